@@ -1,0 +1,101 @@
+"""PostgreSQL access: one psycopg_pool pool per process, schema-scoped.
+
+psycopg 3 only detects gevent; under eventlet its default wait function
+blocks the whole hub, so concurrent workers would run their queries one after
+another.  Importing this module switches psycopg to ``wait_select``, which
+eventlet's monkey patching makes cooperative.
+"""
+
+import contextlib
+import os
+
+os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
+
+import psycopg
+import psycopg.waiting
+from nameko.extensions import DependencyProvider
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+from shared.kit.inbox_store import claim
+
+psycopg.waiting.wait = psycopg.waiting.wait_select
+
+
+def make_pool(database_url, schema, min_size=1, max_size=10, name=None, open=True):
+    """A connection pool whose connections see ``schema`` first and return dict rows."""
+    return ConnectionPool(
+        database_url,
+        min_size=min_size,
+        max_size=max_size,
+        name=name or schema,
+        kwargs={
+            "options": f"-c search_path={schema},public",
+            "row_factory": dict_row,
+            "application_name": f"crm-{name or schema}",
+        },
+        open=open,
+        timeout=30,
+    )
+
+
+def pool_from_config(config, name=None):
+    return make_pool(
+        config["DATABASE_URL"],
+        config["DB_SCHEMA"],
+        min_size=int(config.get("DB_POOL_MIN", 1)),
+        max_size=int(config.get("DB_POOL_MAX", 10)),
+        name=name,
+        open=False,
+    )
+
+
+class Db:
+    """What a worker sees: short transactions borrowed from the pool."""
+
+    def __init__(self, pool, consumer=None):
+        self.pool = pool
+        self.consumer = consumer
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """One transaction: commits when the block ends, rolls back on error."""
+        with self.pool.connection() as conn:
+            yield conn
+
+    @contextlib.contextmanager
+    def handle_once(self, event):
+        """A transaction for handling ``event`` exactly once.
+
+        Yields a connection, or None when this consumer (service.method) has
+        handled the event before; the inbox row commits with the handler's
+        writes.
+        """
+        with self.transaction() as conn:
+            yield conn if claim(conn, self.consumer, event) else None
+
+    def ping(self):
+        with self.pool.connection() as conn:
+            return conn.execute("SELECT 1 AS ok").fetchone()["ok"] == 1
+
+
+class Database(DependencyProvider):
+    """nameko dependency: ``with self.db.transaction() as conn: ...``.
+
+    The pool opens when the container starts and closes when it stops.
+    """
+
+    def setup(self):
+        self.pool = pool_from_config(self.container.config, self.container.service_name)
+
+    def start(self):
+        self.pool.open(wait=True, timeout=30)
+
+    def stop(self):
+        self.pool.close()
+
+    def kill(self):
+        self.pool.close(timeout=0)
+
+    def get_dependency(self, worker_ctx):
+        return Db(self.pool, f"{worker_ctx.service_name}.{worker_ctx.entrypoint.method_name}")

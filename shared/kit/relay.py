@@ -1,0 +1,193 @@
+"""Outbox relay: publishes committed outbox rows to ``<service>.events``.
+
+One relay per service is active at a time (a session advisory lock elects
+it; other replicas wait as standbys), so events leave in commit order.  It
+publishes a batch with publisher confirms streamed (all messages first, then
+the acks), marks the batch sent in one UPDATE, and sleeps on LISTEN until the
+next insert (or ``OUTBOX_POLL_SECONDS``).  A crash between publishing and
+marking re-publishes that batch: delivery is at least once and consumers
+dedupe on the event id.
+"""
+
+import contextlib
+import logging
+import time
+
+import amqp
+import eventlet
+import psycopg
+from kombu import Connection
+from nameko.extensions import DependencyProvider
+
+from shared.kit.db import psycopg as _patched_psycopg  # noqa: F401  (cooperative waits)
+
+log = logging.getLogger(__name__)
+
+
+class PublishFailed(Exception):
+    pass
+
+
+class ConfirmingPublisher:
+    """A channel in confirm mode that publishes a batch and waits for its acks."""
+
+    def __init__(self, amqp_uri, exchange, confirm_timeout=30):
+        self.exchange = exchange
+        self.confirm_timeout = confirm_timeout
+        self.connection = Connection(amqp_uri, heartbeat=0)
+        self.connection.connect()
+        self.raw = self.connection.connection
+        self.channel = self.raw.channel()
+        self.channel.exchange_declare(exchange, "topic", durable=True, auto_delete=False)
+        self.channel.confirm_select()
+        self.channel.events["basic_ack"].add(self._on_ack)
+        self.channel.events["basic_nack"].add(self._on_nack)
+        self.sent = 0
+        self.acked = 0
+        self.nacked = False
+
+    def _on_ack(self, tag, multiple):
+        self.acked = max(self.acked, tag) if multiple else self.acked + 1
+
+    def _on_nack(self, tag, multiple):
+        self.nacked = True
+
+    def publish_batch(self, messages):
+        """messages: (routing_key, body, headers, message_id) tuples."""
+        start_tag = self.sent
+        for routing_key, body, headers, message_id in messages:
+            message = amqp.Message(
+                body,
+                content_type="application/json",
+                content_encoding="utf-8",
+                delivery_mode=2,
+                message_id=message_id,
+                application_headers=headers,
+            )
+            self.channel.basic_publish(message, exchange=self.exchange, routing_key=routing_key)
+            self.sent += 1
+        deadline = time.monotonic() + self.confirm_timeout
+        while self.acked < self.sent and not self.nacked:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise PublishFailed(f"no confirm for {self.sent - self.acked} of {self.sent - start_tag} messages")
+            self.raw.drain_events(timeout=remaining)
+        if self.nacked:
+            raise PublishFailed("the broker refused (nacked) a message")
+
+    def close(self):
+        with contextlib.suppress(Exception):  # closing a broken connection
+            self.connection.release()
+
+
+def relay_once(conn, publisher, batch_size):
+    """Publish up to ``batch_size`` pending rows; returns how many."""
+    rows = conn.execute(
+        "SELECT id, event_id, event_type, body, headers FROM outbox"
+        " WHERE published_at IS NULL ORDER BY id LIMIT %s",
+        (batch_size,),
+    ).fetchall()
+    if not rows:
+        return 0
+    publisher.publish_batch(
+        [(row["event_type"], row["body"], row["headers"], str(row["event_id"])) for row in rows]
+    )
+    conn.execute("UPDATE outbox SET published_at = now() WHERE id = ANY(%s)", ([row["id"] for row in rows],))
+    return len(rows)
+
+
+def purge_published(conn, retention_days):
+    """Drop rows published longer ago than the retention (kept for replay)."""
+    return conn.execute(
+        "DELETE FROM outbox WHERE published_at < now() - make_interval(days => %s)", (retention_days,)
+    ).rowcount
+
+
+def replay(conn, since):
+    """Mark rows published since ``since`` as pending again, so the relay
+    publishes them once more (consumers dedupe on the event id)."""
+    return conn.execute(
+        "UPDATE outbox SET published_at = NULL WHERE published_at >= %s", (since,)
+    ).rowcount
+
+
+class OutboxRelay(DependencyProvider):
+    """Runs the relay inside the service process as a managed green thread."""
+
+    def setup(self):
+        config = self.container.config
+        self.enabled = bool(config.get("OUTBOX_RELAY", True))
+        self.database_url = config["DATABASE_URL"]
+        self.schema = config["DB_SCHEMA"]
+        self.amqp_uri = config["AMQP_URI"]
+        self.exchange = f"{self.container.service_name}.events"
+        self.batch_size = int(config.get("OUTBOX_BATCH", 500))
+        self.poll_seconds = float(config.get("OUTBOX_POLL_SECONDS", 1.0))
+        self.retention_days = int(config.get("OUTBOX_RETENTION_DAYS", 7))
+        self.running = False
+        self.thread = None
+        self.published = 0
+
+    def start(self):
+        if self.enabled:
+            self.running = True
+            self.thread = self.container.spawn_managed_thread(self._run, identifier="outbox-relay")
+
+    def stop(self):
+        self.running = False
+        if self.thread is not None:
+            self.thread.wait()
+
+    def kill(self):
+        self.running = False
+        if self.thread is not None:
+            self.thread.kill()
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+    def _run(self):
+        backoff = 0.5
+        while self.running:
+            try:
+                self._serve()
+                backoff = 0.5
+            except (psycopg.Error, OSError, amqp.exceptions.AMQPError, PublishFailed) as exc:
+                log.warning("outbox relay for %s: %s; retrying in %.1fs", self.schema, exc, backoff)
+                self._sleep(backoff)
+                backoff = min(backoff * 2, 10)
+
+    def _sleep(self, seconds):
+        deadline = time.monotonic() + seconds
+        while self.running and time.monotonic() < deadline:
+            eventlet.sleep(min(0.2, deadline - time.monotonic()))
+
+    def _serve(self):
+        with psycopg.connect(self.database_url, autocommit=True,
+                             options=f"-c search_path={self.schema}",
+                             row_factory=psycopg.rows.dict_row) as conn:
+            lock_key = f"crm-outbox:{self.schema}"
+            while self.running and not conn.execute(
+                "SELECT pg_try_advisory_lock(hashtext(%s)) AS ok", (lock_key,)
+            ).fetchone()["ok"]:
+                self._sleep(5)
+            if not self.running:
+                return
+            conn.execute(f'LISTEN "{self.schema}_outbox"')
+            publisher = ConfirmingPublisher(self.amqp_uri, self.exchange)
+            log.info("outbox relay for %s is active", self.schema)
+            last_purge = 0.0
+            try:
+                while self.running:
+                    with conn.transaction():
+                        sent = relay_once(conn, publisher, self.batch_size)
+                    self.published += sent
+                    if sent == self.batch_size:
+                        continue
+                    if time.monotonic() - last_purge > 3600:
+                        purge_published(conn, self.retention_days)
+                        last_purge = time.monotonic()
+                    for _ in conn.notifies(timeout=self.poll_seconds, stop_after=1):
+                        pass
+            finally:
+                publisher.close()

@@ -1,0 +1,61 @@
+"""Domain errors that cross RPC boundaries.
+
+Each class is registered with nameko so that a caller gets the same exception
+class back, not a generic ``RemoteError``.  The gateway turns ``status`` into
+the HTTP status of its problem document.  Arguments are plain JSON types.
+"""
+
+from nameko.exceptions import deserialize_to_instance
+
+
+class CrmError(Exception):
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail="", errors=None, extra=None, **kwargs):
+        extra = {**(extra or {}), **kwargs}
+        super().__init__(detail, errors or {}, extra)
+        self.detail = detail
+        self.errors = errors or {}
+        self.extra = extra
+
+    def to_problem(self):
+        problem = {"title": self.title, "status": self.status, "detail": self.detail}
+        if self.errors:
+            problem["errors"] = self.errors
+        problem.update(self.extra)
+        return problem
+
+
+@deserialize_to_instance
+class ValidationFailed(CrmError):
+    status = 422
+    title = "Validation failed"
+
+
+@deserialize_to_instance
+class NotFound(CrmError):
+    status = 404
+    title = "Not found"
+
+
+@deserialize_to_instance
+class Conflict(CrmError):
+    status = 409
+    title = "Conflict"
+
+
+@deserialize_to_instance
+class DuplicateFound(Conflict):
+    title = "Duplicate"
+
+
+@deserialize_to_instance
+class IllegalTransition(Conflict):
+    title = "Illegal status change"
+
+
+@deserialize_to_instance
+class Forbidden(CrmError):
+    status = 403
+    title = "Forbidden"
