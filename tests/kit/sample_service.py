@@ -1,0 +1,69 @@
+"""A tiny service built only from the kit, used by the kit's tests."""
+
+from marshmallow import Schema, fields
+from nameko.rpc import rpc
+
+from shared.kit import outbox
+from shared.kit.db import Database
+from shared.kit.health import HealthRpc
+from shared.kit.inbox import inbox_handler
+from shared.kit.relay import OutboxRelay
+from shared.kit.tracing import Tracing
+from shared.schemas.events import EVENTS, register_event
+
+
+class NoteSchema(Schema):
+    id = fields.Integer(required=True)
+    body = fields.String(required=True)
+
+
+if "note.written" not in EVENTS:
+    register_event("note.written", NoteSchema, "kitsample", "A note was written (kit tests only).")
+
+
+class KitSample(HealthRpc):
+    name = "kitsample"
+
+    db = Database()
+    relay = OutboxRelay()
+    tracing = Tracing()
+
+    @rpc
+    def write_note(self, body, fail_after_write=False):
+        with self.db.transaction() as conn:
+            note = conn.execute("INSERT INTO notes (body) VALUES (%s) RETURNING id, body", (body,)).fetchone()
+            outbox.add(conn, "note.written", note)
+            if fail_after_write:
+                raise ValueError("rolled back")
+        return note
+
+    @rpc
+    def write_many(self, bodies):
+        with self.db.transaction() as conn:
+            events = []
+            for body in bodies:
+                note = conn.execute("INSERT INTO notes (body) VALUES (%s) RETURNING id, body", (body,)).fetchone()
+                events.append(("note.written", note))
+            return outbox.add_many(conn, events)
+
+    @rpc
+    def sleep_in_db(self, seconds):
+        with self.db.transaction() as conn:
+            return conn.execute(
+                "SELECT clock_timestamp() AS started, pg_sleep(%s), clock_timestamp() AS ended", (seconds,)
+            ).fetchone()
+
+
+class KitConsumer:
+    name = "kitconsumer"
+
+    db = Database()
+    tracing = Tracing()
+
+    @inbox_handler("kitsample", "note.written")
+    def on_note_written(self, event):
+        if event["data"]["body"].startswith("explode"):
+            raise RuntimeError("handler failure")
+        with self.db.handle_once(event) as conn:
+            if conn is not None:
+                conn.execute("INSERT INTO effects (event_id, body) VALUES (%s, %s)", (event["id"], event["data"]["body"]))
