@@ -1,0 +1,224 @@
+"""Contracts of the leads service: RPC arguments and results, and events."""
+
+from marshmallow import ValidationError, fields, post_load, pre_load, validate, validates_schema
+
+from shared.schemas.common import JsonObject, PageQuerySchema, StrictSchema, text
+from shared.schemas.events import register_event
+
+STATUSES = ("new", "working", "qualified", "disqualified", "converted")
+SOURCES = ("web_form", "import", "campaign", "referral", "partner", "event", "manual", "other")
+OPERATORS = ("eq", "in", "contains_any", "gte", "lte", "between", "present", "engagement")
+ASSIGNMENT_KINDS = ("round_robin", "territory")
+
+
+class LeadFieldsSchema(StrictSchema):
+    """The fields a person or client app may set on a lead."""
+
+    first_name = text(100)
+    last_name = text(100)
+    email = fields.Email(allow_none=True, validate=validate.Length(max=254))
+    phone = text(40)
+    company = text(200)
+    title = text(200)
+    industry = text(100)
+    country = fields.String(
+        allow_none=True, validate=validate.Regexp(r"^[A-Za-z]{2}$", error="Use a two-letter ISO 3166 country code.")
+    )
+    company_size = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10_000_000),
+                                  metadata={"description": "Number of employees."})
+    source = fields.String(validate=validate.OneOf(SOURCES))
+    campaign_id = text(64)
+    notes = text(10_000)
+    attributes = JsonObject(metadata={"description": "Custom attributes, a JSON object."})
+
+    @pre_load
+    def strip_strings(self, data, **kwargs):
+        if not isinstance(data, dict):
+            return data
+        return {key: (value.strip() or None) if isinstance(value, str) else value for key, value in data.items()}
+
+    @post_load
+    def upper_country(self, data, **kwargs):
+        if data.get("country"):
+            data["country"] = data["country"].upper()
+        return data
+
+
+class LeadCreateSchema(LeadFieldsSchema):
+    owner = text(100, metadata={"description": "Owner; assignment rules choose one when omitted."})
+
+    @validates_schema
+    def identifies_someone(self, data, **kwargs):
+        if not any(data.get(key) for key in ("last_name", "first_name", "email", "phone", "company")):
+            raise ValidationError("A lead needs at least a name, an email, a phone or a company.", "_schema")
+
+
+class LeadUpdateSchema(LeadFieldsSchema):
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    status_reason = text(500, metadata={"description": "Why, when disqualifying."})
+
+
+class WebFormLeadSchema(StrictSchema):
+    """What the public web form may submit (no owner, no status, no notes)."""
+
+    first_name = text(100)
+    last_name = text(100, required=True)
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    phone = text(40)
+    company = text(200)
+    title = text(200)
+    country = fields.String(allow_none=True, validate=validate.Regexp(r"^[A-Za-z]{2}$"))
+    campaign_id = text(64)
+    message = text(2000, metadata={"description": "Kept as the lead's notes."})
+
+
+class LeadSchema(StrictSchema):
+    """A lead as returned by the API and carried in events."""
+
+    id = fields.UUID(required=True)
+    first_name = fields.String(allow_none=True)
+    last_name = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    company = fields.String(allow_none=True)
+    title = fields.String(allow_none=True)
+    industry = fields.String(allow_none=True)
+    country = fields.String(allow_none=True)
+    company_size = fields.Integer(allow_none=True)
+    source = fields.String(required=True)
+    campaign_id = fields.String(allow_none=True)
+    notes = fields.String(allow_none=True)
+    attributes = fields.Dict(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    status_reason = fields.String(allow_none=True)
+    owner = fields.String(allow_none=True)
+    score = fields.Integer(required=True)
+    engagement = fields.Integer(required=True)
+    merged_into = fields.UUID(allow_none=True)
+    version = fields.Integer(required=True, metadata={"description": "Increases with every change."})
+    created_at = fields.AwareDateTime(required=True)
+    updated_at = fields.AwareDateTime(required=True)
+
+
+class LeadQuerySchema(PageQuerySchema):
+    status = fields.List(fields.String(validate=validate.OneOf(STATUSES)), load_default=None)
+    owner = text(100, load_default=None)
+    source = fields.List(fields.String(validate=validate.OneOf(SOURCES)), load_default=None)
+    score_min = fields.Integer(load_default=None, validate=validate.Range(min=0, max=100))
+    score_max = fields.Integer(load_default=None, validate=validate.Range(min=0, max=100))
+    created_from = fields.AwareDateTime(load_default=None)
+    created_to = fields.AwareDateTime(load_default=None)
+    q = text(200, load_default=None, metadata={"description": "Free text over name, email and company."})
+    include_merged = fields.Boolean(load_default=False)
+
+
+class LeadPageSchema(StrictSchema):
+    items = fields.List(fields.Nested(LeadSchema), required=True)
+    next_cursor = fields.String(allow_none=True)
+
+
+class LeadCountsSchema(StrictSchema):
+    total = fields.Integer()
+    by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
+    by_source = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class AssignSchema(StrictSchema):
+    owner = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class MergeSchema(StrictSchema):
+    duplicate_id = fields.UUID(required=True, metadata={"description": "The lead merged into this one."})
+
+
+class EngagementSchema(StrictSchema):
+    kind = fields.String(required=True, validate=validate.Length(min=1, max=50),
+                         metadata={"description": "email_open, web_visit, call, meeting, ..."})
+
+
+class ScoringRuleSchema(StrictSchema):
+    id = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,63}$"))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    field = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    operator = fields.String(required=True, validate=validate.OneOf(OPERATORS))
+    value = fields.Raw(allow_none=True, load_default=None)
+    points = fields.Integer(required=True, validate=validate.Range(min=-100, max=100))
+    enabled = fields.Boolean(load_default=True)
+
+
+class ScoringRulesSchema(StrictSchema):
+    rules = fields.List(fields.Nested(ScoringRuleSchema), required=True, validate=validate.Length(max=500))
+
+
+class AssignmentRuleSchema(StrictSchema):
+    id = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,63}$"))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    priority = fields.Integer(load_default=100, validate=validate.Range(min=0, max=10_000))
+    kind = fields.String(required=True, validate=validate.OneOf(ASSIGNMENT_KINDS))
+    countries = fields.List(fields.String(validate=validate.Length(equal=2)), load_default=list)
+    industries = fields.List(fields.String(validate=validate.Length(max=100)), load_default=list)
+    sources = fields.List(fields.String(validate=validate.OneOf(SOURCES)), load_default=list)
+    owners = fields.List(fields.String(validate=validate.Length(min=1, max=100)), required=True,
+                         validate=validate.Length(min=1, max=500))
+    enabled = fields.Boolean(load_default=True)
+
+
+class AssignmentRulesSchema(StrictSchema):
+    rules = fields.List(fields.Nested(AssignmentRuleSchema), required=True, validate=validate.Length(max=500))
+
+
+class ImportJobSchema(StrictSchema):
+    id = fields.UUID(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("receiving", "processing", "done", "failed")))
+    filename = fields.String(allow_none=True)
+    rows_received = fields.Integer(required=True)
+    rows_done = fields.Integer(required=True, metadata={"description": "Rows processed (created or failed)."})
+    rows_created = fields.Integer(required=True)
+    rows_failed = fields.Integer(required=True)
+    rows_per_second = fields.Float(allow_none=True)
+    created_by = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime(required=True)
+    finished_at = fields.AwareDateTime(allow_none=True)
+    error = fields.String(allow_none=True)
+
+
+class ImportRowErrorSchema(StrictSchema):
+    row = fields.Integer(required=True, metadata={"description": "1-based data row number (header excluded)."})
+    errors = fields.Dict(required=True)
+    duplicate_of = fields.UUID(allow_none=True)
+
+
+class ImportErrorPageSchema(StrictSchema):
+    items = fields.List(fields.Nested(ImportRowErrorSchema), required=True)
+    next_cursor = fields.String(allow_none=True)
+
+
+# Events -------------------------------------------------------------------
+
+class LeadEventSchema(StrictSchema):
+    lead = fields.Nested(LeadSchema, required=True)
+
+
+class LeadUpdatedEventSchema(LeadEventSchema):
+    changed = fields.List(fields.String(), required=True, metadata={"description": "Names of the changed fields."})
+
+
+class LeadAssignedEventSchema(LeadEventSchema):
+    previous_owner = fields.String(allow_none=True)
+
+
+class LeadStatusEventSchema(LeadEventSchema):
+    previous_status = fields.String(required=True)
+
+
+class LeadMergedEventSchema(LeadEventSchema):
+    merged_id = fields.UUID(required=True, metadata={"description": "The lead that was merged into `lead`."})
+    filled = fields.List(fields.String(), required=True, metadata={"description": "Fields taken from the merged lead."})
+
+
+register_event("lead.created", LeadEventSchema, "leads", "A lead was captured (form, API or import).")
+register_event("lead.updated", LeadUpdatedEventSchema, "leads", "A lead's fields, status or score changed.")
+register_event("lead.assigned", LeadAssignedEventSchema, "leads", "A lead was given to a different owner.")
+register_event("lead.qualified", LeadStatusEventSchema, "leads", "A lead became qualified.")
+register_event("lead.disqualified", LeadStatusEventSchema, "leads", "A lead was disqualified (see status_reason).")
+register_event("lead.merged", LeadMergedEventSchema, "leads", "A duplicate lead was merged into this one.")
