@@ -9,9 +9,8 @@ import argparse
 import sys
 import time
 
-from nameko.rpc import rpc
-
 from shared.kit.config import load_component_config
+from shared.kit.entrypoints import rpc
 
 
 class HealthRpc:

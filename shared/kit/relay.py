@@ -14,11 +14,10 @@ import logging
 import time
 
 import amqp
-import eventlet
 import psycopg
 from kombu import Connection
-from nameko.extensions import DependencyProvider
 
+from shared.kit.background import RETRYABLE, BackgroundLoop, wait_for_notify
 from shared.kit.db import psycopg as _patched_psycopg  # noqa: F401  (cooperative waits)
 
 log = logging.getLogger(__name__)
@@ -111,12 +110,15 @@ def replay(conn, since):
     ).rowcount
 
 
-class OutboxRelay(DependencyProvider):
+class OutboxRelay(BackgroundLoop):
     """Runs the relay inside the service process as a managed green thread."""
 
+    identifier = "outbox-relay"
+    retry_on = (*RETRYABLE, PublishFailed)
+
     def setup(self):
+        super().setup()
         config = self.container.config
-        self.enabled = bool(config.get("OUTBOX_RELAY", True))
         self.database_url = config["DATABASE_URL"]
         self.schema = config["DB_SCHEMA"]
         self.amqp_uri = config["AMQP_URI"]
@@ -124,45 +126,13 @@ class OutboxRelay(DependencyProvider):
         self.batch_size = int(config.get("OUTBOX_BATCH", 500))
         self.poll_seconds = float(config.get("OUTBOX_POLL_SECONDS", 1.0))
         self.retention_days = int(config.get("OUTBOX_RETENTION_DAYS", 7))
-        self.running = False
-        self.thread = None
         self.published = 0
 
-    def start(self):
-        if self.enabled:
-            self.running = True
-            self.thread = self.container.spawn_managed_thread(self._run, identifier="outbox-relay")
+    @property
+    def enabled(self):
+        return bool(self.container.config.get("OUTBOX_RELAY", True))
 
-    def stop(self):
-        self.running = False
-        if self.thread is not None:
-            self.thread.wait()
-
-    def kill(self):
-        self.running = False
-        if self.thread is not None:
-            self.thread.kill()
-
-    def get_dependency(self, worker_ctx):
-        return self
-
-    def _run(self):
-        backoff = 0.5
-        while self.running:
-            try:
-                self._serve()
-                backoff = 0.5
-            except (psycopg.Error, OSError, amqp.exceptions.AMQPError, PublishFailed) as exc:
-                log.warning("outbox relay for %s: %s; retrying in %.1fs", self.schema, exc, backoff)
-                self._sleep(backoff)
-                backoff = min(backoff * 2, 10)
-
-    def _sleep(self, seconds):
-        deadline = time.monotonic() + seconds
-        while self.running and time.monotonic() < deadline:
-            eventlet.sleep(min(0.2, deadline - time.monotonic()))
-
-    def _serve(self):
+    def serve(self):
         with psycopg.connect(self.database_url, autocommit=True,
                              options=f"-c search_path={self.schema}",
                              row_factory=psycopg.rows.dict_row) as conn:
@@ -170,7 +140,7 @@ class OutboxRelay(DependencyProvider):
             while self.running and not conn.execute(
                 "SELECT pg_try_advisory_lock(hashtext(%s)) AS ok", (lock_key,)
             ).fetchone()["ok"]:
-                self._sleep(5)
+                self.sleep(5)
             if not self.running:
                 return
             conn.execute(f'LISTEN "{self.schema}_outbox"')
@@ -187,7 +157,6 @@ class OutboxRelay(DependencyProvider):
                     if time.monotonic() - last_purge > 3600:
                         purge_published(conn, self.retention_days)
                         last_purge = time.monotonic()
-                    for _ in conn.notifies(timeout=self.poll_seconds, stop_after=1):
-                        pass
+                    wait_for_notify(conn, self.poll_seconds)
             finally:
                 publisher.close()

@@ -17,6 +17,7 @@ import sys  # noqa: E402
 from nameko.cli.run import run  # noqa: E402
 
 from shared.kit.config import load_component_config  # noqa: E402
+from shared.kit.entrypoints import ExpectedErrorFilter  # noqa: E402
 
 
 def service_class(name):
@@ -33,6 +34,7 @@ def configure_logging(config):
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stdout,
     )
+    logging.getLogger("nameko.containers").addFilter(ExpectedErrorFilter())
     logging.getLogger("kombu").setLevel(logging.WARNING)
     logging.getLogger("amqp").setLevel(logging.WARNING)
 

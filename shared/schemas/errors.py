@@ -59,3 +59,9 @@ class IllegalTransition(Conflict):
 class Forbidden(CrmError):
     status = 403
     title = "Forbidden"
+
+
+@deserialize_to_instance
+class PreconditionFailed(CrmError):
+    status = 412
+    title = "Precondition failed"

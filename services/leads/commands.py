@@ -1,0 +1,279 @@
+"""Lead operations: each takes a connection inside one transaction, writes
+the change, its history and its events (through the outbox) together."""
+
+import uuid
+from datetime import UTC, datetime
+
+import psycopg
+
+from services.leads import assignment, scoring, store
+from services.leads.merge import merge_leads
+from services.leads.normalize import normalize_company, normalize_email, normalize_phone
+from services.leads.status import check_manual_transition, event_for_transition
+from shared.kit import outbox
+from shared.schemas.errors import Conflict, DuplicateFound, PreconditionFailed, ValidationFailed
+
+SNAPSHOT_FIELDS = tuple(column for column in store.LEAD_COLUMNS if column not in store.INTERNAL_COLUMNS)
+NORMALISED = {"email": ("email_norm", normalize_email), "phone": ("phone_norm", normalize_phone),
+              "company": ("company_norm", normalize_company)}
+DUPLICATE_MESSAGES = {"email": "An open lead with this email exists.",
+                      "phone": "An open lead with this phone number at this company exists."}
+
+
+def _json(value):
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def snapshot(lead):
+    """A lead as the API and events show it (LeadSchema), from a row or a
+    prepared dict."""
+    return {field: _json(lead.get(field)) for field in SNAPSHOT_FIELDS}
+
+
+def _normalise(lead):
+    for field, (column, normalise) in NORMALISED.items():
+        lead[column] = normalise(lead.get(field))
+    return lead
+
+
+def prepare(data, source_default, now, job_id=None):
+    """A new lead row from validated input (LeadCreateSchema)."""
+    lead = dict.fromkeys(store.LEAD_COLUMNS)
+    lead.update(data)
+    lead.update(
+        id=str(uuid.uuid4()), source=data.get("source") or source_default, attributes=data.get("attributes") or {},
+        status="new", engagement=0, version=1, created_at=now, updated_at=now, import_job_id=job_id,
+    )
+    return _normalise(lead)
+
+
+def _dedup_keys(lead):
+    keys = []
+    if lead.get("email_norm"):
+        keys.append(("email", lead["email_norm"]))
+    if lead.get("phone_norm") and lead.get("company_norm"):
+        keys.append(("phone", (lead["phone_norm"], lead["company_norm"])))
+    return keys
+
+
+def _split_duplicates(conn, leads):
+    """{index: (existing id, field)} for leads duplicating an open lead or an
+    earlier lead of the same batch."""
+    duplicates = dict(store.find_open_duplicates(conn, leads))
+    seen = {}
+    for index, lead in enumerate(leads):
+        if index in duplicates:
+            continue
+        for field, key in _dedup_keys(lead):
+            if (field, key) in seen:
+                duplicates[index] = (seen[(field, key)], field)
+                break
+        else:
+            for field, key in _dedup_keys(lead):
+                seen[(field, key)] = lead["id"]
+    return duplicates
+
+
+def scorer(conn):
+    """(score function, rules version) for the current scoring rules."""
+    return scoring.compile_rules(store.load_scoring_rules(conn)), store.scoring_version(conn)
+
+
+def create_leads(conn, inputs, actor, source_default="manual", job_id=None):
+    """Create leads from validated inputs; returns (created rows, duplicates)
+    where duplicates maps an input's index to (existing lead id, field)."""
+    now = datetime.now(UTC)
+    leads = [prepare(data, source_default, now, job_id) for data in inputs]
+    duplicates = _split_duplicates(conn, leads)
+    fresh = [lead for index, lead in enumerate(leads) if index not in duplicates]
+    score, version = scorer(conn)
+    for lead in fresh:
+        lead["score"], lead["scored_with"] = score(lead), version
+    if any(not lead.get("owner") for lead in fresh):
+        rules, cursors = store.load_assignment_rules(conn, lock=True)
+        owners, new_cursors = assignment.assign_many(fresh, rules, cursors)
+        for lead, owner in zip(fresh, owners, strict=True):
+            lead["owner"] = owner
+        store.save_cursors(conn, cursors, new_cursors)
+    inserted = store.insert_leads(conn, fresh)
+    if len(inserted) < len(fresh):
+        # Lost a race with a concurrent insert of the same person.
+        late = [lead for lead in fresh if lead["id"] not in inserted]
+        found = store.find_open_duplicates(conn, late)
+        position = {lead["id"]: index for index, lead in enumerate(leads)}
+        for late_index, lead in enumerate(late):
+            duplicates[position[lead["id"]]] = found.get(late_index, (None, "email"))
+    created = [lead for lead in fresh if lead["id"] in inserted]
+    outbox.add_many(conn, [("lead.created", {"lead": snapshot(lead)}) for lead in created])
+    if actor and not job_id:
+        store.add_history(conn, [(lead["id"], actor, "created", {}) for lead in created])
+    return created, duplicates
+
+
+def duplicate_error(existing_id, field):
+    return DuplicateFound(
+        f"This lead duplicates open lead {existing_id}; update or merge that one instead.",
+        {field: [DUPLICATE_MESSAGES[field]]},
+        existing_id=existing_id,
+    )
+
+
+def create_lead(conn, data, actor, source_default="manual"):
+    created, duplicates = create_leads(conn, [data], actor, source_default)
+    if duplicates:
+        raise duplicate_error(*duplicates[0])
+    return created[0]
+
+
+def _write(conn, row, values, actor, action, history_changes=None):
+    """Update a locked lead row; a dedup collision becomes a 409."""
+    try:
+        with conn.transaction():
+            updated = store.update_lead(conn, row["id"], values)
+    except psycopg.errors.UniqueViolation:
+        probe = _normalise({**row, **values})
+        found = store.find_open_duplicates(conn, [probe], exclude_id=row["id"])
+        raise duplicate_error(*found.get(0, (None, "email"))) from None
+    changes = history_changes if history_changes is not None else {
+        key: [_json(row[key]), _json(value)] for key, value in values.items() if key in SNAPSHOT_FIELDS
+    }
+    store.add_history(conn, [(row["id"], actor, action, changes)])
+    return updated
+
+
+def _rescored(conn, row, values):
+    lead = {**row, **values}
+    score, version = scorer(conn)
+    new_score = score(lead)
+    extra = {"scored_with": version}
+    if new_score != row["score"]:
+        extra["score"] = new_score
+    return extra
+
+
+def _require_live(row):
+    if row["merged_into"]:
+        raise Conflict(f"Lead {row['id']} was merged into {row['merged_into']}; change that one.",
+                       merged_into=str(row["merged_into"]))
+
+
+def update_lead(conn, lead_id, changes, actor, expected_version=None):
+    row = store.get_lead(conn, lead_id, lock=True)
+    _require_live(row)
+    if expected_version is not None and row["version"] != expected_version:
+        raise PreconditionFailed(
+            f"The lead is at version {row['version']}, not {expected_version}; reload it and retry.",
+            current_version=row["version"],
+        )
+    values = {key: value for key, value in changes.items() if row[key] != value}
+    if "status" in values:
+        check_manual_transition(row["status"], values["status"])
+        if values["status"] != "disqualified" and "status_reason" not in changes:
+            values["status_reason"] = None
+    if not values:
+        return row
+    for field, (column, normalise) in NORMALISED.items():
+        if field in values:
+            values[column] = normalise(values[field])
+    values.update(_rescored(conn, row, values))
+    updated = _write(conn, row, values, actor, "updated")
+    changed = sorted(key for key in values if key in SNAPSHOT_FIELDS)
+    events = [("lead.updated", {"lead": snapshot(updated), "changed": changed})]
+    if "status" in values and event_for_transition(values["status"]) != "lead.updated":
+        events.append((event_for_transition(values["status"]),
+                       {"lead": snapshot(updated), "previous_status": row["status"]}))
+    outbox.add_many(conn, events)
+    return updated
+
+
+def assign_lead(conn, lead_id, owner, actor):
+    row = store.get_lead(conn, lead_id, lock=True)
+    _require_live(row)
+    if row["owner"] == owner:
+        return row
+    updated = _write(conn, row, {"owner": owner}, actor, "assigned")
+    outbox.add(conn, "lead.assigned", {"lead": snapshot(updated), "previous_owner": row["owner"]})
+    return updated
+
+
+def record_engagement(conn, lead_id, kind, actor):
+    row = store.get_lead(conn, lead_id, lock=True)
+    _require_live(row)
+    values = {"engagement": row["engagement"] + 1}
+    values.update(_rescored(conn, row, values))
+    updated = _write(conn, row, values, actor, "engagement", {"kind": kind, "engagement": values["engagement"]})
+    changed = sorted(key for key in values if key in SNAPSHOT_FIELDS)
+    outbox.add(conn, "lead.updated", {"lead": snapshot(updated), "changed": changed})
+    return updated
+
+
+def merge(conn, survivor_id, duplicate_id, actor):
+    """Merge ``duplicate_id`` into ``survivor_id``: the survivor keeps its
+    values and takes the duplicate's where it has none; the duplicate's
+    history moves over; the duplicate stays readable with ``merged_into``."""
+    if str(survivor_id) == str(duplicate_id):
+        raise ValidationFailed("A lead cannot be merged with itself.", {"duplicate_id": ["Same as the lead."]})
+    survivor, other = store.lock_leads(conn, [survivor_id, duplicate_id])
+    merged, filled = merge_leads(dict(survivor), dict(other))
+    store.update_lead(conn, other["id"], {"merged_into": survivor["id"]})
+    store.move_history(conn, other["id"], survivor["id"])
+    values = {key: merged[key] for key in filled if key in SNAPSHOT_FIELDS}
+    for field, (column, normalise) in NORMALISED.items():
+        if field in values:
+            values[column] = normalise(values[field])
+    values.update(_rescored(conn, survivor, values))
+    updated = _write(conn, survivor, values, actor, "merged",
+                     {"merged_id": str(other["id"]), "filled": filled})
+    outbox.add(conn, "lead.merged", {"lead": snapshot(updated), "merged_id": str(other["id"]), "filled": filled})
+    return updated
+
+
+def explain(conn, lead_id):
+    row = store.get_lead(conn, lead_id)
+    rules = store.load_scoring_rules(conn)
+    return {"score": row["score"], "contributions": scoring.explain_score(dict(row), rules)}
+
+
+def set_scoring_rules(conn, rules, actor):
+    errors = scoring.validate_rules(rules)
+    if errors:
+        raise ValidationFailed("Some scoring rules are invalid.", errors)
+    store.replace_scoring_rules(conn, rules, actor)
+    conn.execute("UPDATE scoring_state SET seeded = true")
+    return store.load_scoring_rules(conn)
+
+
+def seed_scoring_rules(conn):
+    """Install the default rules once, the first time the service starts."""
+    state = conn.execute("SELECT seeded FROM scoring_state FOR UPDATE").fetchone()
+    if not state["seeded"]:
+        store.replace_scoring_rules(conn, scoring.DEFAULT_SCORING_RULES, "system")
+        conn.execute("UPDATE scoring_state SET seeded = true")
+
+
+def set_assignment_rules(conn, rules):
+    errors = assignment.validate_rules(rules)
+    if errors:
+        raise ValidationFailed("Some assignment rules are invalid.", errors)
+    store.replace_assignment_rules(conn, rules)
+    return store.load_assignment_rules(conn)[0]
+
+
+def rescore_stale(conn, limit=500):
+    """Rescore a chunk of leads scored with older rules; returns how many."""
+    score, version = scorer(conn)
+    rows = store.stale_leads(conn, version, limit)
+    events = []
+    for row in rows:
+        new_score = score(dict(row))
+        if new_score == row["score"]:
+            conn.execute("UPDATE leads SET scored_with = %s WHERE id = %s", (version, row["id"]))
+            continue
+        updated = store.update_lead(conn, row["id"], {"score": new_score, "scored_with": version})
+        events.append(("lead.updated", {"lead": snapshot(updated), "changed": ["score"]}))
+    outbox.add_many(conn, events)
+    return len(rows)

@@ -1,0 +1,268 @@
+"""SQL for leads, their history and rules.  Plain functions over a psycopg
+connection that is already in a transaction."""
+
+import base64
+import binascii
+
+from psycopg.types.json import Jsonb
+
+from shared.schemas.errors import NotFound, ValidationFailed
+
+# Columns a lead row is written with, in COPY order.
+LEAD_COLUMNS = (
+    "id", "first_name", "last_name", "email", "email_norm", "phone", "phone_norm", "company", "company_norm",
+    "title", "industry", "country", "company_size", "source", "campaign_id", "notes", "attributes", "status",
+    "status_reason", "owner", "score", "scored_with", "engagement", "merged_into", "import_job_id", "version",
+    "created_at", "updated_at",
+)
+INTERNAL_COLUMNS = ("email_norm", "phone_norm", "company_norm", "scored_with", "import_job_id")
+OPEN_STATUSES = ("new", "working", "qualified")
+SEARCH_EXPRESSION = (
+    "(coalesce(first_name, '') || ' ' || coalesce(last_name, '') || ' ' || coalesce(email, '') || ' '"
+    " || coalesce(company, ''))"
+)
+
+
+def _copy_value(lead, column):
+    value = lead.get(column)
+    return Jsonb(value) if column == "attributes" else value
+
+
+def insert_leads(conn, leads):
+    """Insert leads, skipping those that collide with an open lead (or with an
+    earlier one of the same batch) on the dedup keys.  Returns the inserted ids."""
+    if not leads:
+        return set()
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS lead_stage (LIKE leads INCLUDING DEFAULTS, ord integer)"
+        " ON COMMIT DELETE ROWS"
+    )
+    columns = ", ".join(LEAD_COLUMNS)
+    with conn.cursor().copy(f"COPY lead_stage ({columns}, ord) FROM STDIN") as copy:
+        for index, lead in enumerate(leads):
+            copy.write_row([_copy_value(lead, column) for column in LEAD_COLUMNS] + [index])
+    rows = conn.execute(
+        f"INSERT INTO leads ({columns}) SELECT {columns} FROM lead_stage ORDER BY ord"
+        " ON CONFLICT DO NOTHING RETURNING id"
+    ).fetchall()
+    conn.execute("DELETE FROM lead_stage")
+    return {str(row["id"]) for row in rows}
+
+
+def find_open_duplicates(conn, leads, exclude_id=None):
+    """For each lead (by index), the id of an open lead it duplicates and on
+    which key: {index: (existing_id, field)}."""
+    emails = [lead["email_norm"] for lead in leads if lead.get("email_norm")]
+    phones = [lead["phone_norm"] for lead in leads if lead.get("phone_norm") and lead.get("company_norm")]
+    if not emails and not phones:
+        return {}
+    rows = conn.execute(
+        "SELECT id, email_norm, phone_norm, company_norm FROM leads"
+        " WHERE merged_into IS NULL AND status = ANY(%s) AND id IS DISTINCT FROM %s"
+        " AND (email_norm = ANY(%s) OR phone_norm = ANY(%s))",
+        (list(OPEN_STATUSES), exclude_id, emails, phones),
+    ).fetchall()
+    by_email = {row["email_norm"]: str(row["id"]) for row in rows if row["email_norm"]}
+    by_phone = {(row["phone_norm"], row["company_norm"]): str(row["id"]) for row in rows if row["phone_norm"]}
+    found = {}
+    for index, lead in enumerate(leads):
+        if lead.get("email_norm") in by_email:
+            found[index] = (by_email[lead["email_norm"]], "email")
+        elif (lead.get("phone_norm"), lead.get("company_norm")) in by_phone:
+            found[index] = (by_phone[(lead["phone_norm"], lead["company_norm"])], "phone")
+    return found
+
+
+def get_lead(conn, lead_id, lock=False):
+    row = conn.execute(
+        "SELECT * FROM leads WHERE id = %s" + (" FOR UPDATE" if lock else ""), (lead_id,)
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"No lead with id {lead_id}.")
+    return row
+
+
+def lock_leads(conn, lead_ids):
+    """Lock several leads in id order (no deadlock between two merges)."""
+    rows = conn.execute(
+        "SELECT * FROM leads WHERE id = ANY(%s) ORDER BY id FOR UPDATE", (list(lead_ids),)
+    ).fetchall()
+    found = {str(row["id"]): row for row in rows}
+    for lead_id in lead_ids:
+        if str(lead_id) not in found:
+            raise NotFound(f"No lead with id {lead_id}.")
+    return [found[str(lead_id)] for lead_id in lead_ids]
+
+
+def update_lead(conn, lead_id, values):
+    """Write ``values`` (column -> value), bump the version; returns the row."""
+    assignments = ", ".join(f"{column} = %s" for column in values)
+    params = [Jsonb(v) if column == "attributes" else v for column, v in values.items()]
+    return conn.execute(
+        f"UPDATE leads SET {assignments}, version = version + 1, updated_at = now() WHERE id = %s RETURNING *",
+        (*params, lead_id),
+    ).fetchone()
+
+
+def add_history(conn, entries):
+    """entries: (lead_id, actor, action, changes) tuples."""
+    if entries:
+        with conn.cursor().copy("COPY lead_history (lead_id, actor, action, changes) FROM STDIN") as copy:
+            for lead_id, actor, action, changes in entries:
+                copy.write_row((lead_id, actor, action, Jsonb(changes)))
+
+
+def move_history(conn, from_id, to_id):
+    conn.execute("UPDATE lead_history SET lead_id = %s WHERE lead_id = %s", (to_id, from_id))
+
+
+def encode_cursor(*parts):
+    return base64.urlsafe_b64encode("|".join(str(part) for part in parts).encode()).decode()
+
+
+def decode_cursor(cursor, count):
+    try:
+        parts = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        parts = []
+    if len(parts) != count:
+        raise ValidationFailed("The cursor is not one this API returned.", {"cursor": ["Invalid cursor."]})
+    return parts
+
+
+def _filters(query):
+    where, params = [], []
+    if not query.get("include_merged"):
+        where.append("merged_into IS NULL")
+    for column in ("status", "source"):
+        if query.get(column):
+            where.append(f"{column} = ANY(%s)")
+            params.append(list(query[column]))
+    if query.get("owner"):
+        where.append("owner = %s")
+        params.append(query["owner"])
+    for key, clause in (("score_min", "score >= %s"), ("score_max", "score <= %s"),
+                        ("created_from", "created_at >= %s"), ("created_to", "created_at < %s")):
+        if query.get(key) is not None:
+            where.append(clause)
+            params.append(query[key])
+    if query.get("q"):
+        escaped = query["q"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append(f"{SEARCH_EXPRESSION} ILIKE %s")
+        params.append(f"%{escaped}%")
+    return where, params
+
+
+def list_leads(conn, query):
+    """A page in (created_at, id) descending order; the cursor is keyset-based,
+    so pages stay stable while leads are added."""
+    where, params = _filters(query)
+    if query.get("cursor"):
+        created_at, lead_id = decode_cursor(query["cursor"], 2)
+        where.append("(created_at, id) < (%s::timestamptz, %s::uuid)")
+        params += [created_at, lead_id]
+    limit = int(query.get("limit") or 50)
+    sql = "SELECT * FROM leads" + (" WHERE " + " AND ".join(where) if where else "")
+    rows = conn.execute(sql + " ORDER BY created_at DESC, id DESC LIMIT %s", (*params, limit + 1)).fetchall()
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1]["created_at"].isoformat(), rows[-1]["id"])
+    return rows, next_cursor
+
+
+def count_leads(conn, query):
+    where, params = _filters(query)
+    sql = "SELECT status, source, count(*) AS n FROM leads"
+    sql += (" WHERE " + " AND ".join(where) if where else "") + " GROUP BY status, source"
+    by_status, by_source, total = {}, {}, 0
+    for row in conn.execute(sql, params):
+        by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
+        by_source[row["source"]] = by_source.get(row["source"], 0) + row["n"]
+        total += row["n"]
+    return {"total": total, "by_status": by_status, "by_source": by_source}
+
+
+def history_page(conn, lead_id, cursor=None, limit=50):
+    get_lead(conn, lead_id)
+    params = [lead_id]
+    sql = "SELECT id, at, actor, action, changes FROM lead_history WHERE lead_id = %s"
+    if cursor:
+        sql += " AND id < %s"
+        params.append(int(decode_cursor(cursor, 1)[0]))
+    rows = conn.execute(sql + " ORDER BY id DESC LIMIT %s", (*params, limit + 1)).fetchall()
+    next_cursor = encode_cursor(rows[limit - 1]["id"]) if len(rows) > limit else None
+    items = [{"at": row["at"].isoformat(), "actor": row["actor"], "action": row["action"],
+              "changes": row["changes"]} for row in rows[:limit]]
+    return {"items": items, "next_cursor": next_cursor}
+
+
+# Scoring rules --------------------------------------------------------------
+
+RULE_COLUMNS = ("id", "name", "field", "operator", "value", "points", "enabled")
+
+
+def load_scoring_rules(conn):
+    rows = conn.execute(f"SELECT {', '.join(RULE_COLUMNS)} FROM scoring_rules ORDER BY position").fetchall()
+    return [dict(row) for row in rows]
+
+
+def scoring_version(conn):
+    return conn.execute("SELECT version FROM scoring_state").fetchone()["version"]
+
+
+def replace_scoring_rules(conn, rules, actor):
+    """Replace every rule; returns the new rules version."""
+    conn.execute("DELETE FROM scoring_rules")
+    for position, rule in enumerate(rules):
+        conn.execute(
+            "INSERT INTO scoring_rules (id, position, name, field, operator, value, points, enabled)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            (rule["id"], position, rule["name"], rule["field"], rule["operator"], Jsonb(rule.get("value")),
+             rule["points"], rule.get("enabled", True)),
+        )
+    return conn.execute(
+        "UPDATE scoring_state SET version = version + 1, changed_at = now(), changed_by = %s RETURNING version",
+        (actor,),
+    ).fetchone()["version"]
+
+
+def stale_leads(conn, version, limit):
+    """Open leads scored with older rules, locked, skipping ones others hold."""
+    return conn.execute(
+        "SELECT * FROM leads WHERE scored_with < %s AND merged_into IS NULL"
+        " ORDER BY scored_with LIMIT %s FOR UPDATE SKIP LOCKED",
+        (version, limit),
+    ).fetchall()
+
+
+# Assignment rules -----------------------------------------------------------
+
+ASSIGNMENT_COLUMNS = ("id", "name", "priority", "kind", "countries", "industries", "sources", "owners", "enabled")
+
+
+def load_assignment_rules(conn, lock=False):
+    """(rules, cursors); ``lock`` holds the rules until commit so that
+    concurrent assignments advance the round-robin cursors one at a time."""
+    rows = conn.execute(
+        f"SELECT {', '.join(ASSIGNMENT_COLUMNS)}, cursor FROM assignment_rules ORDER BY priority, id"
+        + (" FOR UPDATE" if lock else "")
+    ).fetchall()
+    rules = [{column: row[column] for column in ASSIGNMENT_COLUMNS} for row in rows]
+    return rules, {row["id"]: row["cursor"] for row in rows}
+
+
+def save_cursors(conn, before, after):
+    for rule_id, cursor in after.items():
+        if before.get(rule_id) != cursor:
+            conn.execute("UPDATE assignment_rules SET cursor = %s WHERE id = %s", (cursor, rule_id))
+
+
+def replace_assignment_rules(conn, rules):
+    conn.execute("DELETE FROM assignment_rules")
+    for rule in rules:
+        conn.execute(
+            "INSERT INTO assignment_rules (id, name, priority, kind, countries, industries, sources, owners, enabled)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            tuple(rule.get(column) for column in ASSIGNMENT_COLUMNS),
+        )

@@ -1,0 +1,71 @@
+"""A managed green thread that loops until the container stops, retrying with
+backoff when the database or broker fails.  Subclasses implement ``serve``."""
+
+import logging
+import time
+
+import amqp
+import eventlet
+import psycopg
+from nameko.extensions import DependencyProvider
+
+log = logging.getLogger(__name__)
+
+RETRYABLE = (psycopg.Error, OSError, amqp.exceptions.AMQPError)
+
+
+class BackgroundLoop(DependencyProvider):
+    identifier = "background"
+    retry_on = RETRYABLE
+
+    def setup(self):
+        self.running = False
+        self.thread = None
+
+    @property
+    def enabled(self):
+        return True
+
+    def start(self):
+        if self.enabled:
+            self.running = True
+            self.thread = self.container.spawn_managed_thread(self._run, identifier=self.identifier)
+
+    def stop(self):
+        self.running = False
+        if self.thread is not None:
+            self.thread.wait()
+
+    def kill(self):
+        self.running = False
+        if self.thread is not None:
+            self.thread.kill()
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+    def _run(self):
+        backoff = 0.5
+        while self.running:
+            try:
+                self.serve()
+                backoff = 0.5
+            except self.retry_on as exc:
+                log.warning("%s: %s; retrying in %.1fs", self.identifier, exc, backoff)
+                self.sleep(backoff)
+                backoff = min(backoff * 2, 10)
+
+    def sleep(self, seconds):
+        deadline = time.monotonic() + seconds
+        while self.running and time.monotonic() < deadline:
+            eventlet.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+
+    def serve(self):
+        raise NotImplementedError
+
+
+def wait_for_notify(conn, seconds):
+    """Block (cooperatively) until a NOTIFY arrives on a LISTENed channel or
+    ``seconds`` pass."""
+    for _ in conn.notifies(timeout=seconds, stop_after=1):
+        pass
