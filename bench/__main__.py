@@ -1,0 +1,78 @@
+"""``make bench``: measures the running suite and writes bench/results/*.json.
+
+    python -m bench [--rows 100000] [--concurrency 8] [--requests 250]
+"""
+
+import argparse
+import json
+import os
+import platform
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from bench import events, imports, latency
+from bench.stack import Stack
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def machine():
+    cpuinfo = Path("/proc/cpuinfo")
+    lines = cpuinfo.read_text().splitlines() if cpuinfo.exists() else []
+    cpu = next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")),
+               platform.processor())
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "system": platform.platform()}
+
+
+def table(results):
+    out = Table(title="CRM suite benchmark")
+    out.add_column("measure")
+    out.add_column("value", justify="right")
+    for name in ("get-lead", "create-lead"):
+        item = results["latency"][name]
+        out.add_row(f"{name} median / p99 (concurrency {item['concurrency']})",
+                    f"{item['median_ms']} ms / {item['p99_ms']} ms ({item['throughput_rps']} req/s)")
+    ev = results["events"]
+    out.add_row("events/s outbox relay -> broker -> consumer", f"{ev['outbox_relay']['events_per_second']:,}")
+    out.add_row("events/s nameko EventDispatcher (same run)",
+                f"{ev['nameko_event_dispatcher']['events_per_second']:,}")
+    out.add_row("outbox relay / dispatcher", f"{ev['ratio']}x")
+    imp = results["import"]
+    out.add_row(f"CSV import of {imp['rows']:,} rows",
+                f"{imp['rows_per_second']:,} rows/s ({imp['seconds_until_done']} s)")
+    out.add_row("  until all lead.created events published", f"{imp['seconds_until_events_published']} s")
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--requests", type=int, default=250, help="requests per concurrent client")
+    args = parser.parse_args()
+    console = Console()
+    results = {"started_at": datetime.now(UTC).isoformat(), "machine": machine()}
+    with Stack(os.environ["CRM_BENCH_DATABASE_URL"], os.environ["CRM_BENCH_AMQP_URI"],
+               os.environ["CRM_BENCH_RABBIT_API"]) as stack:
+        console.print("gateway latency ...")
+        results["latency"] = latency.run(stack, args.concurrency, args.requests)
+        console.print("event pipeline ...")
+        results["events"] = events.run(stack)
+        with Progress(console=console) as progress:
+            task = progress.add_task(f"import {args.rows:,} rows", total=args.rows)
+            results["import"] = imports.run(stack, args.rows,
+                                            lambda done, total: progress.update(task, completed=done))
+    console.print(table(results))
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path.write_text(json.dumps(results, indent=2) + "\n")
+    console.print(f"written to {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+
+
+if __name__ == "__main__":
+    main()
