@@ -73,7 +73,7 @@ class Stack:
         raise RuntimeError(f"the stack did not become ready; see {self.logs}")
 
     def __exit__(self, *exc):
-        for process, log in self.processes:
+        for process, _log in self.processes:
             process.send_signal(signal.SIGTERM)
         for process, log in self.processes:
             try:
