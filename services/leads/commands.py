@@ -47,7 +47,7 @@ def prepare(data, source_default, now, job_id=None):
     lead.update(
         id=str(uuid.uuid4()), source=data.get("source") or source_default, attributes=data.get("attributes") or {},
         status="new", engagement=0, version=1, created_at=now, updated_at=now, import_job_id=job_id,
-    )
+    )  # every value is already a JSON type: ``now`` is an ISO string
     return _normalise(lead)
 
 
@@ -86,7 +86,7 @@ def scorer(conn):
 def create_leads(conn, inputs, actor, source_default="manual", job_id=None):
     """Create leads from validated inputs; returns (created rows, duplicates)
     where duplicates maps an input's index to (existing lead id, field)."""
-    now = datetime.now(UTC)
+    now = datetime.now(UTC).isoformat()
     leads = [prepare(data, source_default, now, job_id) for data in inputs]
     duplicates = _split_duplicates(conn, leads)
     fresh = [lead for index, lead in enumerate(leads) if index not in duplicates]
@@ -108,7 +108,8 @@ def create_leads(conn, inputs, actor, source_default="manual", job_id=None):
         for late_index, lead in enumerate(late):
             duplicates[position[lead["id"]]] = found.get(late_index, (None, "email"))
     created = [lead for lead in fresh if lead["id"] in inserted]
-    outbox.add_many(conn, [("lead.created", {"lead": snapshot(lead)}) for lead in created])
+    outbox.add_many(conn, [("lead.created", {"lead": {key: lead[key] for key in SNAPSHOT_FIELDS}})
+                           for lead in created])
     if actor and not job_id:
         store.add_history(conn, [(lead["id"], actor, "created", {}) for lead in created])
     return created, duplicates

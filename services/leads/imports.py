@@ -158,16 +158,20 @@ def get(conn, job_id):
 
 def _validate(mapping, rows, first_row):
     """(valid inputs with their row numbers, errors by row number)."""
-    valid, errors = [], {}
+    inputs, numbers, errors = [], [], {}
     for offset, row in enumerate(rows):
-        number = first_row + offset
         if len(row) > len(mapping):
-            errors[number] = {"_row": [f"{len(row)} cells but the header has {len(mapping)} columns."]}
-            continue
-        try:
-            valid.append((number, _LOADER.load(row_to_input(mapping, row))))
-        except ValidationError as exc:
-            errors[number] = exc.messages
+            errors[first_row + offset] = {"_row": [f"{len(row)} cells but the header has {len(mapping)} columns."]}
+        else:
+            inputs.append(row_to_input(mapping, row))
+            numbers.append(first_row + offset)
+    try:
+        loaded, failed = _LOADER.load(inputs, many=True), {}
+    except ValidationError as exc:
+        loaded, failed = exc.valid_data, exc.messages
+    for index, messages in failed.items():
+        errors[numbers[index]] = messages
+    valid = [(numbers[index], data) for index, data in enumerate(loaded) if index not in failed]
     return valid, errors
 
 

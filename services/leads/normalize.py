@@ -23,12 +23,14 @@ Rules
     stays ``02079460018``.  Extensions are not split off: their digits stay.
 
 ``normalize_company(s)``
-    Case-fold, strip accents (the combining diacritical marks U+0300-U+036F
-    after NFKD, so ``Société`` matches ``Societe`` while Japanese kana keep
-    their voicing marks), turn ``&`` into ``and``, delete ``.`` and
-    apostrophes (so ``S.A.`` is ``sa`` and ``McDonald's`` is ``mcdonalds``),
-    replace every other punctuation or symbol character by a space, drop
-    trailing legal-form suffixes (``inc``, ``ltd``, ``gmbh``, ``co``, ... see
+    Fold compatibility forms (NFKD: full-width ``ＡＣＭＥ`` is ``acme``),
+    case-fold, strip accents (only the combining diacritical marks
+    U+0300-U+036F, so ``Société`` matches ``Societe`` while kana keep their
+    voicing marks and Indic scripts their vowel signs), turn ``&`` into
+    ``and``, delete ``.`` and apostrophes (``S.A.`` is ``sa``, ``McDonald's``
+    is ``mcdonalds``), replace every other punctuation, symbol, space or
+    control character (by Unicode category) with a space, drop trailing
+    legal-form suffixes (``inc``, ``ltd``, ``gmbh``, ``co``, ... see
     ``LEGAL_SUFFIXES``; several in a row such as ``GmbH & Co. KG`` all go,
     but a name is never reduced to nothing) and collapse whitespace.  ``None``
     for an empty result.
@@ -41,7 +43,7 @@ __all__ = ["LEGAL_SUFFIXES", "normalize_company", "normalize_email", "normalize_
 
 _EMAIL_RE = re.compile(r"[^@\s<>]+@[^@\s<>.]+(?:\.[^@\s<>.]+)+")
 
-_NON_DIGITS_RE = re.compile(r"[^0-9]+")
+_DROP_ASCII_NON_DIGITS = {code: None for code in range(128) if not 48 <= code <= 57}  # translate: 2x a regex
 _NON_UNICODE_DIGITS_RE = re.compile(r"\D+")
 _MIN_PHONE_DIGITS = 7
 
@@ -54,9 +56,34 @@ LEGAL_SUFFIXES = frozenset(
 )  # fmt: skip
 
 _ACCENTS_RE = re.compile("[\u0300-\u036f]+")
-_DELETED_PUNCT_RE = re.compile(r"[.'\u2019\u02bc`]+")
-_AMPERSAND_RE = re.compile(r"\s*&\s*")
-_SEPARATORS_RE = re.compile(r"[\W_]+")
+_TRADEMARKS_RE = re.compile("[\u2122\u2120]")  # NFKD would turn "™" into "TM"
+_DELETED_CHARS = frozenset(".'`\u2019\u02bc")  # dots and apostrophes: "S.A." -> "sa"
+
+
+class _SeparatorTable(dict):
+    """``str.translate`` table: punctuation, symbols, spaces and controls -> " ".
+
+    Dots and apostrophes are deleted; letters, marks and digits stay.  ASCII is
+    filled in up front; any other character is classified on first sight by
+    its Unicode category and remembered, so each character costs one lookup.
+    """
+
+    def __missing__(self, code):
+        char = chr(code)
+        if char in _DELETED_CHARS:
+            value = None
+        elif unicodedata.category(char)[0] in "PSZC":
+            value = " "
+        else:
+            value = code
+        self[code] = value
+        return value
+
+
+_SEPARATORS = _SeparatorTable()
+for _code in range(128):
+    _SEPARATORS.__missing__(_code)  # fill in the ASCII part up front
+del _code
 
 
 def normalize_email(s):
@@ -74,7 +101,7 @@ def normalize_phone(s):
     if not s or not isinstance(s, str):
         return None
     if s.isascii():
-        digits = _NON_DIGITS_RE.sub("", s)
+        digits = s.translate(_DROP_ASCII_NON_DIGITS)
     else:
         digits = "".join(str(unicodedata.decimal(ch)) for ch in _NON_UNICODE_DIGITS_RE.sub("", s))
     international = s.lstrip(" \t\r\n\u00a0(").startswith(("+", "\uff0b"))
@@ -90,14 +117,14 @@ def normalize_company(s):
     """Return the company's match key (see the module docstring), or None if empty."""
     if not s or not isinstance(s, str):
         return None
-    s = s.casefold()
-    if not s.isascii():
-        s = _ACCENTS_RE.sub("", unicodedata.normalize("NFKD", s))
-        s = unicodedata.normalize("NFC", s)
+    if s.isascii():
+        s = s.lower()
+    else:
+        s = unicodedata.normalize("NFKD", _TRADEMARKS_RE.sub(" ", s)).casefold()
+        s = unicodedata.normalize("NFC", _ACCENTS_RE.sub("", s))
     if "&" in s:
-        s = _AMPERSAND_RE.sub(" and ", s)
-    s = _DELETED_PUNCT_RE.sub("", s)
-    words = _SEPARATORS_RE.sub(" ", s).split()
+        s = s.replace("&", " and ")
+    words = s.translate(_SEPARATORS).split()
     popped = False
     while len(words) > 1:
         last = words[-1]

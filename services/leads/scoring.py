@@ -17,8 +17,11 @@ Operators (how ``value`` is compared with the lead's field):
                   (strings case-insensitively, as for ``eq``).
 ``contains_any``  ``value`` is a non-empty list of keywords or phrases; the
                   field is a string containing one of them as whole words,
-                  case-insensitively (``vp`` matches "VP Sales" but not
-                  "SVP"; ``vice president`` matches "Vice  President").
+                  case-insensitively (case-folded): ``vp`` matches "VP Sales"
+                  but not "SVP"; the words of a phrase may be separated by
+                  any spaces or punctuation (``vice president`` matches
+                  "Vice-President"); a keyword with symbols (``c++``, ``r&d``)
+                  matches where no letter or digit touches it.
 ``gte``/``lte``   ``value`` is a number; the field is a number (or a string
                   holding one, as custom attributes from imports often are)
                   ``>=`` / ``<=`` it.
@@ -36,9 +39,10 @@ with ``enabled`` false are skipped (a missing ``enabled`` counts as true).
 
 ``score_lead`` sums the points of the enabled matching rules and clamps the
 sum to 0..100.  ``explain_score`` lists the rules that contributed (non-zero
-points, before clamping).  ``compile_rules`` does the per-rule work once
-(folded sets, regexes, grouping all ``eq``/``in`` rules on one field into one
-dict lookup) and returns a ``lead -> int`` function for bulk imports.
+points, before clamping).  ``compile_rules`` validates the rules and does the
+per-rule work once (folded value tables, keyword regexes, rules grouped by
+field so each field is read once) and returns a ``lead -> int`` function for
+bulk imports; ``score_lead`` is ``compile_rules(rules)(lead)``.
 """
 
 import math
@@ -74,7 +78,7 @@ RULE_KEYS = ("id", "name", "field", "operator", "value", "points", "enabled")
 
 _SENIOR_TITLES = [
     "chief", "ceo", "cto", "cfo", "coo", "cmo", "cio", "president", "vp",
-    "vice president", "svp", "evp", "head", "director", "founder", "co-founder",
+    "vice president", "svp", "evp", "head", "director", "founder",
 ]  # fmt: skip
 
 DEFAULT_SCORING_RULES = [
@@ -208,21 +212,6 @@ def validate_rule(rule):
 # -- compilation -------------------------------------------------------------
 
 
-def _getter(field):
-    """A function lead -> the field's value (None when missing)."""
-    if field.startswith(ATTRIBUTE_PREFIX):
-        key = field[len(ATTRIBUTE_PREFIX) :]
-
-        def get_attribute(lead):
-            attributes = lead.get("attributes")
-            if isinstance(attributes, dict):
-                return attributes.get(key)
-            return None
-
-        return get_attribute
-    return lambda lead: lead.get(field)
-
-
 def _fold(v):
     """The key under which ``eq``/``in`` compare a value."""
     if isinstance(v, str):
@@ -256,104 +245,216 @@ def _is_present(v):
     return True
 
 
-def _keyword_regex(keywords):
+def _keyword_search(keywords):
+    """``search`` of one regex finding any keyword as whole words in a case-folded value.
+
+    The keywords are case-folded too; the words of a phrase may be separated
+    by any run of non-word characters (``vice president`` matches
+    "vice-president"); a keyword must not touch a word character on either
+    side (``vp`` is not found in "svp", ``c++`` is found in "c++ developer").
+    A plain regex over the case-folded value measured faster than
+    ``re.IGNORECASE`` or splitting the value into words.
+    """
     parts = sorted(
-        (r"\s+".join(re.escape(word) for word in k.split()) for k in keywords),
+        (r"\W+".join(re.escape(word) for word in keyword.casefold().split()) for keyword in keywords),
         key=len,
         reverse=True,
     )
-    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)").search
 
 
-def _matcher(operator, value):
-    """A predicate field_value -> bool for every operator but engagement and eq/in."""
-    if operator == "contains_any":
-        search = _keyword_regex(value).search
-        return lambda v: isinstance(v, str) and search(v) is not None
-    if operator == "gte":
-        return lambda v: (n := _as_number(v)) is not None and n >= value
-    if operator == "lte":
-        return lambda v: (n := _as_number(v)) is not None and n <= value
-    if operator == "between":
-        lo, hi = value
-        return lambda v: (n := _as_number(v)) is not None and lo <= n <= hi
-    if operator == "present":
-        return _is_present
-    raise ValueError(f"no matcher for operator {operator!r}")
+def _engagement_total(v, points, cap):
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
+        return 0
+    return max(-cap, min(cap, points * int(v)))
 
 
-def _engagement_points(points, cap):
-    def contribution(v):
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
-            return 0
-        total = points * int(v)
-        return max(-cap, min(cap, total))
-
-    return contribution
+def _table_points(table_get, v):
+    try:
+        return table_get(_fold(v), 0)
+    except TypeError:  # unhashable: a list or dict in attributes
+        return 0
 
 
-class _Lookup:
-    """All enabled eq/in rules on one field: folded value -> [(rule, points)]."""
+class _FieldRules:
+    """The enabled rules on one field, prepared so one call scores the field's value.
 
-    def __init__(self, field):
-        self.get = _getter(field)
-        self.table = defaultdict(list)
-
-    def add(self, index, rule, values):
-        for v in {_fold(v) for v in values}:
-            self.table[v].append((index, rule["points"]))
-
-
-def _compile(rules):
-    """Turn rules into checks: a list of (index, get, kind, test).
-
-    ``index`` is the rule's position in ``rules``; kind is 'lookup' (test =
-    _Lookup holding every eq/in rule on that field, placed where its first
-    rule was; index None), 'match' (test = predicate) or 'count' (test =
-    value -> points).
+    ``eq``/``in`` rules become one dict (folded value -> summed points),
+    ``gte``/``lte``/``between`` ranges share one number conversion, ``present``
+    rules one emptiness test.  Points are additive, so the field's total is
+    the sum of its rules' points whatever the grouping.
     """
-    checks = []
-    lookups = {}
+
+    def __init__(self):
+        self.table = defaultdict(int)
+        self.keywords = []
+        self.ranges = []
+        self.present_points = 0
+        self.counts = []
+
+    def add(self, rule):
+        operator, value, points = rule["operator"], rule["value"], rule["points"]
+        if operator in ("eq", "in"):
+            for key in {_fold(v) for v in ([value] if operator == "eq" else value)}:
+                self.table[key] += points
+        elif operator == "contains_any":
+            self.keywords.append((_keyword_search(value), points))
+        elif operator == "gte":
+            self.ranges.append((value, math.inf, points))
+        elif operator == "lte":
+            self.ranges.append((-math.inf, value, points))
+        elif operator == "between":
+            self.ranges.append((value[0], value[1], points))
+        elif operator == "present":
+            self.present_points += points
+        elif operator == "engagement":
+            self.counts.append((points, value))
+        else:
+            raise ValueError(f"unknown operator {operator!r}")
+        return self
+
+    def build(self):
+        """A function ``value -> points``; call it only for a value that is not None."""
+        parts = []
+        if self.table:
+            parts.append(_table_part(dict(self.table)))
+        if self.present_points:
+            parts.append(_present_part(self.present_points))
+        if self.keywords:
+            parts.append(_keywords_part(tuple(self.keywords)))
+        if self.ranges:
+            parts.append(_ranges_part(tuple(self.ranges)))
+        for points, cap in self.counts:
+            parts.append(_count_part(points, cap))
+        if len(parts) == 1:
+            return parts[0]
+        parts = tuple(parts)
+
+        def step(v):
+            total = 0
+            for part in parts:
+                total += part(v)
+            return total
+
+        return step
+
+
+# Each part is a function ``value (not None) -> points``.  Exact-type checks
+# (``v.__class__ is str``) pick the common case first; bools are never numbers.
+
+
+def _table_part(table):
+    table_get = table.get
+
+    def part(v):
+        if v.__class__ is str:
+            return table_get(v.strip().casefold(), 0)
+        return _table_points(table_get, v)
+
+    return part
+
+
+def _present_part(points):
+    def part(v):
+        if v.__class__ is str:
+            return points if v and not v.isspace() else 0
+        return points if _is_present(v) else 0
+
+    return part
+
+
+def _keywords_part(keywords):
+    def part(v):
+        if not isinstance(v, str):
+            return 0
+        folded = v.casefold()
+        total = 0
+        for search, points in keywords:
+            if search(folded) is not None:
+                total += points
+        return total
+
+    return part
+
+
+def _ranges_part(ranges):
+    def part(v):
+        n = v if v.__class__ is int else _as_number(v)
+        if n is None:
+            return 0
+        total = 0
+        for lo, hi, points in ranges:
+            if lo <= n <= hi:
+                total += points
+        return total
+
+    return part
+
+
+def _count_part(points, cap):
+    def part(v):
+        if v.__class__ is int:
+            if v <= 0:
+                return 0
+            total = points * v
+            return cap if total > cap else -cap if total < -cap else total
+        return _engagement_total(v, points, cap)
+
+    return part
+
+
+def _enabled_rules(rules):
+    """Validate every rule (ValueError on the first bad one); yield (index, rule) of enabled ones."""
     for index, rule in enumerate(rules):
         errors = validate_rule(rule)
         if errors:
             raise ValueError(f"scoring rule #{index} ({rule.get('id')!r}) is invalid: {errors}")
-        if not rule.get("enabled", True):
-            continue
-        field, operator, value = rule["field"], rule["operator"], rule["value"]
-        if operator in ("eq", "in"):
-            lookup = lookups.get(field)
-            if lookup is None:
-                lookup = lookups[field] = _Lookup(field)
-                checks.append((None, lookup.get, "lookup", lookup))
-            lookup.add(index, rule, [value] if operator == "eq" else value)
-        elif operator == "engagement":
-            checks.append((index, _getter(field), "count", _engagement_points(rule["points"], value)))
-        else:
-            checks.append((index, _getter(field), "match", _matcher(operator, value)))
-    return checks
+        if rule.get("enabled", True):
+            yield index, rule
+
+
+def _split_field(field):
+    """("plain", key) for a lead key, ("attribute", key) for attributes.<key>."""
+    if field.startswith(ATTRIBUTE_PREFIX):
+        return "attribute", field[len(ATTRIBUTE_PREFIX) :]
+    return "plain", field
+
+
+def _value(lead, field):
+    kind, key = _split_field(field)
+    if kind == "plain":
+        return lead.get(key)
+    attributes = lead.get("attributes")
+    return attributes.get(key) if isinstance(attributes, dict) else None
 
 
 def compile_rules(rules):
     """Return a fast ``lead -> score`` function for these rules (validated first).
 
-    Raises ValueError when a rule is invalid (see ``validate_rule``).
+    Rules are grouped by field, so each field is read once per lead and a
+    missing (None) value costs one dict lookup.  Raises ValueError when a rule
+    is invalid (see ``validate_rule``).
     """
-    steps = []
-    for index, get, kind, test in _compile(rules):
-        if kind == "lookup":
-            table = {key: sum(points for _, points in hits) for key, hits in test.table.items()}
-            steps.append(_lookup_step(get, table))
-        elif kind == "count":
-            steps.append(_count_step(get, test))
-        else:
-            steps.append(_match_step(get, test, rules[index]["points"]))
-    steps = tuple(steps)
+    groups = {}
+    for _, rule in _enabled_rules(rules):
+        groups.setdefault(_split_field(rule["field"]), _FieldRules()).add(rule)
+    plain = tuple((key, g.build()) for (kind, key), g in groups.items() if kind == "plain")
+    attribute = tuple((key, g.build()) for (kind, key), g in groups.items() if kind == "attribute")
 
     def score(lead):
         total = 0
-        for step in steps:
-            total += step(lead)
+        get = lead.get
+        for key, step in plain:
+            v = get(key)
+            if v is not None:
+                total += step(v)
+        if attribute:
+            attributes = get("attributes")
+            if attributes and isinstance(attributes, dict):
+                for key, step in attribute:
+                    v = attributes.get(key)
+                    if v is not None:
+                        total += step(v)
         if total < MIN_SCORE:
             return MIN_SCORE
         if total > MAX_SCORE:
@@ -361,31 +462,6 @@ def compile_rules(rules):
         return total
 
     return score
-
-
-def _lookup_step(get, table):
-    table_get = table.get
-
-    def step(lead):
-        v = get(lead)
-        if v is None:
-            return 0
-        if isinstance(v, str):
-            return table_get(v.strip().casefold(), 0)
-        try:
-            return table_get(_fold(v), 0)
-        except TypeError:  # unhashable (a list or dict in attributes)
-            return 0
-
-    return step
-
-
-def _match_step(get, predicate, points):
-    return lambda lead: points if predicate(get(lead)) else 0
-
-
-def _count_step(get, contribution):
-    return lambda lead: contribution(get(lead))
 
 
 def score_lead(lead, rules):
@@ -398,25 +474,15 @@ def explain_score(lead, rules):
 
     ``points`` is what the rule contributed (for an engagement rule, the
     capped total); the list's sum is the score before clamping to 0..100.
+    Each rule is evaluated by the same code ``compile_rules`` uses.
     """
-    contributions = {}
-    for index, get, kind, test in _compile(rules):
-        v = get(lead)
-        if kind == "lookup":
-            try:
-                hits = test.table.get(_fold(v), ()) if v is not None else ()
-            except TypeError:  # unhashable value
-                hits = ()
-            contributions.update(hits)
-        elif kind == "count":
-            contributions[index] = test(v)
-        elif test(v):
-            contributions[index] = rules[index]["points"]
-    return [
-        {"rule_id": rules[i]["id"], "name": rules[i]["name"], "points": points}
-        for i, points in sorted(contributions.items())
-        if points != 0
-    ]
+    explained = []
+    for _, rule in _enabled_rules(rules):
+        v = _value(lead, rule["field"])
+        points = _FieldRules().add(rule).build()(v) if v is not None else 0
+        if points:
+            explained.append({"rule_id": rule["id"], "name": rule["name"], "points": points})
+    return explained
 
 
 def validate_rules(rules):
