@@ -60,22 +60,58 @@ def _dedup_keys(lead):
     return keys
 
 
-def _split_duplicates(conn, leads):
-    """{index: (existing id, field)} for leads duplicating an open lead or an
-    earlier lead of the same batch."""
-    duplicates = dict(store.find_open_duplicates(conn, leads))
-    seen = {}
+def _batch_duplicates(leads):
+    """{index: (earlier lead id, field)} for leads repeating an earlier lead
+    of the same batch on a dedup key."""
+    duplicates, seen = {}, {}
     for index, lead in enumerate(leads):
-        if index in duplicates:
-            continue
-        for field, key in _dedup_keys(lead):
-            if (field, key) in seen:
-                duplicates[index] = (seen[(field, key)], field)
-                break
+        keys = _dedup_keys(lead)
+        earlier = next(((seen[key], key[0]) for key in keys if key in seen), None)
+        if earlier:
+            duplicates[index] = earlier
         else:
-            for field, key in _dedup_keys(lead):
-                seen[(field, key)] = lead["id"]
+            seen.update((key, lead["id"]) for key in keys)
     return duplicates
+
+
+def _note_open_duplicates(conn, leads, duplicates):
+    """Add to ``duplicates`` the leads that repeat an open lead in the database."""
+    candidates = [(index, lead) for index, lead in enumerate(leads) if index not in duplicates]
+    found = store.find_open_duplicates(conn, [lead for _, lead in candidates])
+    for position, hit in found.items():
+        duplicates[candidates[position][0]] = hit
+
+
+def _assign(conn, leads):
+    if any(not lead.get("owner") for lead in leads):
+        rules, cursors = store.load_assignment_rules(conn, lock=True)
+        owners, new_cursors = assignment.assign_many(leads, rules, cursors)
+        for lead, owner in zip(leads, owners, strict=True):
+            lead["owner"] = owner
+        store.save_cursors(conn, cursors, new_cursors)
+
+
+def _insert(conn, leads, duplicates):
+    """Assign owners to and insert the leads that are not duplicates; returns
+    those inserted.  Most batches hold no duplicate of an open lead, so the
+    first try copies them straight in and lets the unique indexes object; only
+    then are the duplicates looked up and left out."""
+    for look_up_first in (False, True):
+        if look_up_first:
+            _note_open_duplicates(conn, leads, duplicates)
+        fresh = [lead for index, lead in enumerate(leads) if index not in duplicates]
+        try:
+            with conn.transaction():
+                _assign(conn, fresh)
+                store.copy_leads(conn, fresh)
+            return fresh
+        except psycopg.errors.UniqueViolation:
+            continue
+    # A concurrent writer created one of them after the look-up.
+    _assign(conn, fresh)
+    inserted = store.insert_leads_skipping_conflicts(conn, fresh)
+    _note_open_duplicates(conn, leads, duplicates)
+    return [lead for lead in fresh if lead["id"] in inserted]
 
 
 def scorer(conn):
@@ -88,26 +124,11 @@ def create_leads(conn, inputs, actor, source_default="manual", job_id=None):
     where duplicates maps an input's index to (existing lead id, field)."""
     now = datetime.now(UTC).isoformat()
     leads = [prepare(data, source_default, now, job_id) for data in inputs]
-    duplicates = _split_duplicates(conn, leads)
-    fresh = [lead for index, lead in enumerate(leads) if index not in duplicates]
     score, version = scorer(conn)
-    for lead in fresh:
+    for lead in leads:
         lead["score"], lead["scored_with"] = score(lead), version
-    if any(not lead.get("owner") for lead in fresh):
-        rules, cursors = store.load_assignment_rules(conn, lock=True)
-        owners, new_cursors = assignment.assign_many(fresh, rules, cursors)
-        for lead, owner in zip(fresh, owners, strict=True):
-            lead["owner"] = owner
-        store.save_cursors(conn, cursors, new_cursors)
-    inserted = store.insert_leads(conn, fresh)
-    if len(inserted) < len(fresh):
-        # Lost a race with a concurrent insert of the same person.
-        late = [lead for lead in fresh if lead["id"] not in inserted]
-        found = store.find_open_duplicates(conn, late)
-        position = {lead["id"]: index for index, lead in enumerate(leads)}
-        for late_index, lead in enumerate(late):
-            duplicates[position[lead["id"]]] = found.get(late_index, (None, "email"))
-    created = [lead for lead in fresh if lead["id"] in inserted]
+    duplicates = _batch_duplicates(leads)
+    created = _insert(conn, leads, duplicates) if len(duplicates) < len(leads) else []
     outbox.add_many(conn, [("lead.created", {"lead": {key: lead[key] for key in SNAPSHOT_FIELDS}})
                            for lead in created])
     if actor and not job_id:
@@ -173,7 +194,7 @@ def update_lead(conn, lead_id, changes, actor, expected_version=None):
     values = {key: value for key, value in changes.items() if row[key] != value}
     if "status" in values:
         check_manual_transition(row["status"], values["status"])
-        if values["status"] != "disqualified" and "status_reason" not in changes:
+        if values["status"] != "disqualified" and "status_reason" not in changes and row["status_reason"]:
             values["status_reason"] = None
     if not values:
         return row

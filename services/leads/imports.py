@@ -10,7 +10,7 @@ created, failed, and rows per second.
 import re
 import uuid
 
-from marshmallow import ValidationError
+from marshmallow import ValidationError, fields
 from psycopg.types.json import Jsonb
 
 from services.leads import commands, store
@@ -156,22 +156,79 @@ def get(conn, job_id):
     }
 
 
+def _compile_fast_load():
+    """A fast path for clean rows, built from LeadCreateSchema's own fields and
+    validators: returns exactly what the schema's ``load`` returns for the row,
+    or None when the row needs the full schema (which then gives the error
+    messages).  It mirrors the schema's hooks: strip strings, upper-case the
+    country, require an identifying field.  tests/leads/test_import_fast_path.py
+    checks it against the schema."""
+    checks = {
+        name: (isinstance(field, fields.Integer), not field.allow_none, tuple(field.validators))
+        for name, field in _LOADER.load_fields.items() if name != "attributes"
+    }
+    max_keys = _LOADER.fields["attributes"].max_keys
+
+    def fast_load(data):
+        out = {}
+        for key, value in data.items():
+            if key == "attributes":
+                if len(value) > max_keys or not all(0 < len(name) <= 64 for name in value):
+                    return None
+                out[key] = value
+                continue
+            spec = checks.get(key)
+            if spec is None or not isinstance(value, str):
+                return None
+            is_int, required, validators = spec
+            value = value.strip() or None
+            if value is None:
+                if required:
+                    return None
+                out[key] = None
+                continue
+            if is_int:
+                if not (value.isascii() and value.isdigit()):
+                    return None
+                value = int(value)
+            try:
+                for validator in validators:
+                    validator(value)
+            except ValidationError:
+                return None
+            out[key] = value
+        if out.get("country"):
+            out["country"] = out["country"].upper()
+        if not any(out.get(key) for key in IDENTIFYING):
+            return None
+        return out
+
+    return fast_load
+
+
+fast_load = _compile_fast_load()
+
+
 def _validate(mapping, rows, first_row):
     """(valid inputs with their row numbers, errors by row number)."""
-    inputs, numbers, errors = [], [], {}
+    valid, slow, errors = [], [], {}
     for offset, row in enumerate(rows):
+        number = first_row + offset
         if len(row) > len(mapping):
-            errors[first_row + offset] = {"_row": [f"{len(row)} cells but the header has {len(mapping)} columns."]}
+            errors[number] = {"_row": [f"{len(row)} cells but the header has {len(mapping)} columns."]}
+            continue
+        data = row_to_input(mapping, row)
+        loaded = fast_load(data)
+        if loaded is None:
+            slow.append((number, data))
         else:
-            inputs.append(row_to_input(mapping, row))
-            numbers.append(first_row + offset)
-    try:
-        loaded, failed = _LOADER.load(inputs, many=True), {}
-    except ValidationError as exc:
-        loaded, failed = exc.valid_data, exc.messages
-    for index, messages in failed.items():
-        errors[numbers[index]] = messages
-    valid = [(numbers[index], data) for index, data in enumerate(loaded) if index not in failed]
+            valid.append((number, loaded))
+    for number, data in slow:
+        try:
+            valid.append((number, _LOADER.load(data)))
+        except ValidationError as exc:
+            errors[number] = exc.messages
+    valid.sort(key=lambda item: item[0])
     return valid, errors
 
 

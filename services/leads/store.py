@@ -17,6 +17,7 @@ LEAD_COLUMNS = (
 )
 INTERNAL_COLUMNS = ("email_norm", "phone_norm", "company_norm", "scored_with", "import_job_id")
 OPEN_STATUSES = ("new", "working", "qualified")
+OPEN_PREDICATE = "merged_into IS NULL AND status IN ('new', 'working', 'qualified')"
 SEARCH_EXPRESSION = (
     "(coalesce(first_name, '') || ' ' || coalesce(last_name, '') || ' ' || coalesce(email, '') || ' '"
     " || coalesce(company, ''))"
@@ -28,22 +29,22 @@ def _copy_value(lead, column):
     return Jsonb(value) if column == "attributes" else value
 
 
-def insert_leads(conn, leads):
-    """Insert leads, skipping those that collide with an open lead (or with an
-    earlier one of the same batch) on the dedup keys.  Returns the inserted ids."""
+def copy_leads(conn, leads, table="leads"):
+    """COPY new lead rows in; a dedup collision raises UniqueViolation."""
+    with conn.cursor().copy(f"COPY {table} ({', '.join(LEAD_COLUMNS)}) FROM STDIN") as copy:
+        for lead in leads:
+            copy.write_row([_copy_value(lead, column) for column in LEAD_COLUMNS])
+
+
+def insert_leads_skipping_conflicts(conn, leads):
+    """Insert the leads that collide with no open lead; returns their ids."""
     if not leads:
         return set()
-    conn.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS lead_stage (LIKE leads INCLUDING DEFAULTS, ord integer)"
-        " ON COMMIT DELETE ROWS"
-    )
     columns = ", ".join(LEAD_COLUMNS)
-    with conn.cursor().copy(f"COPY lead_stage ({columns}, ord) FROM STDIN") as copy:
-        for index, lead in enumerate(leads):
-            copy.write_row([_copy_value(lead, column) for column in LEAD_COLUMNS] + [index])
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS lead_stage (LIKE leads INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
+    copy_leads(conn, leads, "lead_stage")
     rows = conn.execute(
-        f"INSERT INTO leads ({columns}) SELECT {columns} FROM lead_stage ORDER BY ord"
-        " ON CONFLICT DO NOTHING RETURNING id"
+        f"INSERT INTO leads ({columns}) SELECT {columns} FROM lead_stage ON CONFLICT DO NOTHING RETURNING id"
     ).fetchall()
     conn.execute("DELETE FROM lead_stage")
     return {str(row["id"]) for row in rows}
@@ -56,11 +57,13 @@ def find_open_duplicates(conn, leads, exclude_id=None):
     phones = [lead["phone_norm"] for lead in leads if lead.get("phone_norm") and lead.get("company_norm")]
     if not emails and not phones:
         return {}
+    # The predicates repeat the partial unique indexes' own, so both are used.
     rows = conn.execute(
-        "SELECT id, email_norm, phone_norm, company_norm FROM leads"
-        " WHERE merged_into IS NULL AND status = ANY(%s) AND id IS DISTINCT FROM %s"
-        " AND (email_norm = ANY(%s) OR phone_norm = ANY(%s))",
-        (list(OPEN_STATUSES), exclude_id, emails, phones),
+        f"SELECT id, email_norm, phone_norm, company_norm FROM leads WHERE {OPEN_PREDICATE}"
+        " AND email_norm = ANY(%s) AND id IS DISTINCT FROM %s"
+        f" UNION ALL SELECT id, email_norm, phone_norm, company_norm FROM leads WHERE {OPEN_PREDICATE}"
+        " AND phone_norm = ANY(%s) AND company_norm IS NOT NULL AND id IS DISTINCT FROM %s",
+        (emails, exclude_id, phones, exclude_id),
     ).fetchall()
     by_email = {row["email_norm"]: str(row["id"]) for row in rows if row["email_norm"]}
     by_phone = {(row["phone_norm"], row["company_norm"]): str(row["id"]) for row in rows if row["phone_norm"]}

@@ -11,15 +11,18 @@ import os
 
 os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
 
+import orjson
 import psycopg
 import psycopg.waiting
 from nameko.extensions import DependencyProvider
 from psycopg.rows import dict_row
+from psycopg.types.json import set_json_dumps
 from psycopg_pool import ConnectionPool
 
 from shared.kit.inbox_store import claim
 
 psycopg.waiting.wait = psycopg.waiting.wait_select
+set_json_dumps(orjson.dumps)
 
 
 def make_pool(database_url, schema, min_size=1, max_size=10, name=None, open=True):

@@ -5,9 +5,10 @@ business change, so both commit or neither does.  The relay
 (:mod:`shared.kit.relay`) publishes committed rows.
 """
 
-import json
 import uuid
 from datetime import UTC, datetime
+
+import orjson
 
 from shared.kit.context import current_correlation_id, outgoing_headers
 from shared.schemas.events import contract
@@ -30,11 +31,11 @@ def envelope(event_type, data, correlation_id=None, event_id=None, occurred_at=N
 
 def _row(event_type, data, headers, correlation_id):
     body = envelope(event_type, data, correlation_id)
-    return body["id"], event_type, json.dumps(body, separators=(",", ":")), headers
+    return body["id"], event_type, orjson.dumps(body).decode(), headers
 
 
 def _headers():
-    return json.dumps({HEADER_PREFIX + key: value for key, value in outgoing_headers().items()})
+    return orjson.dumps({HEADER_PREFIX + key: value for key, value in outgoing_headers().items()}).decode()
 
 
 def add(conn, event_type, data):
