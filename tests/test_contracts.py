@@ -1,0 +1,79 @@
+"""Contracts and boundaries: the AsyncAPI document is current, every event has
+a schema, and no component reaches into another one's code."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from shared.schemas import asyncapi
+from shared.schemas.catalog import EVENTS
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVICES = ("leads", "sales", "orders", "support", "campaigns")
+
+
+def test_asyncapi_document_is_current():
+    assert asyncapi.PATH.read_text() == asyncapi.render(), "run: python -m shared.schemas.asyncapi"
+
+
+def test_every_event_names_its_producer_and_exchange():
+    document = asyncapi.build()
+    for event_type, contract in EVENTS.items():
+        if event_type.startswith("bench."):
+            continue
+        assert contract.producer in SERVICES
+        assert event_type.split(".")[0] and contract.version >= 1
+        channel = document["channels"][event_type.replace(".", "_")]
+        assert channel["bindings"]["amqp"]["exchange"]["name"] == f"{contract.producer}.events"
+
+
+def _imported_modules(path):
+    tree = ast.parse(path.read_text(), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module
+
+
+def _python_files(root, folder):
+    return sorted(path for path in (root / folder).rglob("*.py") if ".venv" not in path.parts)
+
+
+def _violations(folder, allowed_prefixes, forbidden_prefixes, root=ROOT):
+    found = []
+    for path in _python_files(root, folder):
+        for module in _imported_modules(path):
+            root = module.split(".")[0]
+            if any(module == prefix or module.startswith(prefix + ".") for prefix in forbidden_prefixes):
+                if not any(module == ok or module.startswith(ok + ".") for ok in allowed_prefixes):
+                    found.append(f"{path.relative_to(root)} imports {module}")
+            elif root in ("services", "gateway") and module not in allowed_prefixes and not any(
+                module.startswith(ok + ".") for ok in allowed_prefixes
+            ):
+                found.append(f"{path.relative_to(root)} imports {module}")
+    return found
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_service_imports_only_itself_and_shared(service):
+    own = f"services.{service}"
+    others = [f"services.{name}" for name in SERVICES if name != service] + ["gateway", "bench", "tests"]
+    assert _violations(f"services/{service}", [own, "services"], others) == []
+
+
+def test_the_gateway_talks_to_services_only_through_contracts():
+    assert _violations("gateway", ["gateway"], ["services", "bench", "tests"]) == []
+
+
+def test_the_shared_kit_and_contracts_depend_on_no_component():
+    assert _violations("shared", [], ["services", "gateway", "bench", "tests"]) == []
+
+
+def test_the_boundary_check_sees_a_violation(tmp_path):
+    bad = tmp_path / "services" / "leads"
+    bad.mkdir(parents=True)
+    (bad / "sneaky.py").write_text("from services.sales import store\nimport gateway.rpc\n")
+    found = _violations("services/leads", ["services.leads", "services"], ["services.sales", "gateway"], tmp_path)
+    assert found == ["services/leads/sneaky.py imports services.sales", "services/leads/sneaky.py imports gateway.rpc"]
