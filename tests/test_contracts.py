@@ -45,11 +45,11 @@ def _violations(folder, allowed_prefixes, forbidden_prefixes, root=ROOT):
     found = []
     for path in _python_files(root, folder):
         for module in _imported_modules(path):
-            root = module.split(".")[0]
+            top = module.split(".")[0]
             if any(module == prefix or module.startswith(prefix + ".") for prefix in forbidden_prefixes):
                 if not any(module == ok or module.startswith(ok + ".") for ok in allowed_prefixes):
                     found.append(f"{path.relative_to(root)} imports {module}")
-            elif root in ("services", "gateway") and module not in allowed_prefixes and not any(
+            elif top in ("services", "gateway") and module not in allowed_prefixes and not any(
                 module.startswith(ok + ".") for ok in allowed_prefixes
             ):
                 found.append(f"{path.relative_to(root)} imports {module}")
