@@ -74,6 +74,8 @@ def test_the_shared_kit_and_contracts_depend_on_no_component():
 def test_the_boundary_check_sees_a_violation(tmp_path):
     bad = tmp_path / "services" / "leads"
     bad.mkdir(parents=True)
-    (bad / "sneaky.py").write_text("from services.sales import store\nimport gateway.rpc\nfrom services.leads import x\n")
+    (bad / "sneaky.py").write_text(
+        "from services.sales import store\nimport gateway.rpc\nfrom services.leads import commands\n"
+    )
     found = _violations("services/leads", "services.leads", tmp_path)
     assert found == ["services/leads/sneaky.py imports services.sales", "services/leads/sneaky.py imports gateway.rpc"]
