@@ -1,0 +1,45 @@
+# Operator commands for the CRM suite; `make` alone lists them.
+# Every target is a small script under scripts/ (usable without make, too).
+# Settings come from the environment: DATABASE_URL, AMQP_URI, GATEWAY_BIND.
+
+.DEFAULT_GOAL := help
+.PHONY: help up down restart status logs test bench lint migrate clean
+
+# Hand these to the scripts when given (make logs FOLLOW=1, make test PYTEST_ARGS='-x').
+export FOLLOW PYTEST_ARGS BENCH_ARGS
+
+help: ## list the targets (this text)
+	@printf 'Usage: make <target>\n\n'
+	@awk 'BEGIN { FS = ":.*## " } /^[a-z]+:.*## / { printf "  %-9s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+	@printf '\nSettings: DATABASE_URL, AMQP_URI, GATEWAY_BIND (defaults: local PostgreSQL, RabbitMQ, 127.0.0.1:8080)\n'
+
+up: ## check/start PostgreSQL + RabbitMQ, migrate, run all services and the gateway (safe to repeat)
+	@bash scripts/up.sh
+
+down: ## stop all services, the gateway and supervisord (harmless when stopped)
+	@bash scripts/down.sh
+
+restart: ## down, then up (picks up new code, migrations and settings)
+	@bash scripts/down.sh
+	@bash scripts/up.sh
+
+status: ## show what runs and in which state
+	@bash scripts/status.sh
+
+logs: ## last 200 lines of every log; FOLLOW=1 keeps following
+	@bash scripts/logs.sh
+
+test: ## ruff, then pytest on a fresh crm_test database; PYTEST_ARGS='...' for pytest
+	@bash scripts/test.sh
+
+bench: ## benchmarks on a fresh crm_bench database; BENCH_ARGS='...' for python -m bench
+	@bash scripts/bench.sh
+
+lint: ## ruff check .
+	@bash scripts/lint.sh
+
+migrate: ## create the database if missing and run every component's migrations
+	@bash scripts/migrate.sh
+
+clean: ## down, then remove local run state in .crm/ (keeps the admin token; never touches databases)
+	@bash scripts/clean.sh
