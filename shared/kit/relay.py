@@ -15,6 +15,7 @@ import time
 
 import amqp
 import psycopg
+from amqp.method_framing import frame_writer
 from kombu import Connection
 
 from shared.kit.background import RETRYABLE, BackgroundLoop, wait_for_notify
@@ -27,8 +28,25 @@ class PublishFailed(Exception):
     pass
 
 
+class _FrameBuffer:
+    """Collects the frames of a batch so they reach the socket in one write."""
+
+    def __init__(self):
+        self.chunks = []
+
+    def write(self, data):
+        self.chunks.append(bytes(data))  # the writer reuses its buffer: copy
+
+    def take(self):
+        data, self.chunks = b"".join(self.chunks), []
+        return data
+
+
 class ConfirmingPublisher:
-    """A channel in confirm mode that publishes a batch and waits for its acks."""
+    """A channel in confirm mode that publishes a batch and waits for its acks.
+
+    The batch's frames are written to the socket at once (one send instead of
+    one per message), then the broker's acks are drained."""
 
     def __init__(self, amqp_uri, exchange, confirm_timeout=30):
         self.exchange = exchange
@@ -44,6 +62,8 @@ class ConfirmingPublisher:
         self.sent = 0
         self.acked = 0
         self.nacked = False
+        self.buffer = _FrameBuffer()
+        self.buffered_writer = frame_writer(self.raw, self.buffer)
 
     def _on_ack(self, tag, multiple):
         self.acked = max(self.acked, tag) if multiple else self.acked + 1
@@ -54,17 +74,22 @@ class ConfirmingPublisher:
     def publish_batch(self, messages):
         """messages: (routing_key, body, headers, message_id) tuples."""
         start_tag = self.sent
-        for routing_key, body, headers, message_id in messages:
-            message = amqp.Message(
-                body,
-                content_type="application/json",
-                content_encoding="utf-8",
-                delivery_mode=2,
-                message_id=message_id,
-                application_headers=headers,
-            )
-            self.channel.basic_publish(message, exchange=self.exchange, routing_key=routing_key)
-            self.sent += 1
+        direct_writer, self.raw.frame_writer = self.raw.frame_writer, self.buffered_writer
+        try:
+            for routing_key, body, headers, message_id in messages:
+                message = amqp.Message(
+                    body,
+                    content_type="application/json",
+                    content_encoding="utf-8",
+                    delivery_mode=2,
+                    message_id=message_id,
+                    application_headers=headers,
+                )
+                self.channel.basic_publish(message, exchange=self.exchange, routing_key=routing_key)
+                self.sent += 1
+        finally:
+            self.raw.frame_writer = direct_writer
+        self.raw.transport.write(self.buffer.take())
         deadline = time.monotonic() + self.confirm_timeout
         while self.acked < self.sent and not self.nacked:
             remaining = deadline - time.monotonic()
