@@ -1,6 +1,9 @@
 """``make bench``: measures the running suite and writes bench/results/*.json.
 
-    python -m bench [--rows 100000] [--concurrency 8] [--requests 250]
+    python -m bench [--rows 100000] [--concurrency 8] [--requests 250] [--leads-processes 2]
+
+The leads service runs as ``--leads-processes`` processes (replicas, as the
+Kubernetes base deploys it) beside one gateway with its default workers.
 """
 
 import argparse
@@ -30,7 +33,8 @@ def machine():
 
 
 def table(results):
-    out = Table(title="CRM suite benchmark")
+    machine_line = f"{results['machine']['cores']} cores, {results['machine']['cpu']}"
+    out = Table(title=f"CRM suite benchmark ({machine_line}; leads x{results['setup']['leads_processes']})")
     out.add_column("measure")
     out.add_column("value", justify="right")
     for name in ("get-lead", "create-lead"):
@@ -54,11 +58,13 @@ def main():
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--requests", type=int, default=250, help="requests per concurrent client")
+    parser.add_argument("--leads-processes", type=int, default=2, help="leads service processes (replicas)")
     args = parser.parse_args()
     console = Console()
-    results = {"started_at": datetime.now(UTC).isoformat(), "machine": machine()}
+    results = {"started_at": datetime.now(UTC).isoformat(), "machine": machine(),
+               "setup": {"leads_processes": args.leads_processes, "gateway": "gunicorn, default workers"}}
     with Stack(os.environ["CRM_BENCH_DATABASE_URL"], os.environ["CRM_BENCH_AMQP_URI"],
-               os.environ["CRM_BENCH_RABBIT_API"]) as stack:
+               os.environ["CRM_BENCH_RABBIT_API"], leads_processes=args.leads_processes) as stack:
         console.print("gateway latency ...")
         results["latency"] = latency.run(stack, args.concurrency, args.requests)
         console.print("event pipeline ...")

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 class Stack:
-    def __init__(self, database_url, amqp_base, rabbit_api, port=18080):
+    def __init__(self, database_url, amqp_base, rabbit_api, port=18080, leads_processes=2):
         self.database_url = database_url
         parts = urlsplit(rabbit_api)
         self.api = urlunsplit(parts._replace(netloc=f"{parts.hostname}:{parts.port or 15672}"))
@@ -33,6 +33,7 @@ class Stack:
                     "GATEWAY_BIND": f"127.0.0.1:{port}", "CRM_ADMIN_TOKEN_FILE": str(self.token_file),
                     "LOG_LEVEL": "WARNING", "WEB_FORM_RATE_LIMIT": "100000"}
         self.processes = []
+        self.leads_processes = leads_processes
         self.logs = ROOT / ".crm" / "bench-logs"
 
     def config(self, name):
@@ -49,7 +50,8 @@ class Stack:
                        stdout=subprocess.DEVNULL)
         self.token = self.token_file.read_text().strip()
         self.logs.mkdir(parents=True, exist_ok=True)
-        self._spawn("leads", [sys.executable, "-m", "shared.kit.run", "leads"])
+        for _ in range(self.leads_processes):
+            self._spawn("leads", [sys.executable, "-m", "shared.kit.run", "leads"])
         self._spawn("gateway", [sys.executable, "-m", "gunicorn", "-c", "gateway/gunicorn.conf.py",
                                 "gateway.app:create_app()"])
         self._wait_ready()

@@ -252,7 +252,7 @@ def test_gateway_probes_and_service():
 
 def test_leads_probes_are_the_health_rpc():
     (leads,) = [doc for doc in base_kind("Deployment") if doc["metadata"]["name"] == "leads"]
-    assert leads["spec"]["replicas"] == 1
+    assert leads["spec"]["replicas"] >= 2  # replicas share import work; one relay is elected
     container = pod_spec(leads)["containers"][0]
     for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
         assert container[probe]["exec"]["command"] == ["python", "-m", "shared.kit.health", "leads"]
