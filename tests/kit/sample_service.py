@@ -66,4 +66,6 @@ class KitConsumer:
             raise RuntimeError("handler failure")
         with self.db.handle_once(event) as conn:
             if conn is not None:
-                conn.execute("INSERT INTO effects (event_id, body) VALUES (%s, %s)", (event["id"], event["data"]["body"]))
+                conn.execute(
+                    "INSERT INTO effects (event_id, body) VALUES (%s, %s)", (event["id"], event["data"]["body"])
+                )
