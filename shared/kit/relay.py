@@ -130,9 +130,9 @@ def purge_published(conn, retention_days):
 def replay(conn, since):
     """Mark rows published since ``since`` as pending again, so the relay
     publishes them once more (consumers dedupe on the event id)."""
-    return conn.execute(
-        "UPDATE outbox SET published_at = NULL WHERE published_at >= %s", (since,)
-    ).rowcount
+    count = conn.execute("UPDATE outbox SET published_at = NULL WHERE published_at >= %s", (since,)).rowcount
+    conn.execute("SELECT pg_notify(current_schema() || '_outbox', '')")
+    return count
 
 
 class OutboxRelay(BackgroundLoop):
@@ -171,7 +171,7 @@ class OutboxRelay(BackgroundLoop):
             conn.execute(f'LISTEN "{self.schema}_outbox"')
             publisher = ConfirmingPublisher(self.amqp_uri, self.exchange)
             log.info("outbox relay for %s is active", self.schema)
-            last_purge = 0.0
+            last_purge = float("-inf")
             try:
                 while self.running:
                     with conn.transaction():

@@ -14,7 +14,7 @@ import yaml
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from shared.schemas.catalog import EVENTS
+from shared.schemas.catalog import published_contracts
 from shared.schemas.envelope import EnvelopeSchema
 
 PATH = Path(__file__).with_name("asyncapi.yaml")
@@ -42,7 +42,7 @@ def _message_name(event_type):
 
 
 def build():
-    contracts = [EVENTS[key] for key in sorted(EVENTS) if not key.startswith("bench.")]
+    contracts = published_contracts()
     schemas = _json_schemas(contracts)
     channels, operations, messages = {}, {}, {}
     for contract in contracts:
