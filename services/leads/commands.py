@@ -96,9 +96,12 @@ def _insert(conn, leads, duplicates):
     those inserted.  Most batches hold no duplicate of an open lead, so the
     first try copies them straight in and lets the unique indexes object; only
     then are the duplicates looked up and left out."""
+    requested_owners = [lead.get("owner") for lead in leads]
     for look_up_first in (False, True):
         if look_up_first:
             _note_open_duplicates(conn, leads, duplicates)
+            for lead, owner in zip(leads, requested_owners, strict=True):
+                lead["owner"] = owner  # the rolled-back try's assignment does not count
         fresh = [lead for index, lead in enumerate(leads) if index not in duplicates]
         try:
             with conn.transaction():
@@ -108,6 +111,8 @@ def _insert(conn, leads, duplicates):
         except psycopg.errors.UniqueViolation:
             continue
     # A concurrent writer created one of them after the look-up.
+    for lead, owner in zip(leads, requested_owners, strict=True):
+        lead["owner"] = owner
     _assign(conn, fresh)
     inserted = store.insert_leads_skipping_conflicts(conn, fresh)
     _note_open_duplicates(conn, leads, duplicates)

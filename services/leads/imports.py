@@ -38,6 +38,8 @@ def _column_key(name):
 
 def map_header(header):
     """Column index -> lead field, or ``attributes.<name>`` for other columns."""
+    if not isinstance(header, list) or not all(isinstance(name, str) for name in header):
+        raise ValidationFailed("The header must be a list of column names.", {"header": ["Must be a list of strings."]})
     if not header or not any(name.strip() for name in header):
         raise ValidationFailed("The file has no header row.", {"header": ["Missing."]})
     if len(header) > MAX_COLUMNS:
@@ -103,6 +105,10 @@ def add_batch(conn, job_id, seq, rows):
         raise Conflict(f"Import {job_id} is {job['status']}; it takes no more rows.")
     if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
         raise ValidationFailed("Rows must be lists of cells.", {"rows": ["Invalid."]})
+    not_text = {f"rows[{index}]": ["Cells must be strings or null."] for index, row in enumerate(rows)
+                if not all(cell is None or isinstance(cell, str) for cell in row)}
+    if not_text:  # the worker could not process them: refuse them now
+        raise ValidationFailed("Every cell must be text (or null).", not_text)
     inserted = conn.execute(
         "INSERT INTO import_batches (job_id, seq, first_row, rows) VALUES (%s, %s, %s, %s)"
         " ON CONFLICT DO NOTHING RETURNING seq",

@@ -5,6 +5,8 @@ class back, not a generic ``RemoteError``.  The gateway turns ``status`` into
 the HTTP status of its problem document.  Arguments are plain JSON types.
 """
 
+import json
+
 from nameko.exceptions import deserialize_to_instance
 
 
@@ -13,11 +15,15 @@ class CrmError(Exception):
     title = "Bad request"
 
     def __init__(self, detail="", errors=None, extra=None, **kwargs):
-        extra = {**(extra or {}), **kwargs}
-        super().__init__(detail, errors or {}, extra)
+        # nameko turns non-string exception arguments into text on the way
+        # (2 becomes "2"), so errors and extra travel as JSON strings.
+        errors = json.loads(errors) if isinstance(errors, str) else (errors or {})
+        extra = {**(json.loads(extra) if isinstance(extra, str) else (extra or {})), **kwargs}
+        encoded_errors, encoded_extra = json.dumps(errors, default=str), json.dumps(extra, default=str)
+        super().__init__(detail, encoded_errors, encoded_extra)
         self.detail = detail
-        self.errors = errors or {}
-        self.extra = extra
+        self.errors = json.loads(encoded_errors)  # plain JSON types, as the caller will see them
+        self.extra = json.loads(encoded_extra)
 
     def to_problem(self):
         problem = {"title": self.title, "status": self.status, "detail": self.detail}

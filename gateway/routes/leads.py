@@ -1,0 +1,165 @@
+"""Leads: one route per leads RPC method, each validating its input with the
+shared schemas before anything is sent (bad input never reaches the service)."""
+
+from flask import Blueprint, g, url_for
+
+from gateway.auth import requires
+from gateway.bodies import etag, if_match_version, json_body, query_args, wire
+from gateway.openapi import operation
+from gateway.problems import HttpProblem
+from gateway.resources import call
+from gateway.schemas import HistoryPageSchema, ScoreExplanationSchema
+from shared.schemas.common import PageQuerySchema
+from shared.schemas.leads import (
+    AssignmentRulesSchema,
+    AssignSchema,
+    EngagementSchema,
+    LeadCountsSchema,
+    LeadCreateSchema,
+    LeadPageSchema,
+    LeadQuerySchema,
+    LeadSchema,
+    LeadUpdateSchema,
+    MergeSchema,
+    ScoringRulesSchema,
+)
+
+bp = Blueprint("leads", __name__, url_prefix="/api/v1/leads")
+TAGS = ["leads"]
+RULE_TAGS = ["lead rules"]
+LeadCountQuerySchema = LeadQuerySchema(exclude=("cursor", "limit"))
+
+
+def _actor():
+    return g.principal.username
+
+
+def _lead_response(lead, status=200, **headers):
+    headers["ETag"] = etag(lead["version"])
+    return lead, status, headers
+
+
+@bp.get("")
+@requires("leads:read")
+@operation("List leads (filtered, newest first)", tags=TAGS, query=LeadQuerySchema, response=LeadPageSchema,
+           description="`status` and `source` may repeat (`status=new&status=working`) or hold commas.")
+def list_leads():
+    query = query_args(LeadQuerySchema)
+    return call("leads", "list_leads", wire(LeadQuerySchema, query))
+
+
+@bp.post("")
+@requires("leads:write")
+@operation("Create a lead", tags=TAGS, body=LeadCreateSchema, response=LeadSchema, status=201,
+           headers={"Location": "The lead's URL.", "ETag": "The lead's version."}, problems=(409,),
+           description="409 with `existing_id` when an open lead has the same email, or the same phone at the "
+                       "same company.")
+def create_lead():
+    data = json_body(LeadCreateSchema)
+    lead = call("leads", "create_lead", wire(LeadCreateSchema, data), _actor())
+    return _lead_response(lead, 201, Location=url_for("leads.get_lead", lead_id=lead["id"]))
+
+
+@bp.get("/counts")
+@requires("leads:read")
+@operation("Count leads by status and source", tags=TAGS, query=LeadCountQuerySchema, response=LeadCountsSchema)
+def count_leads():
+    query = query_args(LeadCountQuerySchema)
+    return call("leads", "count_leads", wire(LeadCountQuerySchema, query))
+
+
+@bp.get("/<uuid:lead_id>")
+@requires("leads:read")
+@operation("Get a lead", tags=TAGS, response=LeadSchema, headers={"ETag": "The lead's version, for If-Match."})
+def get_lead(lead_id):
+    return _lead_response(call("leads", "get_lead", lead_id))
+
+
+@bp.patch("/<uuid:lead_id>")
+@requires("leads:write")
+@operation("Change a lead's fields or status", tags=TAGS, body=LeadUpdateSchema, response=LeadSchema,
+           headers={"ETag": "The lead's new version."}, problems=(409, 412), request_headers=("If-Match",),
+           description="Send the ETag of your GET in If-Match to be told (412) when someone changed the lead "
+                       "in between. Status changes follow the lead life cycle (409 otherwise).")
+def update_lead(lead_id):
+    expected_version = if_match_version()
+    changes = json_body(LeadUpdateSchema)
+    if not changes:
+        raise HttpProblem(422, "Send at least one field to change.", title="Validation failed",
+                          errors={"_schema": ["Nothing to change."]})
+    lead = call("leads", "update_lead", lead_id, wire(LeadUpdateSchema, changes), _actor(), expected_version)
+    return _lead_response(lead)
+
+
+@bp.put("/<uuid:lead_id>/owner")
+@requires("leads:write")
+@operation("Give a lead to an owner", tags=TAGS, body=AssignSchema, response=LeadSchema, problems=(409,))
+def assign_lead(lead_id):
+    data = json_body(AssignSchema)
+    return _lead_response(call("leads", "assign_lead", lead_id, data["owner"], _actor()))
+
+
+@bp.post("/<uuid:lead_id>/merge")
+@requires("leads:write")
+@operation("Merge a duplicate lead into this one", tags=TAGS, body=MergeSchema, response=LeadSchema,
+           problems=(409,), description="This lead keeps its values and takes the duplicate's where it has "
+                                       "none; the duplicate stays readable with `merged_into`.")
+def merge_leads(lead_id):
+    data = json_body(MergeSchema)
+    return _lead_response(call("leads", "merge_leads", lead_id, str(data["duplicate_id"]), _actor()))
+
+
+@bp.post("/<uuid:lead_id>/engagements")
+@requires("leads:write")
+@operation("Record an engagement (email open, visit, call, ...)", tags=TAGS, body=EngagementSchema,
+           response=LeadSchema, problems=(409,))
+def record_engagement(lead_id):
+    data = json_body(EngagementSchema)
+    return _lead_response(call("leads", "record_engagement", lead_id, data["kind"], _actor()))
+
+
+@bp.get("/<uuid:lead_id>/history")
+@requires("leads:read")
+@operation("A lead's history of changes", tags=TAGS, query=PageQuerySchema, response=HistoryPageSchema)
+def lead_history(lead_id):
+    page = query_args(PageQuerySchema)
+    return call("leads", "lead_history", lead_id, page["cursor"], page["limit"])
+
+
+@bp.get("/<uuid:lead_id>/score")
+@requires("leads:read")
+@operation("Why a lead has its score", tags=TAGS, response=ScoreExplanationSchema)
+def explain_score(lead_id):
+    return call("leads", "explain_score", lead_id)
+
+
+@bp.get("/scoring-rules")
+@requires("leads:read")
+@operation("The scoring rules", tags=RULE_TAGS, response=ScoringRulesSchema)
+def get_scoring_rules():
+    return call("leads", "get_scoring_rules")
+
+
+@bp.put("/scoring-rules")
+@requires("leads:admin")
+@operation("Replace the scoring rules", tags=RULE_TAGS, body=ScoringRulesSchema, response=ScoringRulesSchema,
+           description="Leads are rescored in the background.")
+def set_scoring_rules():
+    data = json_body(ScoringRulesSchema)
+    return call("leads", "set_scoring_rules", wire(ScoringRulesSchema, data)["rules"], _actor())
+
+
+@bp.get("/assignment-rules")
+@requires("leads:read")
+@operation("The assignment rules", tags=RULE_TAGS, response=AssignmentRulesSchema)
+def get_assignment_rules():
+    return call("leads", "get_assignment_rules")
+
+
+@bp.put("/assignment-rules")
+@requires("leads:admin")
+@operation("Replace the assignment rules", tags=RULE_TAGS, body=AssignmentRulesSchema,
+           response=AssignmentRulesSchema)
+def set_assignment_rules():
+    data = json_body(AssignmentRulesSchema)
+    return call("leads", "set_assignment_rules", wire(AssignmentRulesSchema, data)["rules"], _actor())

@@ -1,0 +1,44 @@
+"""The gateway's settings: gateway/config.yaml with environment overrides,
+completed with defaults and typed."""
+
+from shared.kit.config import load_component_config
+
+DEFAULTS = {
+    "DB_SCHEMA": "gateway",
+    "DB_POOL_MIN": 1,
+    "DB_POOL_MAX": 10,
+    "LOG_LEVEL": "INFO",
+    "RPC_POOL_SIZE": 8,
+    "RPC_TIMEOUT": 30,
+    "WEB_FORM_RATE_LIMIT": 20,
+    "LOGIN_RATE_LIMIT": 10,
+    "TRUSTED_PROXY_HOPS": 0,
+    "TOKEN_CACHE_SECONDS": 10,
+    "LOGIN_TOKEN_HOURS": 12,
+    "MAX_BODY_BYTES": 1024 * 1024,
+    "IMPORT_MAX_BYTES": 512 * 1024 * 1024,
+    # An Idempotency-Key whose first request has run this long without
+    # finishing (a crashed process) may be taken over by a repeat.
+    "IDEMPOTENCY_CLAIM_SECONDS": 600,
+}
+INTEGERS = ("DB_POOL_MIN", "DB_POOL_MAX", "RPC_POOL_SIZE", "WEB_FORM_RATE_LIMIT", "LOGIN_RATE_LIMIT",
+            "TRUSTED_PROXY_HOPS", "LOGIN_TOKEN_HOURS", "MAX_BODY_BYTES", "IMPORT_MAX_BYTES",
+            "IDEMPOTENCY_CLAIM_SECONDS")
+NUMBERS = ("RPC_TIMEOUT", "TOKEN_CACHE_SECONDS")
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def load_settings(config=None):
+    """``config`` (a dict, e.g. from tests) or gateway/config.yaml, with defaults."""
+    settings = {**DEFAULTS, **(load_component_config("gateway") if config is None else config)}
+    try:
+        for key in INTEGERS:
+            settings[key] = int(settings[key])
+        for key in NUMBERS:
+            settings[key] = float(settings[key])
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"gateway setting {key}={settings[key]!r} is not a number") from exc
+    return settings

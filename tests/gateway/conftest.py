@@ -1,0 +1,150 @@
+"""Fixtures of the gateway's tests.
+
+- ``gateway_config``: the gateway's config on the test database (schema
+  ``gateway``, migrated once) and the session's vhost.
+- ``fake_rpc`` / ``app`` / ``client``: the app with a stand-in for the RPC pool
+  that records calls and answers from a table; used only for the gateway's
+  own mechanics (auth, problems, OpenAPI, idempotency, rate limits, bad input
+  that must never reach a service).
+- ``tokens``: one user and API token per role.
+- ``gdb``: direct SQL on the gateway schema.
+"""
+
+import uuid
+
+import psycopg
+import pytest
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from psycopg.rows import dict_row
+
+import shared.kit.db  # noqa: F401  (psycopg waits cooperatively under eventlet)
+from gateway import users
+from gateway.app import create_app
+from shared.kit.tracing import setup_tracing
+
+ROLES = ("admin", "sales", "support", "marketing", "readonly")
+
+
+def unique(prefix="u"):
+    return f"{prefix}{uuid.uuid4().hex[:12]}"
+
+
+class FakeRpc:
+    """Records ``call(service, method, *args)``; answers from ``answers``
+    (a value, an exception to raise, or a function of the arguments)."""
+
+    size = 1
+
+    def __init__(self):
+        self.calls = []
+        self.answers = {}
+        self.closed = False
+
+    def call(self, service, method, *args, timeout=None, **kwargs):
+        self.calls.append((service, method, args))
+        answer = self.answers.get((service, method), {})
+        if isinstance(answer, BaseException):
+            raise answer
+        if callable(answer):
+            return answer(*args)
+        return answer
+
+    def methods(self):
+        return [method for _, method, _ in self.calls]
+
+    def close(self):
+        self.closed = True
+
+
+@pytest.fixture(scope="session")
+def gateway_config(component_config):
+    """Rate limits high enough for the whole suite (their tests lower them)."""
+    return component_config("gateway", LOGIN_RATE_LIMIT=10_000, WEB_FORM_RATE_LIMIT=10_000)
+
+
+class GatewayDb:
+    def __init__(self, database_url, schema="gateway"):
+        self.conn = psycopg.connect(database_url, autocommit=True, row_factory=dict_row,
+                                    options=f"-c search_path={schema},public")
+
+    def all(self, sql, params=()):
+        return self.conn.execute(sql, params).fetchall()
+
+    def one(self, sql, params=()):
+        return self.conn.execute(sql, params).fetchone()
+
+    def scalar(self, sql, params=()):
+        return next(iter(self.one(sql, params).values()))
+
+    def execute(self, sql, params=()):
+        return self.conn.execute(sql, params)
+
+    def make_user(self, role, username=None, password=None, expires_in=None):
+        """(user row, token) for a new user of ``role``."""
+        user = users.create_user(self.conn, username or unique(role), role, password=password)
+        _, token = users.create_token(self.conn, user["id"], "tests", expires_in)
+        return user, token
+
+    def close(self):
+        self.conn.close()
+
+
+@pytest.fixture(scope="session")
+def gdb(gateway_config):
+    db = GatewayDb(gateway_config["DATABASE_URL"])
+    yield db
+    db.close()
+
+
+@pytest.fixture(scope="session")
+def tokens(gdb):
+    """role -> token of a user with that role (made once per session)."""
+    return {role: gdb.make_user(role)[1] for role in ROLES}
+
+
+@pytest.fixture(scope="session")
+def spans():
+    """Every span finished in this process (filter by trace id)."""
+    exporter = InMemorySpanExporter()
+    setup_tracing("gateway-tests", extra_processor=SimpleSpanProcessor(exporter))
+    return exporter
+
+
+@pytest.fixture
+def fake_rpc():
+    return FakeRpc()
+
+
+@pytest.fixture
+def app(gateway_config, fake_rpc):
+    application = create_app(dict(gateway_config), rpc_pool=fake_rpc)
+    application.testing = False  # errors go through the handlers, as in production
+    yield application
+    application.extensions["gateway"].close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def assert_problem(response, status, *fields):
+    """The answer is an RFC 9457 problem with ``status``, naming ``fields`` in ``errors``."""
+    assert response.status_code == status, (response.status_code, response.get_data(as_text=True))
+    assert response.mimetype == "application/problem+json", response.mimetype
+    body = response.get_json()
+    assert body["status"] == status
+    assert body["title"] and isinstance(body["title"], str)
+    assert body["type"]
+    assert body["instance"] == response.request.path
+    assert response.headers["X-Request-ID"] == body["correlation_id"]
+    for field in fields:
+        assert field in body.get("errors", {}), (field, body)
+    if status in (400, 422) and fields:
+        assert isinstance(body["errors"], dict)
+    return body

@@ -1,0 +1,67 @@
+"""``python -m gateway.bootstrap``: the first admin and its token file."""
+
+import os
+import stat
+import subprocess
+import sys
+import uuid
+
+import psycopg
+import pytest
+
+from gateway import users
+from shared.kit.migrate import migrate, migrations_dir
+from shared.kit.paths import ROOT
+
+
+@pytest.fixture
+def fresh_schema(database_url):
+    schema = f"gateway_boot_{uuid.uuid4().hex[:8]}"
+    migrate(database_url, schema, migrations_dir("gateway"), with_kit=False)
+    yield schema
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def run_bootstrap(test_env, schema, token_file):
+    env = {**test_env, "DB_SCHEMA": schema, "CRM_ADMIN_TOKEN_FILE": str(token_file)}
+    return subprocess.run([sys.executable, "-m", "gateway.bootstrap"], env=env, cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_first_run_creates_admin_and_token_file(test_env, fresh_schema, tmp_path, database_url):
+    token_file = tmp_path / "state" / "admin-token"
+    result = run_bootstrap(test_env, fresh_schema, token_file)
+    assert result.returncode == 0, result.stderr
+    token = token_file.read_text().strip()
+    assert users.looks_like_token(token)
+    assert stat.S_IMODE(os.stat(token_file).st_mode) == 0o600
+    assert str(token_file) in result.stdout
+    assert token not in result.stdout + result.stderr
+    with psycopg.connect(database_url, options=f"-c search_path={fresh_schema}") as conn:
+        row = conn.execute("SELECT u.username, u.role, u.password_hash FROM api_tokens t JOIN users u"
+                           " ON u.id = t.user_id WHERE t.token_hash = %s", (users.hash_token(token),)).fetchone()
+    assert row == ("admin", "admin", None)
+
+    again = run_bootstrap(test_env, fresh_schema, token_file)
+    assert again.returncode == 0, again.stderr
+    assert str(token_file) in again.stdout and "exists" in again.stdout
+    assert token_file.read_text().strip() == token
+    with psycopg.connect(database_url, options=f"-c search_path={fresh_schema}") as conn:
+        assert conn.execute("SELECT count(*) FROM api_tokens").fetchone()[0] == 1
+
+
+def test_no_second_admin_when_one_exists(test_env, fresh_schema, tmp_path, database_url):
+    with psycopg.connect(database_url, options=f"-c search_path={fresh_schema}",
+                         row_factory=psycopg.rows.dict_row) as conn:
+        users.create_user(conn, "chief", "admin")
+    token_file = tmp_path / "admin-token"
+    result = run_bootstrap(test_env, fresh_schema, token_file)
+    assert result.returncode == 0 and not token_file.exists()
+    assert str(token_file) in result.stdout
+
+
+def test_unmigrated_database_is_a_clear_error(test_env, tmp_path):
+    result = run_bootstrap(test_env, f"missing_{uuid.uuid4().hex[:6]}", tmp_path / "t")
+    assert result.returncode == 1
+    assert "migrate gateway" in result.stderr

@@ -1,0 +1,40 @@
+"""Liveness without dependencies; readiness with the database and the leads service."""
+
+from gateway.app import create_app
+from gateway.rpc import RpcUnavailable
+from tests.gateway.conftest import FakeRpc, assert_problem
+
+
+def test_health_needs_nothing(gateway_config):
+    app = create_app({**gateway_config, "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}, rpc_pool=FakeRpc())
+    try:
+        response = app.test_client().get("/health")
+        assert response.status_code == 200 and response.get_json() == {"status": "ok"}
+    finally:
+        app.extensions["gateway"].close()
+
+
+def test_ready_when_database_and_leads_answer(client, fake_rpc):
+    fake_rpc.answers[("leads", "health")] = {"service": "leads", "status": "ok", "database": True}
+    response = client.get("/ready")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "checks": {"database": "ok", "leads": "ok"}}
+    assert fake_rpc.methods() == ["health"]
+
+
+def test_not_ready_when_leads_does_not_answer(client, fake_rpc):
+    fake_rpc.answers[("leads", "health")] = RpcUnavailable("timeout")
+    body = assert_problem(client.get("/ready"), 503)
+    assert body["checks"] == {"database": "ok", "leads": "failed (RpcUnavailable)"}
+
+
+def test_not_ready_without_the_database(gateway_config):
+    fake = FakeRpc()
+    app = create_app({**gateway_config, "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}, rpc_pool=fake)
+    try:
+        response = app.test_client().get("/ready")
+        body = assert_problem(response, 503)
+        assert body["checks"]["database"].startswith("failed") and body["checks"]["leads"] == "ok"
+        assert response.headers["Retry-After"]
+    finally:
+        app.extensions["gateway"].close()

@@ -1,0 +1,93 @@
+"""The OpenAPI document comes from the schemas that validate requests."""
+
+from gateway.openapi import _path
+from tests.gateway.conftest import assert_problem
+
+
+def document(client, version=None):
+    response = client.get("/api/v1/openapi.json" + (f"?openapi={version}" if version else ""))
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def test_every_route_is_documented(app, client):
+    spec = document(client)
+    assert spec["openapi"] == "3.1.0"
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        if getattr(view, "crm_undocumented", False):
+            continue
+        path, _ = _path(rule)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert method.lower() in spec["paths"].get(path, {}), f"{method} {path} is not documented"
+
+
+def test_request_and_response_schemas_are_the_shared_ones(client):
+    spec = document(client)
+    schemas = spec["components"]["schemas"]
+    create = spec["paths"]["/api/v1/leads"]["post"]
+    assert create["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/LeadCreate"}
+    assert create["responses"]["201"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Lead"}
+    assert "Location" in create["responses"]["201"]["headers"]
+    assert schemas["LeadCreate"]["properties"]["last_name"]["maxLength"] == 100
+    assert schemas["LeadCreate"]["properties"]["country"]["type"] == ["string", "null"]
+    assert "owner" in schemas["LeadCreate"]["properties"] and "owner" not in schemas["WebFormLead"]["properties"]
+    assert set(schemas["WebFormLead"]["required"]) == {"last_name", "email"}
+    listing = spec["paths"]["/api/v1/leads"]["get"]
+    names = {parameter.get("name") for parameter in listing["parameters"]}
+    assert {"status", "source", "owner", "q", "cursor", "limit", "score_min"} <= names
+    status = next(p for p in listing["parameters"] if p.get("name") == "status")
+    assert status["schema"]["items"]["enum"][0] == "new" and status["explode"] is True
+    patch = spec["paths"]["/api/v1/leads/{lead_id}"]["patch"]
+    assert {"$ref": "#/components/parameters/If-Match"} in patch["parameters"]
+    assert {"412", "409", "422", "400", "415", "404", "401", "403"} <= set(patch["responses"])
+    lead_id = next(p for p in patch["parameters"] if p.get("name") == "lead_id")
+    assert lead_id == {"in": "path", "name": "lead_id", "required": True, "schema": {"type": "string",
+                                                                                     "format": "uuid"}}
+
+
+def test_problems_security_and_idempotency(client):
+    spec = document(client)
+    bearer = spec["components"]["securitySchemes"]["bearer"]
+    assert (bearer["type"], bearer["scheme"]) == ("http", "bearer")
+    assert set(spec["components"]["schemas"]["Problem"]["required"]) == {"title", "status"}
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            public = operation["security"] == []
+            assert public == (path in ("/health", "/ready", "/api/v1/openapi.json", "/api/v1/docs",
+                                       "/api/v1/auth/login", "/api/v1/public/web-form")), path
+            for status, answer in operation["responses"].items():
+                if int(status) >= 400:
+                    assert "application/problem+json" in answer["content"], (path, method, status)
+            if not public:
+                assert "401" in operation["responses"] and "403" in operation["responses"]
+            if method == "post" and not public:
+                honoured = {"$ref": "#/components/parameters/Idempotency-Key"} in operation["parameters"]
+                assert honoured == (path != "/api/v1/tokens"), path
+    web_form = spec["paths"]["/api/v1/public/web-form"]["post"]
+    assert "429" in web_form["responses"] and "Retry-After" in web_form["responses"]["429"]["headers"]
+    assert set(web_form["requestBody"]["content"]) == {"application/json", "application/x-www-form-urlencoded"}
+    upload = spec["paths"]["/api/v1/leads/imports"]["post"]
+    assert set(upload["requestBody"]["content"]) == {"text/csv", "multipart/form-data"}
+
+
+def test_a_3_0_rendering_for_swagger_ui(client):
+    spec = document(client, "3.0")
+    assert spec["openapi"] == "3.0.3"
+    assert spec["components"]["schemas"]["LeadCreate"]["properties"]["country"]["nullable"] is True
+    assert set(spec["paths"]) == set(document(client)["paths"])
+
+
+def test_docs_page_is_served_locally(client):
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    html = page.get_data(as_text=True)
+    assert "http://" not in html and "https://" not in html  # no CDN
+    for asset in ("/api/v1/docs/swagger-ui-bundle.js", "/api/v1/docs/swagger-ui.css",
+                  "/api/v1/docs/swagger-ui-standalone-preset.js", "/api/v1/docs/init.js"):
+        assert asset in html
+        response = client.get(asset)
+        assert response.status_code == 200 and len(response.data) > 100, asset
+    assert "/api/v1/openapi.json?openapi=3.0" in client.get("/api/v1/docs/init.js").get_data(as_text=True)
+    assert_problem(client.get("/api/v1/docs/../app.py"), 404)
+    assert_problem(client.get("/api/v1/docs/swagger-ui.js.map"), 404)

@@ -1,0 +1,130 @@
+"""Assignment of new leads by the rules (round robin, territories by
+priority), reassignment and its event, and round robin under concurrency."""
+
+import collections
+
+import pytest
+
+from shared.schemas.errors import ValidationFailed
+from shared.schemas.events import contract
+from tests.leads.conftest import concurrently, person, unique, wait_for
+
+
+def round_robin(owners, rule_id="pool", priority=100):
+    return {"id": rule_id, "name": "Sales pool", "priority": priority, "kind": "round_robin", "owners": owners}
+
+
+def test_round_robin_deals_the_pool_in_turn(leads, assignment_rules):
+    owners = [unique("anna-"), unique("ben-"), unique("cleo-")]
+    assignment_rules([round_robin(owners)])
+
+    dealt = [leads.create_lead(person(), "tester")["owner"] for _ in range(9)]
+
+    assert dealt == owners * 3
+
+
+def test_a_lead_with_an_owner_keeps_it_and_takes_no_turn(leads, assignment_rules):
+    owners = [unique("anna-"), unique("ben-")]
+    assignment_rules([round_robin(owners)])
+    assert leads.create_lead(person(), "tester")["owner"] == owners[0]
+    assert leads.create_lead(person(owner="olga"), "tester")["owner"] == "olga"
+    assert leads.create_lead(person(), "tester")["owner"] == owners[1]
+
+
+def test_territory_rules_match_by_country_and_industry_in_priority_order(leads, assignment_rules):
+    owner = {name: unique(f"{name}-") for name in ("de_software", "de", "software", "rest", "off")}
+    assignment_rules([  # deliberately not in priority order
+        round_robin([owner["rest"]], "rest", priority=1000),
+        {"id": "software", "name": "Software anywhere", "priority": 30, "kind": "territory",
+         "industries": ["software"], "owners": [owner["software"]]},
+        {"id": "de", "name": "Germany", "priority": 20, "kind": "territory", "countries": ["DE"],
+         "owners": [owner["de"]]},
+        {"id": "de-software", "name": "German software", "priority": 10, "kind": "territory",
+         "countries": ["DE"], "industries": ["Software"], "owners": [owner["de_software"]]},
+        {"id": "off", "name": "Switched off", "priority": 1, "kind": "territory", "countries": ["DE", "FR"],
+         "owners": [owner["off"]], "enabled": False},
+    ])
+    cases = [
+        ({"country": "DE", "industry": "Software"}, "de_software"),
+        ({"country": "de", "industry": "  SOFTWARE "}, "de_software"),
+        ({"country": "DE", "industry": "Retail"}, "de"),
+        ({"country": "DE"}, "de"),
+        ({"country": "FR", "industry": "software"}, "software"),
+        ({"country": "FR", "industry": "Retail"}, "rest"),
+        ({}, "rest"),
+    ]
+    for fields, expected in cases:
+        assert leads.create_lead(person(**fields), "tester")["owner"] == owner[expected], fields
+
+
+def test_reassignment_publishes_lead_assigned_with_the_previous_owner(leads, events, db):
+    lead = leads.create_lead(person(owner="olga"), "tester")
+
+    moved = leads.assign_lead(lead["id"], "pete", "manager")
+
+    assert moved["owner"] == "pete"
+    assert moved["version"] == lead["version"] + 1
+    assert leads.assign_lead(lead["id"], "pete", "manager") == moved  # no change, no event
+    received = events.wait_for("lead.assigned", lead["id"])
+    events.settle(db, [lead["id"]])
+    assert len(events.of(lead_id=lead["id"])) == 2  # lead.created and this one
+    assert len(received) == 1
+    data = contract("lead.assigned").schema().load(received[0].data)
+    assert data["previous_owner"] == "olga"
+    assert received[0].data["lead"] == moved
+    history = leads.lead_history(lead["id"])["items"]
+    assert history[0]["action"] == "assigned" and history[0]["actor"] == "manager"
+    assert history[0]["changes"]["owner"] == ["olga", "pete"]
+
+
+@pytest.mark.parametrize("owner", ["", "x" * 101, None, 42])
+def test_reassignment_to_a_bad_owner_is_refused(leads, owner):
+    lead = leads.create_lead(person(owner="olga"), "tester")
+    with pytest.raises(ValidationFailed) as raised:
+        leads.assign_lead(lead["id"], owner, "manager")
+    assert "owner" in raised.value.errors
+    assert leads.get_lead(lead["id"]) == lead
+
+
+def test_invalid_assignment_rules_are_refused_naming_the_rule(leads, assignment_rules):
+    good = round_robin(["anna"])
+    kept = assignment_rules([good])
+    territory_without_criteria = {"id": "t", "name": "T", "kind": "territory", "owners": ["ben"]}
+    with pytest.raises(ValidationFailed) as raised:
+        leads.set_assignment_rules([good, territory_without_criteria], "tests")
+    assert "rules[1].kind" in raised.value.errors, raised.value.errors
+    with pytest.raises(ValidationFailed) as raised:
+        leads.set_assignment_rules([good, {**good, "id": "other", "owners": []}], "tests")
+    assert "1" in raised.value.errors["rules"], raised.value.errors
+    assert leads.get_assignment_rules()["rules"] == kept
+
+
+def test_concurrent_creations_never_skip_or_double_a_round_robin_turn(rpc_proxy, leads, assignment_rules):
+    owners = [unique(f"rep{index}-") for index in range(5)]
+    assignment_rules([round_robin(owners)])
+
+    def create_three(cluster):
+        return [cluster.leads.create_lead(person(), "tester")["owner"] for _ in range(3)]
+
+    results = concurrently(rpc_proxy, [create_three] * 10)
+
+    dealt = collections.Counter(owner for result in results for owner in result)
+    assert dealt == dict.fromkeys(owners, 6), results
+    assert leads.create_lead(person(), "tester")["owner"] == owners[0]  # 30 turns: the cursor is back at the start
+
+
+def test_an_import_with_a_duplicate_of_an_open_lead_deals_turns_without_gaps(leads, assignment_rules):
+    owners = [unique("anna-"), unique("ben-"), unique("cleo-")]
+    assignment_rules([round_robin(owners)])
+    known = leads.create_lead(person(), "tester")
+    domain = f"{unique('rr')}.example"
+    job = leads.start_import("turns.csv", ["Last Name", "Email"], "importer")
+    leads.import_rows(job["id"], 1, [["Known", known["email"]], ["One", f"one@{domain}"], ["Two", f"two@{domain}"]])
+    leads.finish_import(job["id"], 1)
+    wait_for(lambda: leads.get_import(job["id"])["status"] == "done")
+    imported = sorted(leads.list_leads({"q": domain})["items"], key=lambda lead: lead["email"])
+
+    dealt = [known["owner"], *(lead["owner"] for lead in imported), leads.create_lead(person(), "tester")["owner"]]
+
+    assert [lead["email"] for lead in imported] == [f"one@{domain}", f"two@{domain}"]
+    assert dealt == [owners[0], owners[1], owners[2], owners[0]]
