@@ -15,13 +15,13 @@ ASSETS = {"index.html", "console.js", "console.css"}
 
 
 @bp.get("/")
+@bp.get("/console")
 @public
 @undocumented
 def root():
     return redirect("/console/", code=302)
 
 
-@bp.get("/console")
 @bp.get("/console/")
 @bp.get("/console/<name>")
 @public
