@@ -32,6 +32,8 @@ cursors that ``assign_one`` would give lead by lead in order.
 
 from collections import defaultdict
 
+from services.leads.rule_sets import validate_rule_set
+
 __all__ = [
     "KINDS",
     "assign_many",
@@ -109,23 +111,8 @@ def validate_rule(rule):
 
 
 def validate_rules(rules):
-    """Validate a whole rule set: ``{"rules[i].key": [messages]}``; ids must be unique."""
-    if not isinstance(rules, (list, tuple)):
-        return {"rules": ["Must be a list of assignment rules."]}
-    errors = {}
-    seen = {}
-    for index, rule in enumerate(rules):
-        for key, messages in validate_rule(rule).items():
-            errors[f"rules[{index}].{key}"] = messages
-        rule_id = rule.get("id") if isinstance(rule, dict) else None
-        if isinstance(rule_id, str) and rule_id:
-            if rule_id in seen:
-                errors.setdefault(f"rules[{index}].id", []).append(
-                    f"Duplicate id {rule_id!r}; rules[{seen[rule_id]}] has it too."
-                )
-            else:
-                seen[rule_id] = index
-    return errors
+    """Validate a whole rule set: ``{"rules[i].key": [messages]}`` ({} if valid); ids must be unique."""
+    return validate_rule_set(rules, validate_rule, "assignment")
 
 
 # -- matching ----------------------------------------------------------------

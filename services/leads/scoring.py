@@ -49,6 +49,8 @@ import math
 import re
 from collections import defaultdict
 
+from services.leads.rule_sets import validate_rule_set
+
 __all__ = [
     "DEFAULT_SCORING_RULES",
     "LEAD_FIELDS",
@@ -486,23 +488,5 @@ def explain_score(lead, rules):
 
 
 def validate_rules(rules):
-    """Validate a whole rule set: ``{"rules[i].key": [messages]}`` ({} if valid).
-
-    Adds a check ``validate_rule`` cannot make alone: ids are unique.
-    """
-    if not isinstance(rules, (list, tuple)):
-        return {"rules": ["Must be a list of scoring rules."]}
-    errors = {}
-    seen = {}
-    for index, rule in enumerate(rules):
-        for key, messages in validate_rule(rule).items():
-            errors[f"rules[{index}].{key}"] = messages
-        rule_id = rule.get("id") if isinstance(rule, dict) else None
-        if isinstance(rule_id, str) and rule_id:
-            if rule_id in seen:
-                errors.setdefault(f"rules[{index}].id", []).append(
-                    f"Duplicate id {rule_id!r}; rules[{seen[rule_id]}] has it too."
-                )
-            else:
-                seen[rule_id] = index
-    return errors
+    """Validate a whole rule set: ``{"rules[i].key": [messages]}`` ({} if valid); ids must be unique."""
+    return validate_rule_set(rules, validate_rule, "scoring")

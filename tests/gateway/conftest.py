@@ -12,16 +12,15 @@
 
 import uuid
 
-import psycopg
 import pytest
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from psycopg.rows import dict_row
 
 import shared.kit.db  # noqa: F401  (psycopg waits cooperatively under eventlet)
 from gateway import users
 from gateway.app import create_app
 from shared.kit.tracing import setup_tracing
+from tests.support import SchemaDb
 
 ROLES = ("admin", "sales", "support", "marketing", "readonly")
 
@@ -63,19 +62,9 @@ def gateway_config(component_config):
     return component_config("gateway", LOGIN_RATE_LIMIT=10_000, WEB_FORM_RATE_LIMIT=10_000)
 
 
-class GatewayDb:
+class GatewayDb(SchemaDb):
     def __init__(self, database_url, schema="gateway"):
-        self.conn = psycopg.connect(database_url, autocommit=True, row_factory=dict_row,
-                                    options=f"-c search_path={schema},public")
-
-    def all(self, sql, params=()):
-        return self.conn.execute(sql, params).fetchall()
-
-    def one(self, sql, params=()):
-        return self.conn.execute(sql, params).fetchone()
-
-    def scalar(self, sql, params=()):
-        return next(iter(self.one(sql, params).values()))
+        super().__init__(database_url, schema)
 
     def execute(self, sql, params=()):
         return self.conn.execute(sql, params)
@@ -85,9 +74,6 @@ class GatewayDb:
         user = users.create_user(self.conn, username or unique(role), role, password=password)
         _, token = users.create_token(self.conn, user["id"], "tests", expires_in)
         return user, token
-
-    def close(self):
-        self.conn.close()
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,7 @@ from shared.kit.migrate import migrate
 from shared.kit.relay import OutboxRelay
 from shared.kit.tracing import setup_tracing
 from tests.kit import sample_service  # noqa: F401  (registers note.written)
+from tests.support import wait_for
 
 SCHEMA = "kit_test"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -30,18 +31,6 @@ EVENTS_EXCHANGE = "kitsample.events"
 CONSUMER_QUEUE = "evt-kitsample-note.written--kitconsumer.on_note_written"
 DEAD_LETTER_QUEUE = "kitconsumer.dead-letter"
 RELAY_LOCK = f"crm-outbox:{SCHEMA}"
-
-def wait_for(predicate, timeout=10, interval=0.05, message=None):
-    """Poll ``predicate`` until it returns something truthy; fail at the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if result:
-            return result
-        if time.monotonic() >= deadline:
-            raise AssertionError(message or f"condition not met within {timeout}s: {predicate}")
-        time.sleep(interval)
-
 
 def unique(prefix="note"):
     return f"{prefix}-{uuid.uuid4().hex}"

@@ -34,7 +34,6 @@ import pytest
 from kombu import Connection, Consumer, Exchange, Queue
 from nameko.containers import get_container_cls
 from nameko.standalone.rpc import ClusterRpcProxy
-from psycopg.rows import dict_row
 
 import shared.kit.db  # noqa: F401  (psycopg waits cooperatively under eventlet)
 from services.leads.scoring import DEFAULT_SCORING_RULES
@@ -43,24 +42,12 @@ from shared.kit.config import load_component_config
 from shared.kit.health import check
 from shared.kit.migrate import migrate_component
 from shared.kit.paths import ROOT
+from tests.support import SchemaDb, wait_for
 
 SCHEMA = "leads"
 EVENTS_EXCHANGE = "leads.events"
 RELAY_LOCK = f"crm-outbox:{SCHEMA}"
 RPC_TIMEOUT = 30
-
-
-def wait_for(predicate, timeout=10, interval=0.05, message=None):
-    """Poll ``predicate`` until it returns something truthy (returned); fail
-    at the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if result:
-            return result
-        if time.monotonic() >= deadline:
-            raise AssertionError(message or f"condition not met within {timeout}s")
-        time.sleep(interval)
 
 
 def unique(prefix="t"):
@@ -135,21 +122,11 @@ def leads_config(leads_env, leads_migrated):
     return load_component_config("leads", leads_env)
 
 
-class LeadsDb:
-    """Direct SQL on the suite's database, outside the service."""
+class LeadsDb(SchemaDb):
+    """Direct SQL on the leads schema, outside the service."""
 
     def __init__(self, database_url):
-        self.conn = psycopg.connect(database_url, autocommit=True, row_factory=dict_row,
-                                    options=f"-c search_path={SCHEMA},public")
-
-    def all(self, sql, params=()):
-        return self.conn.execute(sql, params).fetchall()
-
-    def one(self, sql, params=()):
-        return self.conn.execute(sql, params).fetchone()
-
-    def scalar(self, sql, params=()):
-        return next(iter(self.one(sql, params).values()))
+        super().__init__(database_url, SCHEMA)
 
     def row_counts(self):
         """(leads, outbox rows, history rows) in the whole schema."""
@@ -193,9 +170,6 @@ class LeadsDb:
 
     def wait_relay_free(self, timeout=15):
         wait_for(lambda: self.relay_lock_holders() == 0, timeout, message="a stopped relay kept its leader lock")
-
-    def close(self):
-        self.conn.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,22 @@
+"""Checks shared by every kind of rule set (scoring, assignment)."""
+
+
+def validate_rule_set(rules, validate_rule, kind):
+    """Validate a whole rule set: ``{"rules[i].key": [messages]}`` ({} if
+    valid), with each rule checked by ``validate_rule`` and ids unique."""
+    if not isinstance(rules, (list, tuple)):
+        return {"rules": [f"Must be a list of {kind} rules."]}
+    errors = {}
+    seen = {}
+    for index, rule in enumerate(rules):
+        for key, messages in validate_rule(rule).items():
+            errors[f"rules[{index}].{key}"] = messages
+        rule_id = rule.get("id") if isinstance(rule, dict) else None
+        if isinstance(rule_id, str) and rule_id:
+            if rule_id in seen:
+                errors.setdefault(f"rules[{index}].id", []).append(
+                    f"Duplicate id {rule_id!r}; rules[{seen[rule_id]}] has it too."
+                )
+            else:
+                seen[rule_id] = index
+    return errors
