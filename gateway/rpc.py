@@ -17,6 +17,7 @@ the service's span is a child of the HTTP request's span.
     lead = rpc_pool.call("leads", "get_lead", lead_id)
 """
 
+import collections
 import contextlib
 import logging
 import queue
@@ -210,3 +211,21 @@ class RpcPool:
     def call(self, service, method, *args, timeout=None, **kwargs):
         with self.cluster(timeout=timeout) as cluster:
             return getattr(cluster[service], method)(*args, **kwargs)
+
+    def call_pipelined(self, service, method, calls, in_flight=2, timeout=None):
+        """``method(*args)`` for each ``args`` of ``calls`` (consumed lazily)
+        over one proxy, with up to ``in_flight`` calls outstanding so the
+        service works while the next one is prepared; returns the results in
+        order.  When ``calls`` raises, the outstanding calls finish first."""
+        results, pending = [], collections.deque()
+        with self.cluster(timeout=timeout) as cluster:
+            target = getattr(cluster[service], method)
+            try:
+                for args in calls:
+                    pending.append(target.call_async(*args))
+                    if len(pending) >= in_flight:
+                        results.append(pending.popleft().result())
+            finally:
+                while pending:
+                    results.append(pending.popleft().result())
+        return results

@@ -10,7 +10,7 @@ from gateway.bodies import query_args
 from gateway.csv_upload import CsvRows, UploadBroken, batches, open_upload, text_of, upload_filename
 from gateway.openapi import operation
 from gateway.problems import HttpProblem
-from gateway.resources import call
+from gateway.resources import call, resources
 from shared.schemas.common import PageQuerySchema, StrictSchema
 from shared.schemas.leads import ImportErrorPageSchema, ImportJobSchema
 
@@ -59,20 +59,26 @@ def start_import():
         raise HttpProblem(exc.status, exc.detail, title="Unusable file", errors={"file": [exc.detail]}) from None
 
     job = call("leads", "start_import", filename, header, g.principal.username)
-    seq = 0
+    sent = []
+
+    def numbered_batches():
+        first_row = 1
+        for seq, batch in enumerate(_chain(first, chunks), 1):
+            sent.append(seq)
+            yield job["id"], seq, batch, first_row
+            first_row += len(batch)
+
     try:
-        for batch in _chain(first, chunks):
-            seq += 1
-            call("leads", "import_rows", job["id"], seq, batch)
+        resources().rpc.call_pipelined("leads", "import_rows", numbered_batches())
     except UploadBroken as exc:
         # Rows before the break are in; close the job so it reports them.
-        job = call("leads", "finish_import", job["id"], seq)
+        job = call("leads", "finish_import", job["id"], len(sent))
         raise HttpProblem(
             exc.status, f"{exc.detail} The rows before line {exc.line} were taken: see import {job['id']}.",
             title="File broke off", errors={"file": [exc.detail]}, import_id=job["id"],
             headers={"Location": url_for("imports.get_import", job_id=job["id"])},
         ) from None
-    job = call("leads", "finish_import", job["id"], seq)
+    job = call("leads", "finish_import", job["id"], len(sent))
     return job, 202, {"Location": url_for("imports.get_import", job_id=job["id"])}
 
 

@@ -98,8 +98,13 @@ def _job(conn, job_id, lock=False):
     return row
 
 
-def add_batch(conn, job_id, seq, rows):
-    """Store batch ``seq`` (1, 2, ...) of rows; a repeated seq is ignored."""
+def add_batch(conn, job_id, seq, rows, first_row=None):
+    """Store batch ``seq`` (1, 2, ...) of rows; a repeated seq is ignored.
+    ``first_row`` is the 1-based number of its first row in the file (by
+    default the rows received so far + 1, which holds when batches arrive in
+    order)."""
+    if first_row is not None and (not isinstance(first_row, int) or isinstance(first_row, bool) or first_row < 1):
+        raise ValidationFailed("first_row must be a positive integer.", {"first_row": ["Invalid."]})
     job = _job(conn, job_id, lock=True)
     if job["status"] != "receiving":
         raise Conflict(f"Import {job_id} is {job['status']}; it takes no more rows.")
@@ -112,7 +117,7 @@ def add_batch(conn, job_id, seq, rows):
     inserted = conn.execute(
         "INSERT INTO import_batches (job_id, seq, first_row, rows) VALUES (%s, %s, %s, %s)"
         " ON CONFLICT DO NOTHING RETURNING seq",
-        (job_id, seq, job["rows_received"] + 1, Jsonb(rows)),
+        (job_id, seq, first_row or job["rows_received"] + 1, Jsonb(rows)),
     ).fetchone()
     if inserted:
         conn.execute("UPDATE import_jobs SET rows_received = rows_received + %s WHERE id = %s", (len(rows), job_id))

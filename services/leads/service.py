@@ -131,9 +131,9 @@ class LeadsService(HealthRpc):
             return imports.start(conn, filename, header, actor)
 
     @rpc
-    def import_rows(self, job_id, seq, rows):
+    def import_rows(self, job_id, seq, rows, first_row=None):
         with self.db.transaction() as conn:
-            return imports.add_batch(conn, load_id(job_id), int(seq), rows)
+            return imports.add_batch(conn, load_id(job_id), int(seq), rows, first_row)
 
     @rpc
     def finish_import(self, job_id, batches):

@@ -49,6 +49,9 @@ class FakeRpc:
             return answer(*args)
         return answer
 
+    def call_pipelined(self, service, method, calls, in_flight=2, timeout=None):
+        return [self.call(service, method, *args) for args in calls]
+
     def methods(self):
         return [method for _, method, _ in self.calls]
 

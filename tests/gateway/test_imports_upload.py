@@ -17,7 +17,7 @@ def job(**fields):
 
 def answer_jobs(fake_rpc):
     fake_rpc.answers[("leads", "start_import")] = lambda filename, header, actor: job(filename=filename)
-    fake_rpc.answers[("leads", "import_rows")] = lambda job_id, seq, rows: {"rows_received": 0}
+    fake_rpc.answers[("leads", "import_rows")] = lambda job_id, seq, rows, first_row: {"rows_received": 0}
     fake_rpc.answers[("leads", "finish_import")] = lambda job_id, batches: job(status="processing")
 
 
@@ -38,8 +38,8 @@ def test_rows_go_out_in_numbered_batches_of_2000(client, tokens, fake_rpc):
     filename, header, actor = start[2]
     assert (filename, header) == ("people.csv", ["first_name", "last_name", "email"])  # BOM dropped
     assert actor == fake_rpc_username(client, tokens["sales"])
-    assert [(call[1], call[2][1], len(call[2][2])) for call in batches] == [
-        ("import_rows", 1, 2000), ("import_rows", 2, 2000), ("import_rows", 3, 500)]
+    assert [(call[1], call[2][1], len(call[2][2]), call[2][3]) for call in batches] == [
+        ("import_rows", 1, 2000, 1), ("import_rows", 2, 2000, 2001), ("import_rows", 3, 500, 4001)]
     assert batches[0][2][2][0] == ["Ada0", "Lovelace0", "ada0@example.com"]
     assert finish[1:] == ("finish_import", (JOB_ID, 3))
 
@@ -89,7 +89,7 @@ def test_the_body_is_streamed_not_read_whole(client, tokens, fake_rpc):
     data = csv_bytes(20_000)
     body = TrackedStream(data)
     read_at_first_batch = []
-    fake_rpc.answers[("leads", "import_rows")] = lambda job_id, seq, rows: read_at_first_batch.append(
+    fake_rpc.answers[("leads", "import_rows")] = lambda job_id, seq, rows, first_row: read_at_first_batch.append(
         body.read_bytes) or {}
     response = client.post("/api/v1/leads/imports", input_stream=body, headers={
         **bearer(tokens["sales"]), "Content-Type": "text/csv", "Content-Length": str(len(data))})

@@ -152,3 +152,20 @@ def test_an_unknown_import_is_not_found(leads):
                  lambda: leads.import_rows(missing, 1, [])):
         with pytest.raises(NotFound):
             call()
+
+
+def test_batches_arriving_out_of_order_keep_their_row_numbers(leads):
+    """The gateway keeps two batches in flight, so they may arrive out of
+    order; each carries the number of its first row."""
+    domain = f"{unique('ooo')}.example"
+    first = [[f"a{n}@{domain}"] for n in range(3)]
+    second = [[f"b{n}@{domain}"] for n in range(2)] + [["not-an-email"]]
+    job = leads.start_import("ooo.csv", ["email"], "tester")
+    leads.import_rows(job["id"], 2, second, 4)
+    leads.import_rows(job["id"], 1, first, 1)
+    leads.finish_import(job["id"], 2)
+    done = wait_done(leads, job["id"])
+    assert (done["rows_created"], done["rows_failed"]) == (5, 1)
+    assert [item["row"] for item in leads.import_errors(job["id"])["items"]] == [6]
+    with pytest.raises(ValidationFailed):
+        leads.import_rows(job["id"], 3, [], 0)
