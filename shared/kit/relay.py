@@ -9,9 +9,12 @@ marking re-publishes that batch: delivery is at least once and consumers
 dedupe on the event id.
 """
 
+import argparse
 import contextlib
 import logging
+import sys
 import time
+from datetime import datetime
 
 import amqp
 import psycopg
@@ -19,6 +22,7 @@ from amqp.method_framing import frame_writer
 from kombu import Connection
 
 from shared.kit.background import RETRYABLE, BackgroundLoop, wait_for_notify
+from shared.kit.config import load_component_config
 from shared.kit.db import psycopg as _patched_psycopg  # noqa: F401  (cooperative waits)
 
 log = logging.getLogger(__name__)
@@ -185,3 +189,25 @@ class OutboxRelay(BackgroundLoop):
                     wait_for_notify(conn, self.poll_seconds)
             finally:
                 publisher.close()
+
+
+def main(argv=None):
+    """``python -m shared.kit.relay leads --replay-since 2026-11-23T00:00:00Z``:
+    publish again every event the service published since then (same ids);
+    its running relay picks them up."""
+    parser = argparse.ArgumentParser(description="Replay a service's published events from its outbox.")
+    parser.add_argument("service")
+    parser.add_argument("--replay-since", required=True, type=datetime.fromisoformat,
+                        help="ISO 8601 time with a zone, e.g. 2026-11-23T00:00:00+00:00")
+    args = parser.parse_args(argv)
+    if args.replay_since.tzinfo is None:
+        parser.error("--replay-since needs a time zone (e.g. +00:00 or Z)")
+    config = load_component_config(args.service)
+    with psycopg.connect(config["DATABASE_URL"], options=f"-c search_path={config['DB_SCHEMA']}") as conn:
+        count = replay(conn, args.replay_since)
+    print(f"{args.service}: {count} event(s) queued to be published again")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -11,9 +11,11 @@ from datetime import datetime
 from urllib.parse import quote
 
 import pytest
+import yaml
 from nameko.exceptions import RemoteError
 
-from shared.kit.relay import ConfirmingPublisher, purge_published, replay
+from shared.kit.relay import ConfirmingPublisher, purge_published
+from shared.kit.relay import main as relay_cli
 from shared.schemas.envelope import EnvelopeSchema
 from tests.kit.conftest import relay_of, unique, wait_for
 from tests.kit.sample_service import KitSample
@@ -202,7 +204,8 @@ def test_two_relays_never_both_publish(start_service, rpc_proxy, event_tap, kit_
     wait_for(lambda: relay_of(survivor).published >= 1)
 
 
-def test_replay_publishes_again_with_the_same_ids(start_service, rpc_proxy, event_tap, kit_db):
+def test_replay_publishes_again_with_the_same_ids(start_service, rpc_proxy, event_tap, kit_db, kit_config,
+                                                  tmp_path, monkeypatch, capsys):
     tap = event_tap()
     start_service(KitSample)
     bodies = [unique("replay") for _ in range(3)]
@@ -214,9 +217,11 @@ def test_replay_publishes_again_with_the_same_ids(start_service, rpc_proxy, even
     since = min(row["published_at"] for row in kit_db.outbox_rows(bodies))
     assert isinstance(since, datetime)
 
-    with kit_db.conn.transaction():
-        count = replay(kit_db.conn, since)
-    assert count >= 3
+    config_file = tmp_path / "config.yaml"
+    config_file.write_text(yaml.safe_dump(kit_config))
+    monkeypatch.setenv("CRM_CONFIG", str(config_file))
+    assert relay_cli(["leads", "--replay-since", since.isoformat()]) == 0
+    assert "queued to be published again" in capsys.readouterr().out
 
     both_rounds = tap.wait_notes(bodies, count=6)
     second_round = both_rounds[3:]
