@@ -30,9 +30,8 @@ Leads that already have an owner
 cursors that ``assign_one`` would give lead by lead in order.
 """
 
-from collections import defaultdict
 
-from services.leads.rule_sets import validate_rule_set
+from services.leads.rule_sets import common_rule_errors, validate_rule_set
 
 __all__ = [
     "KINDS",
@@ -71,13 +70,7 @@ def validate_rule(rule):
     """Return ``{key: [messages]}`` for what is wrong with ``rule`` ({} if valid)."""
     if not isinstance(rule, dict):
         return {"_schema": ["An assignment rule must be an object."]}
-    errors = defaultdict(list)
-    for key in rule:
-        if key not in RULE_KEYS:
-            errors[key].append(f"Unknown key; a rule has: {', '.join(RULE_KEYS)}.")
-    for key in ("id", "name"):
-        if not isinstance(rule.get(key), str) or not rule.get(key).strip():
-            errors[key].append("Required: a non-blank string.")
+    errors = common_rule_errors(rule, RULE_KEYS)
     if not _is_int(rule.get("priority")):
         errors["priority"].append("Required: an int; lower priorities are tried first.")
     kind = rule.get("kind")

@@ -1,5 +1,20 @@
 """Checks shared by every kind of rule set (scoring, assignment)."""
 
+from collections import defaultdict
+
+
+def common_rule_errors(rule, keys):
+    """``{key: [messages]}`` (a defaultdict to add to) for what every rule
+    needs: only known keys, a non-blank id and name.  ``rule`` is a dict."""
+    errors = defaultdict(list)
+    for key in rule:
+        if key not in keys:
+            errors[key].append(f"Unknown key; a rule has: {', '.join(keys)}.")
+    for key in ("id", "name"):
+        if not isinstance(rule.get(key), str) or not rule.get(key).strip():
+            errors[key].append("Required: a non-blank string.")
+    return errors
+
 
 def validate_rule_set(rules, validate_rule, kind):
     """Validate a whole rule set: ``{"rules[i].key": [messages]}`` ({} if

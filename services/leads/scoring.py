@@ -49,7 +49,7 @@ import math
 import re
 from collections import defaultdict
 
-from services.leads.rule_sets import validate_rule_set
+from services.leads.rule_sets import common_rule_errors, validate_rule_set
 
 __all__ = [
     "DEFAULT_SCORING_RULES",
@@ -186,13 +186,7 @@ def validate_rule(rule):
     """Return ``{key: [messages]}`` for what is wrong with ``rule`` ({} if valid)."""
     if not isinstance(rule, dict):
         return {"_schema": ["A scoring rule must be an object."]}
-    errors = defaultdict(list)
-    for key in rule:
-        if key not in RULE_KEYS:
-            errors[key].append(f"Unknown key; a rule has: {', '.join(RULE_KEYS)}.")
-    for key in ("id", "name"):
-        if not isinstance(rule.get(key), str) or not rule.get(key).strip():
-            errors[key].append("Required: a non-blank string.")
+    errors = common_rule_errors(rule, RULE_KEYS)
     message = _field_error(rule.get("field"))
     if message:
         errors["field"].append(message)
