@@ -54,6 +54,7 @@ def create_app(config=None, *, rpc_pool=None):
 
     db = make_pool(settings["DATABASE_URL"], settings["DB_SCHEMA"], min_size=settings["DB_POOL_MIN"],
                    max_size=settings["DB_POOL_MAX"], name="gateway", open=False)
+    db.timeout = settings["DB_WAIT_SECONDS"]
     # Don't wait: the gateway starts (and /health answers) while the database is down.
     db.open(wait=False)
     if rpc_pool is None:

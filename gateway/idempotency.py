@@ -17,6 +17,7 @@ every retry).
 import hashlib
 import json
 import logging
+import random
 from functools import wraps
 
 from flask import current_app, g, request
@@ -77,6 +78,8 @@ def claim(conn, user_id, key, method, path, request_hash, claim_seconds):
         (user_id, key, method, path, request_hash),
     ).fetchone()
     if row is not None:
+        if random.random() < 0.01:
+            purge_expired(conn)
         return "new", None
     row = conn.execute("SELECT * FROM idempotency_keys WHERE user_id = %s AND key = %s", (user_id, key)).fetchone()
     if row is None:  # expired and deleted by a concurrent request just now

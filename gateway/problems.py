@@ -9,6 +9,7 @@ Sources of errors and their statuses:
 - marshmallow ``ValidationError`` (422 with ``errors``);
 - werkzeug HTTP exceptions (404 unknown route, 405, 413, ...);
 - RPC trouble (``RpcUnavailable`` -> 503 with Retry-After, ``RemoteError`` -> 502);
+- the gateway's own database down (connection errors, pool timeouts) -> 503;
 - anything else: 500, logged with the correlation id, nothing leaked.
 """
 
@@ -16,9 +17,11 @@ import http
 import logging
 import re
 
+import psycopg
 from flask import Response, has_request_context, json, request
 from marshmallow import ValidationError
 from nameko.exceptions import RemoteError
+from psycopg_pool import PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from gateway.rpc import RpcUnavailable
@@ -132,6 +135,12 @@ def _from_rpc_unavailable(exc):
     )
 
 
+def _from_database_down(exc):
+    log.error("the gateway's database is unavailable: %s: %s", type(exc).__name__, exc)
+    return problem_response(503, "Service unavailable", "The gateway's database is unavailable; try again shortly.",
+                            headers={"Retry-After": "5"})
+
+
 def _from_remote_error(exc):
     log.error("a service failed: %s: %s", exc.exc_type, exc.value)
     return problem_response(502, "Bad gateway", "A service behind the gateway failed; try again later.")
@@ -152,4 +161,6 @@ def register_error_handlers(app):
     app.register_error_handler(HTTPException, _from_http_exception)
     app.register_error_handler(RpcUnavailable, _from_rpc_unavailable)
     app.register_error_handler(RemoteError, _from_remote_error)
+    app.register_error_handler(psycopg.OperationalError, _from_database_down)
+    app.register_error_handler(PoolTimeout, _from_database_down)
     app.register_error_handler(Exception, _from_unexpected)

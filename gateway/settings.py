@@ -20,11 +20,13 @@ DEFAULTS = {
     # An Idempotency-Key whose first request has run this long without
     # finishing (a crashed process) may be taken over by a repeat.
     "IDEMPOTENCY_CLAIM_SECONDS": 600,
+    # How long a request waits for a database connection before a 503.
+    "DB_WAIT_SECONDS": 5,
 }
 INTEGERS = ("DB_POOL_MIN", "DB_POOL_MAX", "RPC_POOL_SIZE", "WEB_FORM_RATE_LIMIT", "LOGIN_RATE_LIMIT",
             "TRUSTED_PROXY_HOPS", "LOGIN_TOKEN_HOURS", "MAX_BODY_BYTES", "IMPORT_MAX_BYTES",
             "IDEMPOTENCY_CLAIM_SECONDS")
-NUMBERS = ("RPC_TIMEOUT", "TOKEN_CACHE_SECONDS")
+NUMBERS = ("RPC_TIMEOUT", "TOKEN_CACHE_SECONDS", "DB_WAIT_SECONDS")
 
 
 class SettingsError(ValueError):

@@ -38,3 +38,14 @@ def test_not_ready_without_the_database(gateway_config):
         assert response.headers["Retry-After"]
     finally:
         app.extensions["gateway"].close()
+
+
+def test_requests_without_the_database_are_503_not_500(gateway_config, tokens):
+    app = create_app({**gateway_config, "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none",
+                      "DB_WAIT_SECONDS": 0.5}, rpc_pool=FakeRpc())
+    try:
+        response = app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {tokens['sales']}"})
+        assert_problem(response, 503)
+        assert response.headers["Retry-After"] == "5"
+    finally:
+        app.extensions["gateway"].close()
