@@ -294,13 +294,15 @@ def rescore_stale(conn, limit=500):
     """Rescore a chunk of leads scored with older rules; returns how many."""
     score, version = scorer(conn)
     rows = store.stale_leads(conn, version, limit)
-    events = []
+    events, unchanged = [], []
     for row in rows:
         new_score = score(dict(row))
         if new_score == row["score"]:
-            conn.execute("UPDATE leads SET scored_with = %s WHERE id = %s", (version, row["id"]))
+            unchanged.append(row["id"])
             continue
         updated = store.update_lead(conn, row["id"], {"score": new_score, "scored_with": version})
         events.append(("lead.updated", {"lead": snapshot(updated), "changed": ["score"]}))
+    if unchanged:  # most leads keep their score: one statement for all of them
+        conn.execute("UPDATE leads SET scored_with = %s WHERE id = ANY(%s)", (version, unchanged))
     outbox.add_many(conn, events)
     return len(rows)

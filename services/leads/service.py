@@ -10,6 +10,7 @@ from shared.kit.health import HealthRpc
 from shared.kit.relay import OutboxRelay
 from shared.kit.tracing import Tracing
 from shared.kit.validation import load, load_uuid
+from shared.schemas.errors import ValidationFailed
 from shared.schemas.leads import (
     AssignmentRulesSchema,
     AssignSchema,
@@ -133,12 +134,12 @@ class LeadsService(HealthRpc):
     @rpc
     def import_rows(self, job_id, seq, rows, first_row=None):
         with self.db.transaction() as conn:
-            return imports.add_batch(conn, load_id(job_id), int(seq), rows, first_row)
+            return imports.add_batch(conn, load_id(job_id), whole_number(seq, "seq", 1), rows, first_row)
 
     @rpc
     def finish_import(self, job_id, batches):
         with self.db.transaction() as conn:
-            return imports.finish(conn, load_id(job_id), int(batches))
+            return imports.finish(conn, load_id(job_id), whole_number(batches, "batches", 0))
 
     @rpc
     def get_import(self, job_id):
@@ -155,5 +156,15 @@ def load_id(value):
     return load_uuid(value, "lead or job id")
 
 
+def whole_number(value, name, minimum):
+    """An integer argument (digits in a string do too); anything else is a 422, not a crash."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise ValidationFailed(f"{name} must be a whole number of at least {minimum}.",
+                               {name: [f"A whole number of at least {minimum}."]})
+    return value
+
+
 def bounded(limit, maximum=500):
-    return max(1, min(int(limit or 50), maximum))
+    return max(1, min(whole_number(limit or 50, "limit", 1), maximum))

@@ -110,6 +110,9 @@ def test_many_rows_in_several_batches(leads, db):
     ([], "header"),
     (["", " "], "header"),
     (["Email", "E-mail"], "header[1]"),
+    ("Email", "header"),
+    (["Email", 7], "header"),
+    (None, "header"),
 ])
 def test_a_header_without_a_usable_identifying_column_is_refused(leads, db, header, key):
     jobs = db.scalar("SELECT count(*) FROM import_jobs")
@@ -144,6 +147,38 @@ def test_rows_that_are_not_lists_of_cells_are_refused(leads, rows):
     with pytest.raises(ValidationFailed):
         leads.import_rows(job["id"], 1, rows)
     assert leads.get_import(job["id"])["rows_received"] == 0
+
+
+def test_cells_that_are_not_text_are_refused_before_they_reach_the_worker(leads, service):
+    """A stored batch the worker cannot read would kill the service at every
+    start; such rows are refused when they are handed over."""
+    domain = f"{unique('cells')}.example"
+    job = leads.start_import("typed.csv", ["Email", "Company size"], "importer")
+    with pytest.raises(ValidationFailed) as raised:
+        leads.import_rows(job["id"], 1, [[f"a@{domain}", "5"], [f"b@{domain}", 250], [f"c@{domain}", ["x"]]])
+    assert set(raised.value.errors) == {"rows[1]", "rows[2]"}
+    assert leads.get_import(job["id"])["rows_received"] == 0
+    leads.import_rows(job["id"], 1, [[f"a@{domain}", "5"], [f"b@{domain}", None]])
+    leads.finish_import(job["id"], 1)
+    assert wait_done(leads, job["id"])["rows_created"] == 2
+    assert leads.health()["status"] == "ok"
+
+
+@pytest.mark.parametrize(("call", "field"), [
+    (lambda leads, job_id: leads.import_rows(job_id, "x", []), "seq"),
+    (lambda leads, job_id: leads.import_rows(job_id, 0, []), "seq"),
+    (lambda leads, job_id: leads.import_rows(job_id, None, []), "seq"),
+    (lambda leads, job_id: leads.import_rows(job_id, 1.5, []), "seq"),
+    (lambda leads, job_id: leads.finish_import(job_id, "z"), "batches"),
+    (lambda leads, job_id: leads.finish_import(job_id, -1), "batches"),
+    (lambda leads, job_id: leads.import_errors(job_id, None, "x"), "limit"),
+])
+def test_bad_numbers_are_refused_per_field(leads, call, field):
+    job = leads.start_import("numbers.csv", HEADER, "importer")
+    with pytest.raises(ValidationFailed) as raised:
+        call(leads, job["id"])
+    assert field in raised.value.errors
+    assert leads.get_import(job["id"])["status"] == "receiving"
 
 
 def test_an_unknown_import_is_not_found(leads):
