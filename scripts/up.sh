@@ -6,15 +6,8 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-bash "$SCRIPTS/venv.sh"
-bash "$SCRIPTS/servers.sh"
-
 step "database and migrations"
-DB_NAME="$(url_part "$DATABASE_URL" db)"
-[ -n "$DB_NAME" ] || die "DATABASE_URL names no database: $(url_part "$DATABASE_URL" redacted)"
-ensure_database "$DB_NAME"
-ok "database $DB_NAME exists"
-migrate_components
+bash "$SCRIPTS/migrate.sh"  # also the venv and the servers
 
 step "admin user"
 mkdir -p "$STATE"
