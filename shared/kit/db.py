@@ -20,6 +20,7 @@ from psycopg.types.json import set_json_dumps
 from psycopg_pool import ConnectionPool
 
 from shared.kit.inbox_store import claim
+from shared.schemas.errors import Conflict
 
 psycopg.waiting.wait = psycopg.waiting.wait_select
 set_json_dumps(orjson.dumps)
@@ -62,9 +63,17 @@ class Db:
 
     @contextlib.contextmanager
     def transaction(self):
-        """One transaction: commits when the block ends, rolls back on error."""
-        with self.pool.connection() as conn:
-            yield conn
+        """One transaction: commits when the block ends, rolls back on error.
+
+        When PostgreSQL aborts it to break a deadlock (or a serialisation
+        conflict) with a concurrent transaction, nothing was saved and the
+        caller gets a Conflict (409) that says to retry, not a server error."""
+        try:
+            with self.pool.connection() as conn:
+                yield conn
+        except (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure):
+            raise Conflict("A concurrent change to the same records got in the way, so nothing was saved; "
+                           "retry the request.", retry=True) from None
 
     @contextlib.contextmanager
     def handle_once(self, event):

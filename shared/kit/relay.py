@@ -50,9 +50,13 @@ class ConfirmingPublisher:
     """A channel in confirm mode that publishes a batch and waits for its acks.
 
     The batch's frames are written to the socket at once (one send instead of
-    one per message), then the broker's acks are drained."""
+    one per message), then the broker's acks are drained.  A batch not
+    confirmed within ``confirm_timeout`` seconds fails; the relay then
+    reconnects and publishes it again (its rows are still unpublished, and
+    consumers dedupe on the event id), so a stalled broker connection holds
+    events back for seconds, not indefinitely."""
 
-    def __init__(self, amqp_uri, exchange, confirm_timeout=30):
+    def __init__(self, amqp_uri, exchange, confirm_timeout=10):
         self.exchange = exchange
         self.confirm_timeout = confirm_timeout
         self.connection = Connection(amqp_uri, heartbeat=0)

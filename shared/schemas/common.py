@@ -1,6 +1,6 @@
 """Pieces shared by every service's contracts."""
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate
 
 
 class StrictSchema(Schema):
@@ -8,6 +8,53 @@ class StrictSchema(Schema):
 
     class Meta:
         unknown = RAISE
+
+
+class TrimmedSchema(StrictSchema):
+    """An input contract that tidies what a client typed, the same way in
+    every service; a schema says where it differs with class attributes.
+
+    Before loading (an object; anything else is left for the fields to refuse):
+
+    - ``trimmed``: the fields whose string values lose their surrounding
+      whitespace; ``None`` (the default) means every field, ``()`` none.
+      A trimmed string left empty is no value (``None``) ...
+    - ``keep_blank``: ... except in these fields, where it stays ``""`` so
+      that the field refuses it with its own message ("Must not be blank").
+    - ``trimmed_items``: list fields whose string items lose their
+      surrounding whitespace (an item is never dropped nor made ``None``).
+
+    After loading:
+
+    - ``upper``: code fields (country, currency) upper-cased when given.
+    """
+
+    trimmed = None
+    keep_blank = ()
+    trimmed_items = ()
+    upper = ()
+
+    @pre_load
+    def trim_strings(self, data, **kwargs):
+        if not isinstance(data, dict):
+            return data
+        tidy = {}
+        for key, value in data.items():
+            if isinstance(value, str) and (self.trimmed is None or key in self.trimmed):
+                value = value.strip()
+                if not value and key not in self.keep_blank:
+                    value = None
+            elif isinstance(value, list) and key in self.trimmed_items:
+                value = [item.strip() if isinstance(item, str) else item for item in value]
+            tidy[key] = value
+        return tidy
+
+    @post_load
+    def upper_codes(self, data, **kwargs):
+        for key in self.upper:
+            if data.get(key):
+                data[key] = data[key].upper()
+        return data
 
 
 def text(max_length, **kwargs):

@@ -62,6 +62,11 @@ class IllegalTransition(Conflict):
 
 
 @deserialize_to_instance
+class IllegalStageMove(IllegalTransition):
+    title = "Illegal stage move"
+
+
+@deserialize_to_instance
 class Forbidden(CrmError):
     status = 403
     title = "Forbidden"
@@ -71,3 +76,11 @@ class Forbidden(CrmError):
 class PreconditionFailed(CrmError):
     status = 412
     title = "Precondition failed"
+
+
+@deserialize_to_instance
+class Unavailable(CrmError):
+    """Another service this one needs did not answer in time; retrying is safe."""
+
+    status = 503
+    title = "Service unavailable"

@@ -1,10 +1,13 @@
 """PostgreSQL provider: cooperative queries, one transaction per block, pool lifecycle."""
 
+import eventlet
+import eventlet.event
 import pytest
 from nameko.exceptions import RemoteError
 from nameko.testing.utils import get_extension
 
 from shared.kit.db import Database, Db, make_pool
+from shared.schemas.errors import Conflict
 from tests.kit.conftest import SCHEMA, unique, wait_for
 from tests.kit.sample_service import KitSample
 
@@ -83,3 +86,35 @@ def test_transaction_commits_at_the_end_of_the_block(database_url, kit_schema, k
             conn.execute("INSERT INTO notes (body) VALUES (%s)", (body,))
 
     assert [row["body"] for row in kit_db.all("SELECT body FROM notes WHERE body LIKE %s", (body + "%",))] == [body]
+
+
+def test_a_deadlock_is_a_conflict_to_retry_and_saves_nothing(database_url, kit_schema, kit_db):
+    first, second = unique(), unique()
+    kit_db.all("INSERT INTO notes (body) VALUES (%s), (%s) RETURNING id", (first, second))
+    both_locked_one = eventlet.event.Event()
+    locked = []
+
+    def lock_in_order(db, bodies):
+        with db.transaction() as conn:
+            conn.execute("SELECT 1 FROM notes WHERE body = %s FOR UPDATE", (bodies[0],))
+            locked.append(bodies[0])
+            if len(locked) == 2:
+                both_locked_one.send()
+            both_locked_one.wait()
+            conn.execute("UPDATE notes SET body = body || '-changed' WHERE body = %s", (bodies[1],))
+
+    with make_pool(database_url, kit_schema, max_size=2) as pool:
+        db = Db(pool)
+        pool_ = eventlet.GreenPool(2)
+        threads = [pool_.spawn(lock_in_order, db, order) for order in ((first, second), (second, first))]
+        outcomes = []
+        for thread in threads:
+            try:
+                outcomes.append(thread.wait())
+            except Conflict as exc:
+                outcomes.append(exc)
+
+    [conflict] = [outcome for outcome in outcomes if isinstance(outcome, Conflict)]
+    assert conflict.status == 409 and "retry" in conflict.detail and conflict.extra == {"retry": True}
+    changed = kit_db.all("SELECT body FROM notes WHERE body LIKE %s", ("%-changed",))
+    assert len([row for row in changed if row["body"].split("-changed")[0] in (first, second)]) == 1
