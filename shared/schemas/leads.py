@@ -1,8 +1,8 @@
 """Contracts of the leads service: RPC arguments and results, and events."""
 
-from marshmallow import ValidationError, fields, post_load, pre_load, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
-from shared.schemas.common import JsonObject, PageQuerySchema, StrictSchema, text
+from shared.schemas.common import JsonObject, PageQuerySchema, StrictSchema, TrimmedSchema, text
 from shared.schemas.events import register_event
 
 STATUSES = ("new", "working", "qualified", "disqualified", "converted")
@@ -11,8 +11,10 @@ OPERATORS = ("eq", "in", "contains_any", "gte", "lte", "between", "present", "en
 ASSIGNMENT_KINDS = ("round_robin", "territory")
 
 
-class LeadFieldsSchema(StrictSchema):
+class LeadFieldsSchema(TrimmedSchema):
     """The fields a person or client app may set on a lead."""
+
+    upper = ("country",)
 
     first_name = text(100)
     last_name = text(100)
@@ -30,18 +32,6 @@ class LeadFieldsSchema(StrictSchema):
     campaign_id = text(64)
     notes = text(10_000)
     attributes = JsonObject(metadata={"description": "Custom attributes, a JSON object."})
-
-    @pre_load
-    def strip_strings(self, data, **kwargs):
-        if not isinstance(data, dict):
-            return data
-        return {key: (value.strip() or None) if isinstance(value, str) else value for key, value in data.items()}
-
-    @post_load
-    def upper_country(self, data, **kwargs):
-        if data.get("country"):
-            data["country"] = data["country"].upper()
-        return data
 
 
 class LeadCreateSchema(LeadFieldsSchema):
@@ -95,6 +85,13 @@ class LeadSchema(StrictSchema):
     score = fields.Integer(required=True)
     engagement = fields.Integer(required=True)
     merged_into = fields.UUID(allow_none=True)
+    converted_account_id = fields.UUID(allow_none=True, metadata={
+        "description": "The sales account the lead was converted into (once converted)."})
+    converted_contact_id = fields.UUID(allow_none=True, metadata={
+        "description": "The sales contact the lead became (once converted)."})
+    converted_opportunity_id = fields.UUID(allow_none=True, metadata={
+        "description": "The opportunity its conversion created, if one was asked for."})
+    converted_at = fields.AwareDateTime(allow_none=True)
     version = fields.Integer(required=True, metadata={"description": "Increases with every change."})
     created_at = fields.AwareDateTime(required=True)
     updated_at = fields.AwareDateTime(required=True)
@@ -216,9 +213,17 @@ class LeadMergedEventSchema(LeadEventSchema):
     filled = fields.List(fields.String(), required=True, metadata={"description": "Fields taken from the merged lead."})
 
 
+class LeadConvertedEventSchema(LeadEventSchema):
+    account_id = fields.UUID(required=True, metadata={"description": "The account (customer id) it became."})
+    contact_id = fields.UUID(required=True, metadata={"description": "The contact it became."})
+    opportunity_id = fields.UUID(allow_none=True, metadata={"description": "The opportunity created, if any."})
+
+
 register_event("lead.created", LeadEventSchema, "leads", "A lead was captured (form, API or import).")
 register_event("lead.updated", LeadUpdatedEventSchema, "leads", "A lead's fields, status or score changed.")
 register_event("lead.assigned", LeadAssignedEventSchema, "leads", "A lead was given to a different owner.")
 register_event("lead.qualified", LeadStatusEventSchema, "leads", "A lead became qualified.")
 register_event("lead.disqualified", LeadStatusEventSchema, "leads", "A lead was disqualified (see status_reason).")
 register_event("lead.merged", LeadMergedEventSchema, "leads", "A duplicate lead was merged into this one.")
+register_event("lead.converted", LeadConvertedEventSchema, "leads",
+               "A qualified lead was converted into a sales account, contact and (optionally) opportunity.")

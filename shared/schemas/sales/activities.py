@@ -1,0 +1,118 @@
+"""Contracts of the sales service: activities (calls, meetings, tasks, notes)
+and the account timeline."""
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from shared.schemas.common import PageQuerySchema, StrictSchema, TrimmedSchema, text
+from shared.schemas.events import register_event
+
+KINDS = ("call", "meeting", "task", "note")
+STATUSES = ("open", "done", "cancelled")
+LINKS = ("account_id", "contact_id", "opportunity_id", "lead_id")
+SUBJECT_MAX = 300
+BODY_MAX = 20_000
+
+
+SUBJECT_LENGTH = [validate.Length(min=1, error="Must not be blank."), validate.Length(max=SUBJECT_MAX)]
+
+
+class ActivityFieldsSchema(TrimmedSchema):
+    """What may be set on an activity both when logging and when changing it."""
+
+    trimmed = ("subject", "owner")
+    keep_blank = ("subject",)  # refused: "Must not be blank."
+
+    subject = fields.String(validate=SUBJECT_LENGTH,
+                            metadata={"description": "One line: what the call, meeting, task or note is about."})
+    body = text(BODY_MAX, metadata={"description": "Free text: minutes, details."})
+    status = fields.String(validate=validate.OneOf(STATUSES),
+                           metadata={"description": "open, done or cancelled; done sets completed_at. Default: a "
+                                                    "note is done, a task open, a call or meeting open when due_at "
+                                                    "is in the future and done otherwise."})
+    due_at = fields.AwareDateTime(allow_none=True,
+                                  metadata={"description": "When it is due or scheduled (tasks, planned calls and "
+                                                           "meetings)."})
+    occurred_at = fields.AwareDateTime(
+        metadata={"description": "When it happened or is planned: the timeline's order. Default: due_at, else "
+                                 "now (notes: now)."})
+    owner = text(100, metadata={"description": "The user responsible for it."})
+
+
+class ActivityCreateSchema(ActivityFieldsSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    subject = fields.String(required=True, validate=SUBJECT_LENGTH,
+                            metadata={"description": "One line: what the call, meeting, task or note is about."})
+    account_id = fields.UUID(allow_none=True, metadata={
+        "description": "Filled from the contact or opportunity when omitted; when given it must be theirs."})
+    contact_id = fields.UUID(allow_none=True)
+    opportunity_id = fields.UUID(allow_none=True)
+    lead_id = fields.UUID(allow_none=True, metadata={"description": "A lead of the leads service."})
+    status = fields.String(validate=validate.OneOf(STATUSES), metadata={
+        "description": "Default: done for notes, open for the others; done sets completed_at."})
+    occurred_at = fields.AwareDateTime(metadata={
+        "description": "When it happened or is planned. Default: due_at for tasks (when given), else now."})
+
+    @validates_schema
+    def linked_to_something(self, data, **kwargs):
+        if not any(data.get(key) for key in LINKS):
+            raise ValidationError("Link the activity to an account, a contact, an opportunity or a lead.", "_schema")
+
+
+class ActivityUpdateSchema(ActivityFieldsSchema):
+    """Only the given keys change (PATCH)."""
+
+
+class ActivitySchema(StrictSchema):
+    """An activity as returned by the API and carried in events."""
+
+    id = fields.UUID(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    subject = fields.String(required=True)
+    body = fields.String(allow_none=True)
+    account_id = fields.UUID(allow_none=True)
+    contact_id = fields.UUID(allow_none=True)
+    opportunity_id = fields.UUID(allow_none=True)
+    lead_id = fields.UUID(allow_none=True)
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    due_at = fields.AwareDateTime(allow_none=True)
+    occurred_at = fields.AwareDateTime(required=True)
+    completed_at = fields.AwareDateTime(allow_none=True, metadata={"description": "When it was marked done."})
+    owner = fields.String(allow_none=True)
+    version = fields.Integer(required=True, metadata={"description": "Increases with every change."})
+    created_by = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime(required=True)
+    updated_at = fields.AwareDateTime(required=True)
+
+
+class ActivityQuerySchema(PageQuerySchema):
+    """Filters of the activity list (newest first by occurred_at, id)."""
+
+    account_id = fields.UUID(load_default=None)
+    contact_id = fields.UUID(load_default=None)
+    opportunity_id = fields.UUID(load_default=None)
+    lead_id = fields.UUID(load_default=None)
+    owner = text(100, load_default=None)
+    kind = fields.List(fields.String(validate=validate.OneOf(KINDS)), load_default=None)
+    status = fields.List(fields.String(validate=validate.OneOf(STATUSES)), load_default=None)
+    due_before = fields.AwareDateTime(load_default=None, metadata={"description": "Only those due before this time."})
+
+
+class TimelineQuerySchema(PageQuerySchema):
+    """The account timeline: its activities and its contacts' and opportunities', newest first."""
+
+    kind = fields.List(fields.String(validate=validate.OneOf(KINDS)), load_default=None)
+
+
+class ActivityPageSchema(StrictSchema):
+    items = fields.List(fields.Nested(ActivitySchema), required=True)
+    next_cursor = fields.String(allow_none=True)
+
+
+# Events -------------------------------------------------------------------
+
+class ActivityLoggedEventSchema(StrictSchema):
+    activity = fields.Nested(ActivitySchema, required=True)
+
+
+register_event("activity.logged", ActivityLoggedEventSchema, "sales",
+               "A call, meeting, task or note was logged (leads credits the lead's engagement when lead_id is set).")

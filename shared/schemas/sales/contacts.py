@@ -1,0 +1,97 @@
+"""Contracts of the sales service: contacts (people at accounts).
+
+A contact's first email is its primary one; the normalised primary email is
+unique, so a person is one contact.
+"""
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from shared.schemas.common import JsonObject, PageQuerySchema, StrictSchema, TrimmedSchema, text
+from shared.schemas.events import register_event
+
+ROLES = ("decision_maker", "evaluator", "influencer", "user")
+MAX_EMAILS = 10
+MAX_PHONES = 10
+
+
+class ContactFieldsSchema(TrimmedSchema):
+    """The fields a person or client app may set on a contact."""
+
+    trimmed_items = ("emails", "phones")
+
+    first_name = text(100)
+    last_name = text(100)
+    title = text(200)
+    emails = fields.List(fields.Email(validate=validate.Length(max=254)), validate=validate.Length(max=MAX_EMAILS),
+                         metadata={"description": "The first one is the primary email (unique among contacts)."})
+    phones = fields.List(fields.String(validate=validate.Length(min=1, max=40)),
+                         validate=validate.Length(max=MAX_PHONES))
+    role = fields.String(allow_none=True, validate=validate.OneOf(ROLES),
+                         metadata={"description": "Role at the account."})
+    do_not_call = fields.Boolean()
+    do_not_email = fields.Boolean()
+    account_id = fields.UUID(allow_none=True)
+    owner = text(100)
+    attributes = JsonObject(metadata={"description": "Custom attributes, a JSON object."})
+
+
+class ContactCreateSchema(ContactFieldsSchema):
+    @validates_schema
+    def has_a_name(self, data, **kwargs):
+        if not (data.get("first_name") or data.get("last_name")):
+            raise ValidationError("A contact needs a first or a last name.", "last_name")
+
+
+class ContactUpdateSchema(ContactFieldsSchema):
+    """PATCH: only the given keys change; ``null`` clears an optional field
+    (a contact keeps at least one of its names)."""
+
+
+class ContactSchema(StrictSchema):
+    """A contact as returned by the API and carried in events."""
+
+    id = fields.UUID(required=True)
+    account_id = fields.UUID(allow_none=True)
+    first_name = fields.String(allow_none=True)
+    last_name = fields.String(allow_none=True)
+    title = fields.String(allow_none=True)
+    emails = fields.List(fields.String(), required=True)
+    phones = fields.List(fields.String(), required=True)
+    role = fields.String(allow_none=True)
+    do_not_call = fields.Boolean(required=True)
+    do_not_email = fields.Boolean(required=True)
+    owner = fields.String(allow_none=True)
+    attributes = fields.Dict(required=True)
+    version = fields.Integer(required=True, metadata={"description": "Increases with every change."})
+    created_by = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime(required=True)
+    updated_at = fields.AwareDateTime(required=True)
+
+
+class ContactQuerySchema(PageQuerySchema):
+    q = text(200, load_default=None, metadata={"description": "Free text (trigram) over names and primary email."})
+    account_id = fields.UUID(load_default=None, allow_none=True)
+    role = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(ROLES))
+    owner = text(100, load_default=None)
+    email = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=254),
+                          metadata={"description": "Any of the contact's emails (case-insensitive)."})
+
+
+class ContactPageSchema(StrictSchema):
+    items = fields.List(fields.Nested(ContactSchema), required=True)
+    next_cursor = fields.String(allow_none=True)
+
+
+# Events -------------------------------------------------------------------
+
+class ContactEventSchema(StrictSchema):
+    contact = fields.Nested(ContactSchema, required=True)
+
+
+class ContactUpdatedEventSchema(ContactEventSchema):
+    changed = fields.List(fields.String(), required=True, metadata={"description": "Names of the changed fields."})
+
+
+register_event("contact.created", ContactEventSchema, "sales", "A contact was created.")
+register_event("contact.updated", ContactUpdatedEventSchema, "sales",
+               "A contact's fields changed (also its account, when an account merge moved it).")
