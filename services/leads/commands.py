@@ -9,11 +9,12 @@ import psycopg
 from services.leads import assignment, scoring, store
 from services.leads.merge import merge_leads
 from services.leads.normalize import normalize_company, normalize_email, normalize_phone
-from services.leads.status import check_manual_transition, event_for_transition
-from shared.kit import outbox
-from shared.schemas.errors import Conflict, DuplicateFound, PreconditionFailed, ValidationFailed
+from services.leads.status import check_manual_transition, check_transition, event_for_transition
+from shared.kit import outbox, versions
+from shared.schemas.errors import Conflict, DuplicateFound, IllegalTransition, ValidationFailed
 
-SNAPSHOT_FIELDS = tuple(column for column in store.LEAD_COLUMNS if column not in store.INTERNAL_COLUMNS)
+SNAPSHOT_FIELDS = tuple(column for column in (*store.LEAD_COLUMNS, *store.CONVERSION_COLUMNS)
+                        if column not in store.INTERNAL_COLUMNS)
 NORMALISED = {"email": ("email_norm", normalize_email), "phone": ("phone_norm", normalize_phone),
               "company": ("company_norm", normalize_company)}
 DUPLICATE_MESSAGES = {"email": "An open lead with this email exists.",
@@ -42,7 +43,7 @@ def _normalise(lead):
 
 def prepare(data, source_default, now, job_id=None):
     """A new lead row from validated input (LeadCreateSchema)."""
-    lead = dict.fromkeys(store.LEAD_COLUMNS)
+    lead = dict.fromkeys((*store.LEAD_COLUMNS, *store.CONVERSION_COLUMNS))
     lead.update(data)
     lead.update(
         id=str(uuid.uuid4()), source=data.get("source") or source_default, attributes=data.get("attributes") or {},
@@ -191,11 +192,7 @@ def _require_live(row):
 def update_lead(conn, lead_id, changes, actor, expected_version=None):
     row = store.get_lead(conn, lead_id, lock=True)
     _require_live(row)
-    if expected_version is not None and row["version"] != expected_version:
-        raise PreconditionFailed(
-            f"The lead is at version {row['version']}, not {expected_version}; reload it and retry.",
-            current_version=row["version"],
-        )
+    versions.check_version(row, expected_version, "lead")
     values = {key: value for key, value in changes.items() if row[key] != value}
     if "status" in values:
         check_manual_transition(row["status"], values["status"])
@@ -238,6 +235,20 @@ def record_engagement(conn, lead_id, kind, actor):
     return updated
 
 
+def follow_account_merge(conn, merged_id, survivor_id, actor):
+    """Re-link the leads converted into account ``merged_id`` to
+    ``survivor_id``, the account sales merged it into; returns the updated
+    rows (none when no lead names it).  Each gets a history row (action
+    ``account_merged``), a new version and a ``lead.updated`` event.  The
+    leads are locked in id order, like every writer locking several."""
+    rows = conn.execute("SELECT * FROM leads WHERE converted_account_id = %s ORDER BY id FOR UPDATE",
+                        (merged_id,)).fetchall()
+    updated = [_write(conn, row, {"converted_account_id": survivor_id}, actor, "account_merged") for row in rows]
+    outbox.add_many(conn, [("lead.updated", {"lead": snapshot(row), "changed": ["converted_account_id"]})
+                           for row in updated])
+    return updated
+
+
 def merge(conn, survivor_id, duplicate_id, actor):
     """Merge ``duplicate_id`` into ``survivor_id``: the survivor keeps its
     values and takes the duplicate's where it has none; the duplicate's
@@ -257,6 +268,55 @@ def merge(conn, survivor_id, duplicate_id, actor):
                      {"merged_id": str(other["id"]), "filled": filled})
     outbox.add(conn, "lead.merged", {"lead": snapshot(updated), "merged_id": str(other["id"]), "filled": filled})
     return updated
+
+
+def check_convertible(row, meanwhile=False):
+    """Refuse to convert a merged lead (Conflict naming the survivor) or one
+    that is not qualified (IllegalTransition).  ``meanwhile``: the lead
+    changed while sales was converting it; a retry reuses what sales made."""
+    later = (" while it was being converted; the account, contact and opportunity already made are reused"
+             " when it is converted again") if meanwhile else ""
+    if row["merged_into"]:
+        raise Conflict(f"Lead {row['id']} was merged into lead {row['merged_into']}{later}; convert lead"
+                       f" {row['merged_into']} instead.", merged_into=str(row["merged_into"]))
+    if row["status"] != "qualified":
+        now = f"became {row['status']}{later}" if meanwhile else f"is {row['status']}"
+        message = f"Qualify the lead first: only a qualified lead can be converted, and this one {now}."
+        raise IllegalTransition(message, errors={"status": [message]}, current=row["status"], target="converted",
+                                required="qualified")
+
+
+def mark_converted(conn, lead_id, conversion, actor):
+    """Mark a lead converted with the links sales answered (``conversion``:
+    account_id, contact_id, opportunity_id, account_created,
+    contact_created); returns ``(row, marked)``.
+
+    The lead is locked first: when a concurrent conversion marked it
+    meanwhile, nothing is written and ``marked`` is False (sales answers
+    every conversion of a lead with the same ids, so the stored links are
+    this call's too).  One history row (action ``converted``, keeping the
+    whole answer) and the events ``lead.updated`` and ``lead.converted``."""
+    row = store.get_lead(conn, lead_id, lock=True)
+    if row["status"] == "converted" and not row["merged_into"]:
+        return row, False
+    check_convertible(row, meanwhile=True)
+    check_transition(row["status"], "converted")
+    links = {"account_id": conversion["account_id"], "contact_id": conversion["contact_id"],
+             "opportunity_id": conversion.get("opportunity_id")}
+    values = {"status": "converted", "status_reason": None, "converted_account_id": links["account_id"],
+              "converted_contact_id": links["contact_id"], "converted_opportunity_id": links["opportunity_id"],
+              "converted_at": datetime.now(UTC)}
+    values = {key: value for key, value in values.items() if key == "status" or row[key] != value}
+    values.update(_rescored(conn, row, values))
+    history = {"status": [row["status"], "converted"], **links,
+               "account_created": bool(conversion.get("account_created")),
+               "contact_created": bool(conversion.get("contact_created"))}
+    updated = _write(conn, row, values, actor, "converted", history)
+    lead = snapshot(updated)
+    changed = sorted(key for key in values if key in SNAPSHOT_FIELDS)
+    outbox.add_many(conn, [("lead.updated", {"lead": lead, "changed": changed}),
+                           ("lead.converted", {"lead": lead, **links})])
+    return updated, True
 
 
 def explain(conn, lead_id):

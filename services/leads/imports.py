@@ -13,7 +13,8 @@ import uuid
 from marshmallow import ValidationError, fields
 from psycopg.types.json import Jsonb
 
-from services.leads import commands, store
+from services.leads import commands
+from shared.kit.pagination import KeysetOrder, keyset_page
 from shared.schemas.errors import Conflict, NotFound, ValidationFailed
 from shared.schemas.leads import LeadCreateSchema
 
@@ -276,15 +277,13 @@ def process_next_batch(conn):
     return len(batch["rows"])
 
 
+BY_ROW = KeysetOrder(("row_number", "integer"))
+
+
 def errors_page(conn, job_id, cursor=None, limit=100):
     _job(conn, job_id)
-    params = [job_id]
-    sql = "SELECT row_number, errors, duplicate_of FROM import_errors WHERE job_id = %s"
-    if cursor:
-        sql += " AND row_number > %s"
-        params.append(int(store.decode_cursor(cursor, 1)[0]))
-    rows = conn.execute(sql + " ORDER BY row_number LIMIT %s", (*params, limit + 1)).fetchall()
-    next_cursor = store.encode_cursor(rows[limit - 1]["row_number"]) if len(rows) > limit else None
+    rows, next_cursor = keyset_page(conn, "SELECT row_number, errors, duplicate_of FROM import_errors",
+                                    ["job_id = %s"], [job_id], BY_ROW, cursor, limit)
     items = [{"row": row["row_number"], "errors": row["errors"],
-              "duplicate_of": str(row["duplicate_of"]) if row["duplicate_of"] else None} for row in rows[:limit]]
+              "duplicate_of": str(row["duplicate_of"]) if row["duplicate_of"] else None} for row in rows]
     return {"items": items, "next_cursor": next_cursor}

@@ -8,11 +8,8 @@ once at import time and the common ASCII case takes the shortest path.
 Rules
 -----
 ``normalize_email(s)``
-    Strip surrounding whitespace and lower-case the whole address.  ``None``
-    when the input is empty or does not look like an address: exactly one
-    ``@``, a non-empty local part, a domain of at least two dot-separated
-    labels with no empty label, and no whitespace or angle brackets anywhere.
-    This is a plausibility check, not RFC 5322 validation.
+    The platform's email key, from ``shared.kit.normalize`` (stripped and
+    lower-cased; ``None`` when empty or implausible, see there).
 
 ``normalize_phone(s)``
     Keep the digits only (any script's decimal digits count, so full-width
@@ -29,19 +26,19 @@ Rules
     voicing marks and Indic scripts their vowel signs), turn ``&`` into
     ``and``, delete ``.`` and apostrophes (``S.A.`` is ``sa``, ``McDonald's``
     is ``mcdonalds``), replace every other punctuation, symbol, space or
-    control character (by Unicode category) with a space, drop trailing
-    legal-form suffixes (``inc``, ``ltd``, ``gmbh``, ``co``, ... see
-    ``LEGAL_SUFFIXES``; several in a row such as ``GmbH & Co. KG`` all go,
-    but a name is never reduced to nothing) and collapse whitespace.  ``None``
-    for an empty result.
+    control character (by Unicode category) with a space (the kit's
+    ``SEPARATORS`` table), drop trailing legal-form suffixes (``inc``,
+    ``ltd``, ``gmbh``, ``co``, ... see ``LEGAL_SUFFIXES``; several in a row
+    such as ``GmbH & Co. KG`` all go, but a name is never reduced to nothing)
+    and collapse whitespace.  ``None`` for an empty result.
 """
 
 import re
 import unicodedata
 
-__all__ = ["LEGAL_SUFFIXES", "normalize_company", "normalize_email", "normalize_phone"]
+from shared.kit.normalize import name_key, normalize_email
 
-_EMAIL_RE = re.compile(r"[^@\s<>]+@[^@\s<>.]+(?:\.[^@\s<>.]+)+")
+__all__ = ["LEGAL_SUFFIXES", "normalize_company", "normalize_email", "normalize_phone"]
 
 _DROP_ASCII_NON_DIGITS = {code: None for code in range(128) if not 48 <= code <= 57}  # translate: 2x a regex
 _NON_UNICODE_DIGITS_RE = re.compile(r"\D+")
@@ -54,46 +51,6 @@ LEGAL_SUFFIXES = frozenset(
         "co", "company", "pty", "ab", "oy",
     }
 )  # fmt: skip
-
-_ACCENTS_RE = re.compile("[\u0300-\u036f]+")
-_TRADEMARKS_RE = re.compile("[\u2122\u2120]")  # NFKD would turn "™" into "TM"
-_DELETED_CHARS = frozenset(".'`\u2019\u02bc")  # dots and apostrophes: "S.A." -> "sa"
-
-
-class _SeparatorTable(dict):
-    """``str.translate`` table: punctuation, symbols, spaces and controls -> " ".
-
-    Dots and apostrophes are deleted; letters, marks and digits stay.  ASCII is
-    filled in up front; any other character is classified on first sight by
-    its Unicode category and remembered, so each character costs one lookup.
-    """
-
-    def __missing__(self, code):
-        char = chr(code)
-        if char in _DELETED_CHARS:
-            value = None
-        elif unicodedata.category(char)[0] in "PSZC":
-            value = " "
-        else:
-            value = code
-        self[code] = value
-        return value
-
-
-_SEPARATORS = _SeparatorTable()
-for _code in range(128):
-    _SEPARATORS.__missing__(_code)  # fill in the ASCII part up front
-del _code
-
-
-def normalize_email(s):
-    """Return the address stripped and lower-cased, or None if empty or implausible."""
-    if not s or not isinstance(s, str):
-        return None
-    s = s.strip().lower()
-    if _EMAIL_RE.fullmatch(s) is None:
-        return None
-    return s
 
 
 def normalize_phone(s):
@@ -117,21 +74,4 @@ def normalize_company(s):
     """Return the company's match key (see the module docstring), or None if empty."""
     if not s or not isinstance(s, str):
         return None
-    if s.isascii():
-        s = s.lower()
-    else:
-        s = unicodedata.normalize("NFKD", _TRADEMARKS_RE.sub(" ", s)).casefold()
-        s = unicodedata.normalize("NFC", _ACCENTS_RE.sub("", s))
-    if "&" in s:
-        s = s.replace("&", " and ")
-    words = s.translate(_SEPARATORS).split()
-    popped = False
-    while len(words) > 1:
-        last = words[-1]
-        if last in LEGAL_SUFFIXES or (popped and last == "and"):
-            # "and" goes only right before a dropped suffix: "Smith & Co." -> "smith".
-            words.pop()
-            popped = True
-        else:
-            break
-    return " ".join(words) or None
+    return name_key(s, LEGAL_SUFFIXES)

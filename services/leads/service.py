@@ -2,15 +2,20 @@
 input through the shared schemas, runs one operation in one transaction and
 dumps the result."""
 
+from nameko.dependency_providers import Config
+
 from services.leads import commands, imports, store
+from services.leads.account_events import AccountMerges
+from services.leads.activity_events import ActivityEngagement
+from services.leads.conversion import LeadConversionRpc
 from services.leads.worker import LeadsWorker
+from shared.kit import versions
 from shared.kit.db import Database
 from shared.kit.entrypoints import rpc
 from shared.kit.health import HealthRpc
 from shared.kit.relay import OutboxRelay
 from shared.kit.tracing import Tracing
-from shared.kit.validation import load, load_uuid
-from shared.schemas.errors import ValidationFailed
+from shared.kit.validation import load, load_uuid, whole_number
 from shared.schemas.leads import (
     AssignmentRulesSchema,
     AssignSchema,
@@ -26,10 +31,11 @@ from shared.schemas.leads import (
 snapshot = commands.snapshot
 
 
-class LeadsService(HealthRpc):
+class LeadsService(HealthRpc, LeadConversionRpc, ActivityEngagement, AccountMerges):
     name = "leads"
 
     db = Database()
+    config = Config()
     tracing = Tracing()
     relay = OutboxRelay()
     worker = LeadsWorker()
@@ -73,6 +79,7 @@ class LeadsService(HealthRpc):
     @rpc
     def update_lead(self, lead_id, changes, actor=None, expected_version=None):
         changes = load(LeadUpdateSchema(), changes)
+        expected_version = versions.expected_version(expected_version)
         with self.db.transaction() as conn:
             return snapshot(commands.update_lead(conn, load_id(lead_id), changes, actor, expected_version))
 
@@ -154,16 +161,6 @@ class LeadsService(HealthRpc):
 
 def load_id(value):
     return load_uuid(value, "lead or job id")
-
-
-def whole_number(value, name, minimum):
-    """An integer argument (digits in a string do too); anything else is a 422, not a crash."""
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise ValidationFailed(f"{name} must be a whole number of at least {minimum}.",
-                               {name: [f"A whole number of at least {minimum}."]})
-    return value
 
 
 def bounded(limit, maximum=500):

@@ -40,6 +40,7 @@ __all__ = [
     "event_for_transition",
     "is_allowed",
     "is_open",
+    "manual_targets",
 ]
 
 STATUSES = ("new", "working", "qualified", "disqualified", "converted")
@@ -83,8 +84,8 @@ def _check_known(target):
         )
 
 
-def _refuse(current, target, message):
-    allowed = list(allowed_targets(current))
+def _refuse(current, target, message, allowed=None):
+    allowed = list(allowed_targets(current) if allowed is None else allowed)
     raise IllegalTransition(
         message,
         errors={"status": [message]},
@@ -94,34 +95,44 @@ def _refuse(current, target, message):
     )
 
 
-def _allowed_phrase(current):
-    allowed = allowed_targets(current)
+def _allowed_phrase(current, allowed=None):
+    allowed = allowed_targets(current) if allowed is None else allowed
     if not allowed:
         return f"a {current} lead cannot change status any more"
     return f"from {current} the status can change to: {', '.join(allowed)}"
 
 
-def check_transition(current, target):
+def manual_targets(current):
+    """The statuses an ordinary update may move a lead in ``current`` to:
+    ``allowed_targets`` without ``converted``."""
+    return tuple(target for target in allowed_targets(current) if target != "converted")
+
+
+def check_transition(current, target, allowed=None):
     """Raise unless ``current -> target`` is an allowed move.
 
     An unknown ``target`` raises ``ValidationFailed`` (bad input, 422); a
     known but disallowed move raises ``IllegalTransition`` (409) whose
     ``detail`` and ``errors['status']`` say which moves are allowed from
     ``current``, and whose extra members ``current``, ``target`` and
-    ``allowed`` carry the same facts for programs.
+    ``allowed`` carry the same facts for programs.  ``allowed`` narrows the
+    moves the refusal names (``check_manual_transition`` leaves out
+    ``converted``).
     """
     _check_known(target)
     if current == target:
         _refuse(
             current,
             target,
-            f"The lead is already {current}; {_allowed_phrase(current)}.",
+            f"The lead is already {current}; {_allowed_phrase(current, allowed)}.",
+            allowed,
         )
     if not is_allowed(current, target):
         _refuse(
             current,
             target,
-            f"Cannot change status from {current} to {target}; {_allowed_phrase(current)}.",
+            f"Cannot change status from {current} to {target}; {_allowed_phrase(current, allowed)}.",
+            allowed,
         )
 
 
@@ -129,9 +140,12 @@ def check_manual_transition(current, target):
     """Like ``check_transition`` but for ordinary updates: ``converted`` is refused.
 
     Conversion creates the customer records in sales, so it has its own
-    endpoint (``POST /api/v1/leads/{id}/convert``).
+    endpoint (``POST /api/v1/leads/{id}/convert``).  The ``allowed`` list of
+    a refusal names only the moves an update can make (``manual_targets``):
+    never ``converted``.
     """
     _check_known(target)
+    allowed = manual_targets(current)
     if target == "converted" and current != "converted":
         _refuse(
             current,
@@ -139,8 +153,9 @@ def check_manual_transition(current, target):
             "A lead cannot be set to converted by an update; use the convert "
             "endpoint (POST /api/v1/leads/{id}/convert), which also creates "
             "the account, contact and opportunity.",
+            allowed,
         )
-    check_transition(current, target)
+    check_transition(current, target, allowed)
 
 
 def event_for_transition(target):

@@ -1,12 +1,12 @@
 """SQL for leads, their history and rules.  Plain functions over a psycopg
 connection that is already in a transaction."""
 
-import base64
-import binascii
 
 from psycopg.types.json import Jsonb
 
-from shared.schemas.errors import NotFound, ValidationFailed
+from shared.kit.pagination import KeysetOrder, keyset_page
+from shared.kit.rows import update_row
+from shared.schemas.errors import NotFound
 
 # Columns a lead row is written with, in COPY order.
 LEAD_COLUMNS = (
@@ -15,6 +15,8 @@ LEAD_COLUMNS = (
     "status_reason", "owner", "score", "scored_with", "engagement", "merged_into", "import_job_id", "version",
     "created_at", "updated_at",
 )
+# Columns set only when the lead is converted (never by COPY).
+CONVERSION_COLUMNS = ("converted_account_id", "converted_contact_id", "converted_opportunity_id", "converted_at")
 INTERNAL_COLUMNS = ("email_norm", "phone_norm", "company_norm", "scored_with", "import_job_id")
 OPEN_STATUSES = ("new", "working", "qualified")
 OPEN_PREDICATE = "merged_into IS NULL AND status IN ('new', 'working', 'qualified')"
@@ -99,12 +101,7 @@ def lock_leads(conn, lead_ids):
 
 def update_lead(conn, lead_id, values):
     """Write ``values`` (column -> value), bump the version; returns the row."""
-    assignments = ", ".join(f"{column} = %s" for column in values)
-    params = [Jsonb(v) if column == "attributes" else v for column, v in values.items()]
-    return conn.execute(
-        f"UPDATE leads SET {assignments}, version = version + 1, updated_at = now() WHERE id = %s RETURNING *",
-        (*params, lead_id),
-    ).fetchone()
+    return update_row(conn, "leads", lead_id, values, ("attributes",))
 
 
 def add_history(conn, entries):
@@ -115,22 +112,18 @@ def add_history(conn, entries):
                 copy.write_row((lead_id, actor, action, Jsonb(changes)))
 
 
+def conversion_entry(conn, lead_id):
+    """The changes recorded by the lead's conversion (its ``converted``
+    history row), or None."""
+    row = conn.execute(
+        "SELECT changes FROM lead_history WHERE lead_id = %s AND action = 'converted' ORDER BY id DESC LIMIT 1",
+        (lead_id,),
+    ).fetchone()
+    return row["changes"] if row else None
+
+
 def move_history(conn, from_id, to_id):
     conn.execute("UPDATE lead_history SET lead_id = %s WHERE lead_id = %s", (to_id, from_id))
-
-
-def encode_cursor(*parts):
-    return base64.urlsafe_b64encode("|".join(str(part) for part in parts).encode()).decode()
-
-
-def decode_cursor(cursor, count):
-    try:
-        parts = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        parts = []
-    if len(parts) != count:
-        raise ValidationFailed("The cursor is not one this API returned.", {"cursor": ["Invalid cursor."]})
-    return parts
 
 
 def _filters(query):
@@ -156,22 +149,16 @@ def _filters(query):
     return where, params
 
 
+NEWEST_FIRST = KeysetOrder(("created_at", "timestamptz"), ("id", "uuid"), descending=True)
+HISTORY_NEWEST_FIRST = KeysetOrder(("id", "bigint"), descending=True)
+
+
 def list_leads(conn, query):
     """A page in (created_at, id) descending order; the cursor is keyset-based,
     so pages stay stable while leads are added."""
     where, params = _filters(query)
-    if query.get("cursor"):
-        created_at, lead_id = decode_cursor(query["cursor"], 2)
-        where.append("(created_at, id) < (%s::timestamptz, %s::uuid)")
-        params += [created_at, lead_id]
-    limit = int(query.get("limit") or 50)
-    sql = "SELECT * FROM leads" + (" WHERE " + " AND ".join(where) if where else "")
-    rows = conn.execute(sql + " ORDER BY created_at DESC, id DESC LIMIT %s", (*params, limit + 1)).fetchall()
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1]["created_at"].isoformat(), rows[-1]["id"])
-    return rows, next_cursor
+    return keyset_page(conn, "SELECT * FROM leads", where, params, NEWEST_FIRST, query.get("cursor"),
+                       int(query.get("limit") or 50))
 
 
 def count_leads(conn, query):
@@ -188,15 +175,10 @@ def count_leads(conn, query):
 
 def history_page(conn, lead_id, cursor=None, limit=50):
     get_lead(conn, lead_id)
-    params = [lead_id]
-    sql = "SELECT id, at, actor, action, changes FROM lead_history WHERE lead_id = %s"
-    if cursor:
-        sql += " AND id < %s"
-        params.append(int(decode_cursor(cursor, 1)[0]))
-    rows = conn.execute(sql + " ORDER BY id DESC LIMIT %s", (*params, limit + 1)).fetchall()
-    next_cursor = encode_cursor(rows[limit - 1]["id"]) if len(rows) > limit else None
+    rows, next_cursor = keyset_page(conn, "SELECT id, at, actor, action, changes FROM lead_history",
+                                    ["lead_id = %s"], [lead_id], HISTORY_NEWEST_FIRST, cursor, limit)
     items = [{"at": row["at"].isoformat(), "actor": row["actor"], "action": row["action"],
-              "changes": row["changes"]} for row in rows[:limit]]
+              "changes": row["changes"]} for row in rows]
     return {"items": items, "next_cursor": next_cursor}
 
 

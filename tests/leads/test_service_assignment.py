@@ -67,7 +67,7 @@ def test_reassignment_publishes_lead_assigned_with_the_previous_owner(leads, eve
     assert leads.assign_lead(lead["id"], "pete", "manager") == moved  # no change, no event
     received = events.wait_for("lead.assigned", lead["id"])
     events.settle(db, [lead["id"]])
-    assert len(events.of(lead_id=lead["id"])) == 2  # lead.created and this one
+    assert len(events.of(subject_id=lead["id"])) == 2  # lead.created and this one
     assert len(received) == 1
     data = contract("lead.assigned").schema().load(received[0].data)
     assert data["previous_owner"] == "olga"

@@ -54,7 +54,7 @@ def test_create_publishes_exactly_one_lead_created(rpc_proxy, service, events, d
 
     received = events.wait_for("lead.created", lead["id"])
     events.settle(db, [lead["id"]])
-    assert len(events.of(lead_id=lead["id"])) == 1
+    assert len(events.of(subject_id=lead["id"])) == 1
     event = received[0]
     envelope = EnvelopeSchema().load(event.envelope)
     spec = contract("lead.created")

@@ -172,6 +172,8 @@ def test_cells_that_are_not_text_are_refused_before_they_reach_the_worker(leads,
     (lambda leads, job_id: leads.finish_import(job_id, "z"), "batches"),
     (lambda leads, job_id: leads.finish_import(job_id, -1), "batches"),
     (lambda leads, job_id: leads.import_errors(job_id, None, "x"), "limit"),
+    (lambda leads, job_id: leads.import_errors(job_id, "garbage!"), "cursor"),
+    (lambda leads, job_id: leads.import_errors(job_id, "MTI="), "cursor"),  # "12": not as this API writes it
 ])
 def test_bad_numbers_are_refused_per_field(leads, call, field):
     job = leads.start_import("numbers.csv", HEADER, "importer")

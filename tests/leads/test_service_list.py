@@ -148,3 +148,32 @@ def test_a_bad_query_is_refused_per_field(leads, query, field):
     with pytest.raises(ValidationFailed) as raised:
         leads.list_leads(query)
     assert field in raised.value.errors, raised.value.errors
+
+
+def test_the_history_pages_newest_first(leads):
+    lead = leads.create_lead({"last_name": "Historic", "company": f"{unique('hist')} AG"}, "tester")
+    for title in ("One", "Two", "Three", "Four"):
+        leads.update_lead(lead["id"], {"title": title}, "tester")
+    whole = leads.lead_history(lead["id"])
+    assert whole["next_cursor"] is None and len(whole["items"]) >= 4
+    assert whole["items"][0]["changes"]["title"][-1] == "Four"
+
+    seen, cursor = [], None
+    while True:
+        page = leads.lead_history(lead["id"], cursor, 2)
+        assert len(page["items"]) <= 2
+        seen += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == whole["items"]
+
+
+def test_a_history_cursor_this_api_did_not_return_is_refused(leads):
+    lead, _ = (leads.create_lead({"last_name": "Historic", "company": f"{unique('hist')} AG"}, "tester")
+               for _ in range(2))
+    a_list_cursor = leads.list_leads({"limit": 1})["next_cursor"]  # another list's cursor
+    for cursor in ("garbage!", "MTI=", a_list_cursor):
+        with pytest.raises(ValidationFailed) as raised:
+            leads.lead_history(lead["id"], cursor, 2)
+        assert "cursor" in raised.value.errors

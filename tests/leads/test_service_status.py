@@ -76,7 +76,7 @@ def test_a_legal_move_publishes_lead_updated_and_its_status_event(leads, events,
 
 def mine(events, lead):
     """Events about this version of the lead."""
-    return [event for event in events.of(lead_id=lead["id"]) if event.data["lead"]["version"] == lead["version"]]
+    return [event for event in events.of(subject_id=lead["id"]) if event.data["lead"]["version"] == lead["version"]]
 
 
 @pytest.mark.parametrize(("current", "target"), ILLEGAL_MOVES, ids=[f"{a}-{b}" for a, b in ILLEGAL_MOVES])

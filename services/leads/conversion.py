@@ -1,0 +1,96 @@
+"""Lead conversion, the leads side: RPC entrypoint of the saga that turns a
+qualified lead into an account, a contact and an opportunity.
+
+1. Read the lead (no lock): unknown -> NotFound, merged -> Conflict naming
+   the survivor, converted already -> the stored result (idempotent), not
+   qualified -> IllegalTransition ("Qualify the lead first").
+2. Ask sales (``sales.convert_lead``), bounded by ``RPC_TIMEOUT_SECONDS``:
+   sales creates or finds the account, contact and opportunity in one
+   transaction keyed on the lead id, and answers the same ids on every call
+   for the lead.  No answer in time -> Unavailable (503): retrying is safe.
+3. One transaction marks the lead converted (``commands.mark_converted``:
+   locks the lead; a concurrent conversion that got there first wins and its
+   stored result is answered).
+
+A crash between 2 and 3 leaves the sales records without a converted lead;
+the retry gets the same ids from sales and completes step 3.  No lock is
+held while sales works, so a slow sales never blocks other writes to the lead.
+"""
+
+import eventlet
+from nameko.exceptions import UnknownService
+from nameko.rpc import RpcProxy
+
+from services.leads import commands, store
+from shared.kit.entrypoints import rpc
+from shared.kit.validation import load, load_uuid
+from shared.schemas.errors import Unavailable
+from shared.schemas.sales.conversion import ConversionOptionsSchema
+
+
+class LeadConversionRpc:
+    """Mixin of LeadsService (which provides ``self.db`` and ``self.config``)."""
+
+    sales = RpcProxy("sales")
+
+    @rpc
+    def convert_lead(self, lead_id, options=None, actor=None):
+        lead_id = load_uuid(lead_id, "lead id")
+        options = options if options is not None else {}
+        load(ConversionOptionsSchema(), options)  # bad options are refused before sales is asked
+        with self.db.transaction() as conn:
+            lead, done = conversion_state(conn, lead_id)
+        if done:
+            return done
+        conversion = self._ask_sales(lead, options, actor)
+        with self.db.transaction() as conn:
+            row, _marked = commands.mark_converted(conn, lead_id, conversion, actor)
+            return stored_result(conn, row)
+
+    def _ask_sales(self, lead, options, actor):
+        seconds = float(self.config.get("RPC_TIMEOUT_SECONDS", 15))
+        timer = eventlet.Timeout(seconds)
+        try:
+            return self.sales.convert_lead(lead, options, actor)
+        except eventlet.Timeout as exc:
+            if exc is not timer:
+                raise
+            raise unavailable(f"The sales service did not answer within {seconds:g} s") from None
+        except UnknownService:
+            raise unavailable("The sales service is not running") from None
+        finally:
+            timer.cancel()
+
+
+def unavailable(what):
+    return Unavailable(
+        f"{what}, so the lead was not converted yet. Retrying is safe: a conversion never creates a second "
+        "account, contact or opportunity for a lead, and a retry answers the same ids.",
+        service="sales",
+    )
+
+
+def conversion_state(conn, lead_id):
+    """``(lead snapshot, None)`` for a lead ready to convert, ``(lead
+    snapshot, stored result)`` for a converted one; raises for the others."""
+    row = store.get_lead(conn, lead_id)
+    if row["status"] == "converted" and not row["merged_into"]:
+        return commands.snapshot(row), stored_result(conn, row)
+    commands.check_convertible(row)
+    return commands.snapshot(row), None
+
+
+def stored_result(conn, row):
+    """The answer for a converted lead, from its links and the history row
+    its conversion wrote (which keeps whether the account and contact were
+    created)."""
+    entry = store.conversion_entry(conn, row["id"]) or {}
+    lead = commands.snapshot(row)
+    return {
+        "lead": lead,
+        "account_id": lead["converted_account_id"],
+        "contact_id": lead["converted_contact_id"],
+        "opportunity_id": lead["converted_opportunity_id"],
+        "account_created": bool(entry.get("account_created")),
+        "contact_created": bool(entry.get("contact_created")),
+    }
