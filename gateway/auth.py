@@ -26,6 +26,11 @@ PERMISSIONS = {
     "leads:read": frozenset(ROLES),
     "leads:write": frozenset({"admin", "sales", "marketing"}),
     "leads:admin": frozenset({"admin"}),  # scoring and assignment rules
+    "accounts:read": frozenset(ROLES),  # accounts and contacts
+    "accounts:write": frozenset({"admin", "sales"}),
+    "sales:read": frozenset({"admin", "sales", "readonly"}),  # opportunities, pipelines, activities, forecast
+    "sales:write": frozenset({"admin", "sales"}),  # opportunities, activities, lead conversion
+    "sales:admin": frozenset({"admin"}),  # pipeline configuration, exchange rates
     "users:admin": frozenset({"admin"}),  # users, other people's tokens
     "self": frozenset(ROLES),  # one's own profile and tokens
 }

@@ -106,7 +106,7 @@ _ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
 
 
 def if_match_version():
-    """The lead version in If-Match (``"3"``), None when absent or ``*``."""
+    """The resource version in If-Match (``"3"``), None when absent or ``*``."""
     header = request.headers.get("If-Match")
     if header is None or header.strip() == "*":
         return None

@@ -6,8 +6,12 @@ Runs after the gateway's migrations.  When no active admin exists it creates
 the user ``admin`` (role admin, no password) and an API token, writes the
 token to ``.crm/admin-token`` (or CRM_ADMIN_TOKEN_FILE) with mode 600, and
 prints where it is; the token itself is never printed and there is no fixed
-default.  When an admin exists it changes nothing and prints where the token
-file is (or that there is none).
+default.  When an admin exists it creates no user: when the token file is
+there it changes nothing; when it is missing (another checkout, or it was
+deleted) and the user ``admin`` is an active admin, it gives ``admin`` a new
+API token in that file, so every checkout that runs ``make up`` against the
+database can sign in.  The earlier tokens stay valid (revoke them with the
+tokens API).
 """
 
 import argparse
@@ -55,8 +59,15 @@ def bootstrap(conn, path):
     if users.active_admins(conn):
         if path.exists():
             return False, f"An admin exists; the bootstrap admin token is in {path}."
-        return False, (f"An admin exists; no token file at {path} (create a token with POST /api/v1/tokens, "
-                       "or log in).")
+        admin = conn.execute("SELECT id FROM users WHERE username = %s AND role = 'admin' AND active",
+                             (ADMIN_USERNAME,)).fetchone()
+        if admin is None:
+            return False, (f"An admin exists; no token file at {path} (create a token with POST /api/v1/tokens, "
+                           "or log in).")
+        _, token = users.create_token(conn, admin["id"], TOKEN_NAME)
+        write_secret(path, token)
+        return False, (f"An admin exists; a new API token for {ADMIN_USERNAME!r} is in {path} (mode 600); "
+                       "earlier ones stay valid.")
     existing = conn.execute("SELECT id FROM users WHERE username = %s", (ADMIN_USERNAME,)).fetchone()
     if existing:
         conn.execute("UPDATE users SET role = 'admin', active = true WHERE id = %s", (existing["id"],))

@@ -145,7 +145,7 @@ def build_spec(app, openapi_version="3.1.0"):
         "schema": {"type": "string", "maxLength": 128},
     })
     spec.components.parameter("If-Match", "header", {
-        "description": "The ETag (the lead's version) of the GET this change is based on; 412 when it moved on.",
+        "description": "The ETag (the resource's version) of the GET this change is based on; 412 when it moved on.",
         "schema": {"type": "string"},
     })
     paths = {}

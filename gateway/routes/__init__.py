@@ -1,5 +1,20 @@
 """The gateway's blueprints, registered in this order by the app factory."""
 
-from gateway.routes import auth, console, docs, health, imports, leads, users, web_form
+from gateway.routes import (
+    accounts,
+    activities,
+    auth,
+    console,
+    contacts,
+    docs,
+    forecast,
+    health,
+    imports,
+    leads,
+    opportunities,
+    users,
+    web_form,
+)
 
-BLUEPRINTS = (health.bp, console.bp, docs.bp, auth.bp, users.bp, leads.bp, imports.bp, web_form.bp)
+BLUEPRINTS = (health.bp, console.bp, docs.bp, auth.bp, users.bp, leads.bp, imports.bp, web_form.bp, accounts.bp,
+              contacts.bp, opportunities.bp, activities.bp, forecast.bp)

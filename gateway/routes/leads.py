@@ -1,14 +1,14 @@
 """Leads: one route per leads RPC method, each validating its input with the
 shared schemas before anything is sent (bad input never reaches the service)."""
 
-from flask import Blueprint, g, url_for
+from flask import Blueprint
 
 from gateway.auth import requires
-from gateway.bodies import etag, if_match_version, json_body, query_args, wire
+from gateway.bodies import json_body, query_args, wire
 from gateway.openapi import operation
-from gateway.problems import HttpProblem
 from gateway.resources import call
 from gateway.schemas import HistoryPageSchema, ScoreExplanationSchema
+from gateway.views import actor, create, listing, optional_json_body, patch, versioned
 from shared.schemas.common import PageQuerySchema
 from shared.schemas.leads import (
     AssignmentRulesSchema,
@@ -23,6 +23,7 @@ from shared.schemas.leads import (
     MergeSchema,
     ScoringRulesSchema,
 )
+from shared.schemas.sales.conversion import ConversionOptionsSchema, ConversionResultSchema
 
 bp = Blueprint("leads", __name__, url_prefix="/api/v1/leads")
 TAGS = ["leads"]
@@ -30,22 +31,12 @@ RULE_TAGS = ["lead rules"]
 LeadCountQuerySchema = LeadQuerySchema(exclude=("cursor", "limit"))
 
 
-def _actor():
-    return g.principal.username
-
-
-def _lead_response(lead, status=200, **headers):
-    headers["ETag"] = etag(lead["version"])
-    return lead, status, headers
-
-
 @bp.get("")
 @requires("leads:read")
 @operation("List leads (filtered, newest first)", tags=TAGS, query=LeadQuerySchema, response=LeadPageSchema,
            description="`status` and `source` may repeat (`status=new&status=working`) or hold commas.")
 def list_leads():
-    query = query_args(LeadQuerySchema)
-    return call("leads", "list_leads", wire(LeadQuerySchema, query))
+    return listing("leads", "list_leads", LeadQuerySchema)
 
 
 @bp.post("")
@@ -55,24 +46,21 @@ def list_leads():
            description="409 with `existing_id` when an open lead has the same email, or the same phone at the "
                        "same company.")
 def create_lead():
-    data = json_body(LeadCreateSchema)
-    lead = call("leads", "create_lead", wire(LeadCreateSchema, data), _actor())
-    return _lead_response(lead, 201, Location=url_for("leads.get_lead", lead_id=lead["id"]))
+    return create("leads", "create_lead", LeadCreateSchema, "leads.get_lead", "lead_id")
 
 
 @bp.get("/counts")
 @requires("leads:read")
 @operation("Count leads by status and source", tags=TAGS, query=LeadCountQuerySchema, response=LeadCountsSchema)
 def count_leads():
-    query = query_args(LeadCountQuerySchema)
-    return call("leads", "count_leads", wire(LeadCountQuerySchema, query))
+    return listing("leads", "count_leads", LeadCountQuerySchema)
 
 
 @bp.get("/<uuid:lead_id>")
 @requires("leads:read")
 @operation("Get a lead", tags=TAGS, response=LeadSchema, headers={"ETag": "The lead's version, for If-Match."})
 def get_lead(lead_id):
-    return _lead_response(call("leads", "get_lead", lead_id))
+    return versioned(call("leads", "get_lead", lead_id))
 
 
 @bp.patch("/<uuid:lead_id>")
@@ -82,13 +70,7 @@ def get_lead(lead_id):
            description="Send the ETag of your GET in If-Match to be told (412) when someone changed the lead "
                        "in between. Status changes follow the lead life cycle (409 otherwise).")
 def update_lead(lead_id):
-    expected_version = if_match_version()
-    changes = json_body(LeadUpdateSchema)
-    if not changes:
-        raise HttpProblem(422, "Send at least one field to change.", title="Validation failed",
-                          errors={"_schema": ["Nothing to change."]})
-    lead = call("leads", "update_lead", lead_id, wire(LeadUpdateSchema, changes), _actor(), expected_version)
-    return _lead_response(lead)
+    return patch("leads", "update_lead", lead_id, LeadUpdateSchema)
 
 
 @bp.put("/<uuid:lead_id>/owner")
@@ -96,7 +78,7 @@ def update_lead(lead_id):
 @operation("Give a lead to an owner", tags=TAGS, body=AssignSchema, response=LeadSchema, problems=(409,))
 def assign_lead(lead_id):
     data = json_body(AssignSchema)
-    return _lead_response(call("leads", "assign_lead", lead_id, data["owner"], _actor()))
+    return versioned(call("leads", "assign_lead", lead_id, data["owner"], actor()))
 
 
 @bp.post("/<uuid:lead_id>/merge")
@@ -106,7 +88,7 @@ def assign_lead(lead_id):
                                        "none; the duplicate stays readable with `merged_into`.")
 def merge_leads(lead_id):
     data = json_body(MergeSchema)
-    return _lead_response(call("leads", "merge_leads", lead_id, str(data["duplicate_id"]), _actor()))
+    return versioned(call("leads", "merge_leads", lead_id, str(data["duplicate_id"]), actor()))
 
 
 @bp.post("/<uuid:lead_id>/engagements")
@@ -115,7 +97,23 @@ def merge_leads(lead_id):
            response=LeadSchema, problems=(409,))
 def record_engagement(lead_id):
     data = json_body(EngagementSchema)
-    return _lead_response(call("leads", "record_engagement", lead_id, data["kind"], _actor()))
+    return versioned(call("leads", "record_engagement", lead_id, data["kind"], actor()))
+
+
+@bp.post("/<uuid:lead_id>/convert")
+@requires("sales:write")
+@operation("Convert a qualified lead into an account, a contact and an opportunity", tags=TAGS,
+           body=ConversionOptionsSchema, response=ConversionResultSchema,
+           headers={"ETag": "The lead's new version."}, problems=(409,),
+           description="The account is `account_id` when given, else the one found by dedup (email domain, "
+                       "company name), else a new one; the contact is found by email or created. Converting "
+                       "again answers the same ids (nothing is made twice). An empty body converts with the "
+                       "defaults. 409 when the lead is not qualified; 503 when sales does not answer in time "
+                       "(retrying is safe).")
+def convert_lead(lead_id):
+    options = optional_json_body(ConversionOptionsSchema)
+    result = call("leads", "convert_lead", lead_id, wire(ConversionOptionsSchema, options), actor())
+    return versioned(result, version_of=result["lead"])
 
 
 @bp.get("/<uuid:lead_id>/history")
@@ -146,7 +144,7 @@ def get_scoring_rules():
            description="Leads are rescored in the background.")
 def set_scoring_rules():
     data = json_body(ScoringRulesSchema)
-    return call("leads", "set_scoring_rules", wire(ScoringRulesSchema, data)["rules"], _actor())
+    return call("leads", "set_scoring_rules", wire(ScoringRulesSchema, data)["rules"], actor())
 
 
 @bp.get("/assignment-rules")
@@ -162,4 +160,4 @@ def get_assignment_rules():
            response=AssignmentRulesSchema)
 def set_assignment_rules():
     data = json_body(AssignmentRulesSchema)
-    return call("leads", "set_assignment_rules", wire(AssignmentRulesSchema, data)["rules"], _actor())
+    return call("leads", "set_assignment_rules", wire(AssignmentRulesSchema, data)["rules"], actor())

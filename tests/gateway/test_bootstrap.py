@@ -51,6 +51,25 @@ def test_first_run_creates_admin_and_token_file(test_env, fresh_schema, tmp_path
         assert conn.execute("SELECT count(*) FROM api_tokens").fetchone()[0] == 1
 
 
+def test_a_checkout_without_the_token_file_gets_a_new_token_for_admin(test_env, fresh_schema, tmp_path,
+                                                                       database_url):
+    first = tmp_path / "one" / "admin-token"
+    second = tmp_path / "two" / "admin-token"
+    assert run_bootstrap(test_env, fresh_schema, first).returncode == 0
+
+    result = run_bootstrap(test_env, fresh_schema, second)
+
+    assert result.returncode == 0, result.stderr
+    assert str(second) in result.stdout and "new API token" in result.stdout
+    tokens = [path.read_text().strip() for path in (first, second)]
+    assert tokens[0] != tokens[1] and stat.S_IMODE(os.stat(second).st_mode) == 0o600
+    with psycopg.connect(database_url, options=f"-c search_path={fresh_schema}") as conn:
+        owners = conn.execute("SELECT DISTINCT u.username FROM api_tokens t JOIN users u ON u.id = t.user_id"
+                              " WHERE t.token_hash = ANY(%s)", ([users.hash_token(t) for t in tokens],)).fetchall()
+        assert owners == [("admin",)]
+        assert conn.execute("SELECT count(*) FROM users").fetchone()[0] == 1
+
+
 def test_no_second_admin_when_one_exists(test_env, fresh_schema, tmp_path, database_url):
     with psycopg.connect(database_url, options=f"-c search_path={fresh_schema}",
                          row_factory=psycopg.rows.dict_row) as conn:

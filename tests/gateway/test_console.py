@@ -13,6 +13,15 @@ def test_the_console_page_and_its_assets(client):
         assert response.status_code == 200 and response.mimetype == mimetype
 
 
+def test_the_console_has_the_sales_views(client):
+    page = client.get("/console/").get_data(as_text=True)
+    for view in ("accounts", "pipeline"):
+        assert f'href="#/{view}"' in page and f'<template id="{view}">' in page
+    script = client.get("/console/console.js").get_data(as_text=True)
+    for route in ("`accounts?", "`contacts?", "/timeline?", "/board?", "/convert`", "`opportunities/"):
+        assert route in script, f"console.js does not call {route}"
+
+
 def test_bare_paths_lead_to_the_console(client):
     for path in ("/", "/console"):
         response = client.get(path)

@@ -1,4 +1,4 @@
-"""Liveness without dependencies; readiness with the database and the leads service."""
+"""Liveness without dependencies; readiness with the database and RPC to the services."""
 
 from gateway.app import create_app
 from gateway.rpc import RpcUnavailable
@@ -14,18 +14,26 @@ def test_health_needs_nothing(gateway_config):
         app.extensions["gateway"].close()
 
 
-def test_ready_when_database_and_leads_answer(client, fake_rpc):
-    fake_rpc.answers[("leads", "health")] = {"service": "leads", "status": "ok", "database": True}
+def test_ready_when_database_and_services_answer(client, fake_rpc):
     response = client.get("/ready")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "checks": {"database": "ok", "leads": "ok"}}
-    assert fake_rpc.methods() == ["health"]
+    assert response.get_json() == {"status": "ok", "checks": {"database": "ok", "leads": "ok", "sales": "ok"}}
+    assert fake_rpc.calls == [("leads", "health", ()), ("sales", "health", ())]
 
 
-def test_not_ready_when_leads_does_not_answer(client, fake_rpc):
+def test_one_service_down_keeps_the_gateway_ready_and_shows_it(client, fake_rpc):
+    fake_rpc.answers[("sales", "health")] = RpcUnavailable("timeout")
+    response = client.get("/ready")
+    assert response.status_code == 200
+    assert response.get_json()["checks"] == {"database": "ok", "leads": "ok", "sales": "failed (RpcUnavailable)"}
+
+
+def test_not_ready_when_no_service_answers(client, fake_rpc):
     fake_rpc.answers[("leads", "health")] = RpcUnavailable("timeout")
+    fake_rpc.answers[("sales", "health")] = RpcUnavailable("timeout")
     body = assert_problem(client.get("/ready"), 503)
-    assert body["checks"] == {"database": "ok", "leads": "failed (RpcUnavailable)"}
+    assert body["checks"] == {"database": "ok", "leads": "failed (RpcUnavailable)",
+                              "sales": "failed (RpcUnavailable)"}
 
 
 def test_not_ready_without_the_database(gateway_config):

@@ -1,0 +1,58 @@
+"""Activities (calls, meetings, tasks, notes) of the sales service; an
+account's timeline is under /accounts/{id}/timeline."""
+
+from flask import Blueprint
+
+from gateway.auth import requires
+from gateway.openapi import operation
+from gateway.resources import call
+from gateway.views import create, listing, patch, versioned
+from shared.schemas.sales.activities import (
+    ActivityCreateSchema,
+    ActivityPageSchema,
+    ActivityQuerySchema,
+    ActivitySchema,
+    ActivityUpdateSchema,
+)
+
+bp = Blueprint("activities", __name__, url_prefix="/api/v1/activities")
+TAGS = ["activities"]
+
+
+@bp.get("")
+@requires("sales:read")
+@operation("List activities (filtered, newest first)", tags=TAGS, query=ActivityQuerySchema,
+           response=ActivityPageSchema, description="`kind` and `status` may repeat (`kind=call&kind=meeting`) or "
+                                                    "hold commas.")
+def list_activities():
+    return listing("sales", "list_activities", ActivityQuerySchema)
+
+
+@bp.post("")
+@requires("sales:write")
+@operation("Log an activity", tags=TAGS, body=ActivityCreateSchema, response=ActivitySchema, status=201,
+           headers={"Location": "The activity's URL.", "ETag": "The activity's version."},
+           description="Link it to an account, a contact, an opportunity or a lead (at least one); the account "
+                       "is taken from the contact or opportunity when omitted. An activity with a lead counts "
+                       "towards the lead's engagement.")
+def log_activity():
+    return create("sales", "log_activity", ActivityCreateSchema, "activities.get_activity", "activity_id")
+
+
+@bp.get("/<uuid:activity_id>")
+@requires("sales:read")
+@operation("Get an activity", tags=TAGS, response=ActivitySchema,
+           headers={"ETag": "The activity's version, for If-Match."})
+def get_activity(activity_id):
+    return versioned(call("sales", "get_activity", activity_id))
+
+
+@bp.patch("/<uuid:activity_id>")
+@requires("sales:write")
+@operation("Change an activity (reschedule, complete, cancel, edit)", tags=TAGS, body=ActivityUpdateSchema,
+           response=ActivitySchema, headers={"ETag": "The activity's new version."}, problems=(412,),
+           request_headers=("If-Match",),
+           description="Only the given fields change; status `done` sets completed_at. Send the ETag of your GET "
+                       "in If-Match to be told (412) when someone changed the activity in between.")
+def update_activity(activity_id):
+    return patch("sales", "update_activity", activity_id, ActivityUpdateSchema)

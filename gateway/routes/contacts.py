@@ -1,0 +1,52 @@
+"""Contacts (people at accounts) of the sales service."""
+
+from flask import Blueprint
+
+from gateway.auth import requires
+from gateway.openapi import operation
+from gateway.resources import call
+from gateway.views import create, listing, patch, versioned
+from shared.schemas.sales.contacts import (
+    ContactCreateSchema,
+    ContactPageSchema,
+    ContactQuerySchema,
+    ContactSchema,
+    ContactUpdateSchema,
+)
+
+bp = Blueprint("contacts", __name__, url_prefix="/api/v1/contacts")
+TAGS = ["contacts"]
+
+
+@bp.get("")
+@requires("accounts:read")
+@operation("List contacts (filtered)", tags=TAGS, query=ContactQuerySchema, response=ContactPageSchema,
+           description="`q` searches names and the primary email; `email` matches any of a contact's emails.")
+def list_contacts():
+    return listing("sales", "list_contacts", ContactQuerySchema)
+
+
+@bp.post("")
+@requires("accounts:write")
+@operation("Create a contact", tags=TAGS, body=ContactCreateSchema, response=ContactSchema, status=201,
+           headers={"Location": "The contact's URL.", "ETag": "The contact's version."}, problems=(409,),
+           description="409 with `existing_id` when a contact has the same primary email.")
+def create_contact():
+    return create("sales", "create_contact", ContactCreateSchema, "contacts.get_contact", "contact_id")
+
+
+@bp.get("/<uuid:contact_id>")
+@requires("accounts:read")
+@operation("Get a contact", tags=TAGS, response=ContactSchema, headers={"ETag": "The contact's version, for If-Match."})
+def get_contact(contact_id):
+    return versioned(call("sales", "get_contact", contact_id))
+
+
+@bp.patch("/<uuid:contact_id>")
+@requires("accounts:write")
+@operation("Change a contact's fields", tags=TAGS, body=ContactUpdateSchema, response=ContactSchema,
+           headers={"ETag": "The contact's new version."}, problems=(409, 412), request_headers=("If-Match",),
+           description="Only the given fields change; `null` clears an optional one. Send the ETag of your GET "
+                       "in If-Match to be told (412) when someone changed the contact in between.")
+def update_contact(contact_id):
+    return patch("sales", "update_contact", contact_id, ContactUpdateSchema)
