@@ -3,5 +3,5 @@
 # The one list of what `make up`, `make migrate` and the supervisor config run.
 # Add a service here (space separated) once services/<name>/ can be run with
 # `python -m shared.kit.run <name>`; the gateway always comes last.
-SERVICES="leads"
+SERVICES="leads sales"
 COMPONENTS="$SERVICES gateway"

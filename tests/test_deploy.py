@@ -87,6 +87,10 @@ def containers(workload):
     return spec.get("initContainers", []) + spec["containers"]
 
 
+def pod_labels(workload):
+    return workload["spec"]["template"]["metadata"]["labels"]
+
+
 def labels_match(selector, labels):
     return all(labels.get(key) == value for key, value in selector.items())
 
@@ -166,6 +170,8 @@ def test_example_overlay_sets_namespace_and_image_tags():
     overlay = yaml.safe_load((K8S / "overlays" / "example" / KUSTOMIZATION).read_text())
     assert overlay["namespace"] == "crm"
     assert all(entry.get("newTag") or entry.get("digest") for entry in overlay["images"])
+    base_images = {entry["name"] for entry in yaml.safe_load((BASE / KUSTOMIZATION).read_text())["images"]}
+    assert {entry["name"] for entry in overlay["images"]} == base_images, "the overlay must place every image"
     namespaces = [doc for path, doc in manifests() if doc["kind"] == "Namespace" and "overlays/example" in rel(path)]
     assert [doc["metadata"]["name"] for doc in namespaces] == ["crm"]
 
@@ -241,24 +247,76 @@ def test_gateway_probes_and_service():
     assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
     (service,) = base_kind("Service")
     assert [(port["port"], port["targetPort"]) for port in service["spec"]["ports"]] == [(80, "http")]
-    (pdb,) = base_kind("PodDisruptionBudget")
-    gateway_labels = gateway["spec"]["template"]["metadata"]["labels"]
-    for selector in (service["spec"]["selector"], pdb["spec"]["selector"]["matchLabels"]):
-        assert labels_match(selector, gateway_labels)
-        # Migration Job pods must never receive traffic or count for the PDB.
-        for job in base_kind("Job"):
-            assert not labels_match(selector, job["spec"]["template"]["metadata"]["labels"]), name_of(job)
+    assert labels_match(service["spec"]["selector"], pod_labels(gateway))
+    # Migration Job pods must never receive traffic.
+    for job in base_kind("Job"):
+        assert not labels_match(service["spec"]["selector"], pod_labels(job)), name_of(job)
 
 
-def test_leads_probes_are_the_health_rpc():
-    (leads,) = [doc for doc in base_kind("Deployment") if doc["metadata"]["name"] == "leads"]
-    assert leads["spec"]["replicas"] >= 2  # replicas share import work; one relay is elected
-    container = pod_spec(leads)["containers"][0]
+def script_services():
+    """The services `make up` runs (SERVICES in scripts/components.sh)."""
+    match = re.search(r'^SERVICES="([^"]*)"', (REPO / "scripts" / "components.sh").read_text(), re.M)
+    return match.group(1).split()
+
+
+def deployment(name):
+    (found,) = [doc for doc in base_kind("Deployment") if doc["metadata"]["name"] == name]
+    return found
+
+
+def test_every_service_that_make_up_runs_is_deployed():
+    assert {"leads", "sales"} <= set(script_services())
+    assert {doc["metadata"]["name"] for doc in base_kind("Deployment")} == {*script_services(), "gateway"}
+
+
+@pytest.mark.parametrize("name", script_services())
+def test_service_probes_are_the_health_rpc(name):
+    service = deployment(name)
+    assert service["spec"]["replicas"] >= 2  # replicas share the work; one outbox relay is elected
+    container = pod_spec(service)["containers"][0]
     for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
-        assert container[probe]["exec"]["command"] == ["python", "-m", "shared.kit.health", "leads"]
+        assert container[probe]["exec"]["command"] == ["python", "-m", "shared.kit.health", name]
         assert container[probe]["timeoutSeconds"] >= 5, probe
     assert container["livenessProbe"]["periodSeconds"] >= 20
     assert container["readinessProbe"]["periodSeconds"] >= 20
+
+
+def selects(budget, workload):
+    return labels_match(budget["spec"]["selector"]["matchLabels"], pod_labels(workload))
+
+
+@pytest.mark.parametrize("workload", base_kind("Deployment"), ids=name_of)
+def test_each_deployment_has_a_pod_disruption_budget(workload):
+    (budget,) = [pdb for pdb in base_kind("PodDisruptionBudget") if selects(pdb, workload)]
+    assert budget["spec"]["minAvailable"] < workload["spec"]["replicas"], "the budget would block every drain"
+    # Migration Job pods must never count for a budget.
+    for job in base_kind("Job"):
+        assert not selects(budget, job), name_of(job)
+
+
+CONFIG_VARIABLE = re.compile(r"\$\{([A-Z0-9_]+):")
+ENVIRON_VARIABLE = re.compile(r"os\.environ\.get\(\"([A-Z0-9_]+)\"")
+
+
+@pytest.mark.parametrize("configmap", base_kind("ConfigMap"), ids=name_of)
+def test_configmap_keys_are_settings_of_the_component(configmap):
+    """A misspelt key would silently leave the default in force."""
+    name = configmap["metadata"]["labels"]["app.kubernetes.io/name"]
+    config = REPO / ("gateway" if name == "gateway" else f"services/{name}") / "config.yaml"
+    known = set(CONFIG_VARIABLE.findall(config.read_text()))
+    if name == "gateway":
+        known |= set(ENVIRON_VARIABLE.findall((REPO / "gateway" / "gunicorn.conf.py").read_text()))
+    unknown = {key for key in configmap["data"] if not key.startswith("OTEL_")} - known
+    assert not unknown, f"{name_of(configmap)} sets what {rel(config)} does not read: {sorted(unknown)}"
+
+
+def test_configmaps_carry_the_sales_settings():
+    data = {doc["metadata"]["name"]: doc["data"] for doc in base_kind("ConfigMap")}
+    assert re.fullmatch(r"[A-Z]{3}", data["sales-config"]["REPORTING_CURRENCY"])
+    # leads calls sales during a lead conversion; the gateway must wait longer for leads than that call.
+    gateway_default = re.search(r"\$\{RPC_TIMEOUT:(\d+)\}", (REPO / "gateway" / "config.yaml").read_text()).group(1)
+    gateway_timeout = float(data["gateway-config"].get("RPC_TIMEOUT", gateway_default))
+    assert 0 < float(data["leads-config"]["RPC_TIMEOUT_SECONDS"]) < gateway_timeout
 
 
 @pytest.mark.parametrize("workload", workloads(), ids=name_of)
@@ -373,7 +431,8 @@ def hadolint_binary():
 
 
 def test_dockerfiles_found():
-    assert REPO / "services" / "leads" / "Dockerfile" in dockerfiles()
+    for name in script_services():
+        assert REPO / "services" / name / "Dockerfile" in dockerfiles()
     assert all(path.is_file() for path in dockerfiles())
 
 
