@@ -1,4 +1,4 @@
-"""The system under test: the leads service and the gateway as real
+"""The system under test: the leads and sales services and the gateway as real
 processes, on the benchmark database and a throw-away RabbitMQ vhost."""
 
 import os
@@ -40,10 +40,17 @@ class Stack:
         return load_component_config(name, self.env)
 
     def __enter__(self):
+        try:
+            return self._start()
+        except BaseException:
+            self.__exit__(None, None, None)  # no vhost or process is left behind
+            raise
+
+    def _start(self):
         requests.put(f"{self.api}/api/vhosts/{self.vhost}", auth=self.api_auth, timeout=10).raise_for_status()
         requests.put(f"{self.api}/api/permissions/{self.vhost}/{self.api_auth[0]}", auth=self.api_auth,
                      json={"configure": ".*", "write": ".*", "read": ".*"}, timeout=10).raise_for_status()
-        for name in ("leads", "gateway"):
+        for name in ("leads", "sales", "gateway"):
             migrate_component(name, self.config(name))
         self.token_file.unlink(missing_ok=True)
         subprocess.run([sys.executable, "-m", "gateway.bootstrap"], env=self.env, cwd=ROOT, check=True,
@@ -52,6 +59,7 @@ class Stack:
         self.logs.mkdir(parents=True, exist_ok=True)
         for _ in range(self.leads_processes):
             self._spawn("leads", [sys.executable, "-m", "shared.kit.run", "leads"])
+        self._spawn("sales", [sys.executable, "-m", "shared.kit.run", "sales"])
         self._spawn("gateway", [sys.executable, "-m", "gunicorn", "-c", "gateway/gunicorn.conf.py",
                                 "gateway.app:create_app()"])
         self._wait_ready()
@@ -67,6 +75,7 @@ class Stack:
         while time.monotonic() < deadline:
             try:
                 check("leads", self.config("leads"), timeout=2)
+                check("sales", self.config("sales"), timeout=2)
                 if requests.get(f"{self.url}/ready", timeout=2).status_code == 200:
                     return
             except Exception:  # noqa: BLE001 - not up yet
