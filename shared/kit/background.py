@@ -11,6 +11,9 @@ from nameko.extensions import DependencyProvider
 
 log = logging.getLogger(__name__)
 
+# A loop that served this long before failing was healthy: its next retry is quick.
+HEALTHY_SECONDS = 60
+
 RETRYABLE = (psycopg.Error, OSError, amqp.exceptions.AMQPError)
 
 
@@ -47,10 +50,13 @@ class BackgroundLoop(DependencyProvider):
     def _run(self):
         backoff = 0.5
         while self.running:
+            started = time.monotonic()
             try:
                 self.serve()
                 backoff = 0.5
             except self.retry_on as exc:
+                if time.monotonic() - started > HEALTHY_SECONDS:
+                    backoff = 0.5  # a failure after a good run starts the backoff afresh
                 log.warning("%s: %s; retrying in %.1fs", self.identifier, exc, backoff)
                 self.sleep(backoff)
                 backoff = min(backoff * 2, 10)

@@ -46,6 +46,36 @@ class _FrameBuffer:
         return data
 
 
+class Confirmations:
+    """The delivery tags of a channel in confirm mode still awaiting the
+    broker's ack.  The broker may confirm out of order: a message routed to a
+    quorum queue is confirmed once the queue's log has it, later than one
+    routed only to classic queues, and an ack with ``multiple`` may then
+    arrive after single acks of higher tags.  So every tag is tracked, never
+    a running count."""
+
+    def __init__(self):
+        self.pending = set()
+        self.nacked = False
+
+    def expect(self, tag):
+        self.pending.add(tag)
+
+    def ack(self, tag, multiple):
+        if multiple:
+            self.pending = {pending for pending in self.pending if pending > tag}
+        else:
+            self.pending.discard(tag)
+
+    def nack(self, tag, multiple):
+        self.nacked = True
+        self.ack(tag, multiple)
+
+    @property
+    def done(self):
+        return not self.pending or self.nacked
+
+
 class ConfirmingPublisher:
     """A channel in confirm mode that publishes a batch and waits for its acks.
 
@@ -65,23 +95,15 @@ class ConfirmingPublisher:
         self.channel = self.raw.channel()
         self.channel.exchange_declare(exchange, "topic", durable=True, auto_delete=False)
         self.channel.confirm_select()
-        self.channel.events["basic_ack"].add(self._on_ack)
-        self.channel.events["basic_nack"].add(self._on_nack)
+        self.confirmations = Confirmations()
+        self.channel.events["basic_ack"].add(self.confirmations.ack)
+        self.channel.events["basic_nack"].add(self.confirmations.nack)
         self.sent = 0
-        self.acked = 0
-        self.nacked = False
         self.buffer = _FrameBuffer()
         self.buffered_writer = frame_writer(self.raw, self.buffer)
 
-    def _on_ack(self, tag, multiple):
-        self.acked = max(self.acked, tag) if multiple else self.acked + 1
-
-    def _on_nack(self, tag, multiple):
-        self.nacked = True
-
     def publish_batch(self, messages):
         """messages: (routing_key, body, headers, message_id) tuples."""
-        start_tag = self.sent
         direct_writer, self.raw.frame_writer = self.raw.frame_writer, self.buffered_writer
         try:
             for routing_key, body, headers, message_id in messages:
@@ -95,16 +117,21 @@ class ConfirmingPublisher:
                 )
                 self.channel.basic_publish(message, exchange=self.exchange, routing_key=routing_key)
                 self.sent += 1
+                self.confirmations.expect(self.sent)
         finally:
             self.raw.frame_writer = direct_writer
         self.raw.transport.write(self.buffer.take())
         deadline = time.monotonic() + self.confirm_timeout
-        while self.acked < self.sent and not self.nacked:
+        while not self.confirmations.done:
             remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise PublishFailed(f"no confirm for {self.sent - self.acked} of {self.sent - start_tag} messages")
-            self.raw.drain_events(timeout=remaining)
-        if self.nacked:
+            try:
+                if remaining <= 0:
+                    raise TimeoutError
+                self.raw.drain_events(timeout=remaining)
+            except TimeoutError:
+                raise PublishFailed(f"no confirm within {self.confirm_timeout}s for"
+                                    f" {len(self.confirmations.pending)} of {len(messages)} messages") from None
+        if self.confirmations.nacked:
             raise PublishFailed("the broker refused (nacked) a message")
 
     def close(self):
