@@ -8,7 +8,9 @@ account, and whoever follows the link (the console, the ERP, reports by
 account) would land on the duplicate instead of the customer.  So every lead
 converted into the merged account is re-linked to the survivor
 (``commands.follow_account_merge``), once per event however often it is
-delivered (the inbox).
+delivered (the inbox).  Leads records every merge (``account_merges``), so
+chained merges handled in any order, and a conversion answered with an
+account merged meanwhile, still end on the live account.
 
 An event whose ids are missing or are not ids is logged and acknowledged:
 retrying could never make it right.  One naming an account no lead was

@@ -1,6 +1,7 @@
 """Lead operations: each takes a connection inside one transaction, writes
 the change, its history and its events (through the outbox) together."""
 
+import logging
 import uuid
 from datetime import UTC, datetime
 
@@ -12,6 +13,8 @@ from services.leads.normalize import normalize_company, normalize_email, normali
 from services.leads.status import check_manual_transition, check_transition, event_for_transition
 from shared.kit import outbox, versions
 from shared.schemas.errors import Conflict, DuplicateFound, IllegalTransition, ValidationFailed
+
+log = logging.getLogger(__name__)
 
 SNAPSHOT_FIELDS = tuple(column for column in (*store.LEAD_COLUMNS, *store.CONVERSION_COLUMNS)
                         if column not in store.INTERNAL_COLUMNS)
@@ -236,14 +239,25 @@ def record_engagement(conn, lead_id, kind, actor):
 
 
 def follow_account_merge(conn, merged_id, survivor_id, actor):
-    """Re-link the leads converted into account ``merged_id`` to
-    ``survivor_id``, the account sales merged it into; returns the updated
-    rows (none when no lead names it).  Each gets a history row (action
-    ``account_merged``), a new version and a ``lead.updated`` event.  The
-    leads are locked in id order, like every writer locking several."""
+    """Sales merged account ``merged_id`` into ``survivor_id``: record it, and
+    re-link the leads converted into ``merged_id`` to the live account at the
+    end of the chain; returns the updated rows (none when no lead names it).
+
+    Merge events may arrive out of order (A into B, then B into C, handled
+    B-C first): the recorded merges resolve ``survivor_id`` to where it lives
+    now, so a lead never ends on a merged account.  Each re-linked lead gets
+    a history row (action ``account_merged``), a new version and a
+    ``lead.updated`` event; the leads are locked in id order, like every
+    writer locking several."""
+    store.lock_account_merges(conn)
+    live_id = store.live_account_id(conn, survivor_id)
+    if str(live_id) == str(merged_id):
+        log.warning("account.merged %s into %s would make a merge cycle: ignored", merged_id, survivor_id)
+        return []
+    store.record_account_merge(conn, merged_id, live_id)
     rows = conn.execute("SELECT * FROM leads WHERE converted_account_id = %s ORDER BY id FOR UPDATE",
                         (merged_id,)).fetchall()
-    updated = [_write(conn, row, {"converted_account_id": survivor_id}, actor, "account_merged") for row in rows]
+    updated = [_write(conn, row, {"converted_account_id": live_id}, actor, "account_merged") for row in rows]
     outbox.add_many(conn, [("lead.updated", {"lead": snapshot(row), "changed": ["converted_account_id"]})
                            for row in updated])
     return updated
@@ -301,7 +315,9 @@ def mark_converted(conn, lead_id, conversion, actor):
         return row, False
     check_convertible(row, meanwhile=True)
     check_transition(row["status"], "converted")
-    links = {"account_id": conversion["account_id"], "contact_id": conversion["contact_id"],
+    store.lock_account_merges(conn, shared=True)
+    links = {"account_id": str(store.live_account_id(conn, conversion["account_id"])),
+             "contact_id": conversion["contact_id"],
              "opportunity_id": conversion.get("opportunity_id")}
     values = {"status": "converted", "status_reason": None, "converted_account_id": links["account_id"],
               "converted_contact_id": links["contact_id"], "converted_opportunity_id": links["opportunity_id"],

@@ -126,6 +126,31 @@ def move_history(conn, from_id, to_id):
     conn.execute("UPDATE lead_history SET lead_id = %s WHERE lead_id = %s", (to_id, from_id))
 
 
+# Writers of account_merges take it exclusively, readers that link a lead to
+# an account take it shared: a merge recorded meanwhile is never missed.
+ACCOUNT_MERGES_LOCK = "leads:account_merges"
+
+
+def lock_account_merges(conn, shared=False):
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    conn.execute(f"SELECT {function}(hashtext(%s))", (ACCOUNT_MERGES_LOCK,))
+
+
+def live_account_id(conn, account_id):
+    """The account ``account_id`` now lives on: itself unless it was merged."""
+    row = conn.execute("SELECT survivor_id FROM account_merges WHERE merged_id = %s", (account_id,)).fetchone()
+    return row["survivor_id"] if row else account_id
+
+
+def record_account_merge(conn, merged_id, survivor_id):
+    """``merged_id`` now lives on ``survivor_id`` (a live account), and so do
+    the accounts merged into ``merged_id`` before."""
+    conn.execute("INSERT INTO account_merges (merged_id, survivor_id) VALUES (%s, %s)"
+                 " ON CONFLICT (merged_id) DO UPDATE SET survivor_id = EXCLUDED.survivor_id",
+                 (merged_id, survivor_id))
+    conn.execute("UPDATE account_merges SET survivor_id = %s WHERE survivor_id = %s", (survivor_id, merged_id))
+
+
 def _filters(query):
     where, params = [], []
     if not query.get("include_merged"):

@@ -136,10 +136,16 @@ def deliver(publish, span_exporter, body, times=1):
     """Publish ``body`` (an envelope, or its JSON) ``times`` times at once and
     wait until each delivery was handled; every handling must have succeeded
     (acknowledged, not retried)."""
+    deliver_together(publish, span_exporter, [body] * times)
+
+
+def deliver_together(publish, span_exporter, bodies):
+    """Publish events of one type at once (the consumer's workers race over
+    them) and wait until each was handled successfully."""
     trace_id, traceparent = new_trace()
-    for _ in range(times):
+    for body in bodies:
         publish(body, traceparent)
-    spans = wait_handled(span_exporter, consumer_of(_envelope(body)["type"]), trace_id, times)
+    spans = wait_handled(span_exporter, consumer_of(_envelope(bodies[0])["type"]), trace_id, len(bodies))
     assert all(span.status.is_ok for span in spans), [span.status for span in spans]
 
 

@@ -15,7 +15,7 @@ from shared.kit.outbox import envelope
 from shared.schemas.events import contract
 from tests.leads import sales_neighbour
 from tests.leads.conftest import person, unique, wait_for
-from tests.leads.sales_neighbour import dead_lettered, deliver, inbox_rows, published_body
+from tests.leads.sales_neighbour import dead_lettered, deliver, deliver_together, inbox_rows, published_body
 
 # The sales service next to leads (fixtures):
 sales_env, sales_config, sales_db = sales_neighbour.sales_env, sales_neighbour.sales_config, sales_neighbour.sales_db
@@ -117,6 +117,51 @@ def test_a_merged_account_no_lead_was_converted_into_changes_nothing(sales, lead
     assert inbox_rows(db, event) == 1
     assert leads.get_lead(lead["id"]) == lead
     assert followed(db, lead["id"]) == []
+
+
+def merges_table(db):
+    return {str(row["merged_id"]): str(row["survivor_id"])
+            for row in db.all("SELECT merged_id, survivor_id FROM account_merges")}
+
+
+@pytest.mark.parametrize("order", ["in order", "out of order", "at once"])
+def test_chained_merges_leave_every_lead_on_the_live_account_in_any_order(sales, leads, db, publish, span_exporter,
+                                                                          order):
+    a_id, b, c = str(uuid.uuid4()), new_account(sales), new_account(sales)
+    on_a, on_b = converted_into(leads, db, a_id), converted_into(leads, db, b["id"])
+    a_into_b, b_into_c = merged_event(b, a_id), merged_event(c, b["id"])
+
+    if order == "at once":
+        deliver_together(publish, span_exporter, [a_into_b, b_into_c])
+    for event in {"in order": [a_into_b, b_into_c], "out of order": [b_into_c, a_into_b]}.get(order, []):
+        deliver(publish, span_exporter, event)
+
+    assert leads.get_lead(on_a["id"])["converted_account_id"] == c["id"]
+    assert leads.get_lead(on_b["id"])["converted_account_id"] == c["id"]
+    assert {a_id: c["id"], b["id"]: c["id"]}.items() <= merges_table(db).items()
+    assert followed(db, on_b["id"]) == [{"converted_account_id": [b["id"], c["id"]]}]
+
+
+def test_a_merge_that_would_close_a_cycle_changes_nothing(sales, leads, db, publish, span_exporter):
+    a, b = new_account(sales), new_account(sales)
+    lead = converted_into(leads, db, b["id"])
+    deliver(publish, span_exporter, merged_event(b, a["id"]))
+
+    deliver(publish, span_exporter, merged_event(a, b["id"]))
+
+    assert leads.get_lead(lead["id"]) == lead
+    assert merges_table(db)[a["id"]] == b["id"] and b["id"] not in merges_table(db)
+
+
+def test_a_conversion_answered_with_an_account_merged_meanwhile_links_the_survivor(sales, leads, db, publish,
+                                                                                  span_exporter):
+    chosen, survivor = new_account(sales), new_account(sales)
+    deliver(publish, span_exporter, merged_event(survivor, chosen["id"]))  # leads heard of it first
+
+    result = leads.convert_lead(qualified_lead(leads)["id"], {"account_id": chosen["id"]}, "closer")
+
+    assert result["account_id"] == survivor["id"]
+    assert leads.get_lead(result["lead"]["id"])["converted_account_id"] == survivor["id"]
 
 
 # Malformed events: acknowledged, not retried ------------------------------------------------
