@@ -7,6 +7,7 @@ import pytest
 from marshmallow import ValidationError
 
 from shared.schemas.errors import Conflict, DuplicateFound, NotFound, PreconditionFailed, ValidationFailed
+from shared.schemas.events import contract
 from shared.schemas.sales.opportunities import PipelineCreateSchema, PipelineSchema
 from tests.sales.conftest import concurrently
 from tests.sales.opportunity_helpers import (
@@ -287,3 +288,34 @@ def test_removing_a_stage_while_opportunities_move_into_it_leaves_no_orphan(sale
         assert isinstance(update, dict), update
         assert in_demo == 0
         assert all(isinstance(result, ValidationFailed) and "stage" in result.errors for result in creates), creates
+
+
+# Events -----------------------------------------------------------------------
+
+def test_creating_and_changing_a_pipeline_publish_its_whole_configuration(sales, db, events):
+    created = sales.create_pipeline(pipeline_data(), "admin")
+    renamed = sales.update_pipeline(created["id"], {**strip(created), "name": "Renamed"})
+    refused = strip(renamed)
+    refused["stages"] = []
+    with pytest.raises(ValidationFailed):
+        sales.update_pipeline(created["id"], refused)
+
+    events.settle(db, [created["id"]])
+    assert [(event.type, event.data["pipeline"]) for event in events.of(None, created["id"])] == [
+        ("pipeline.created", created), ("pipeline.updated", renamed)]
+    for event in events.of(None, created["id"]):
+        contract(event.type).schema().load(event.data)
+
+
+def test_moving_the_default_flag_publishes_both_pipelines(sales, db, events):
+    events.settle(db, ["default"])  # earlier tests' changes of the default pipeline
+    events.received.clear()
+    try:
+        new_default = sales.create_pipeline(pipeline_data(is_default=True))
+        events.settle(db, [new_default["id"], "default"])
+        [old_default] = [event.data["pipeline"] for event in events.of("pipeline.updated", "default")]
+        assert old_default == sales.get_pipeline("default") and old_default["is_default"] is False
+        assert [event.data["pipeline"] for event in events.of("pipeline.created", new_default["id"])] == [
+            new_default]
+    finally:
+        restore_default(sales, "default")

@@ -10,7 +10,7 @@ category) under an opportunity being moved into it.
 
 import psycopg
 
-from shared.kit import versions
+from shared.kit import outbox, versions
 from shared.kit.rows import plain
 from shared.schemas.errors import Conflict, DuplicateFound, NotFound, ValidationFailed
 
@@ -87,9 +87,19 @@ def _lock_config(conn):
 
 
 def _take_default_flag(conn, pipeline_id):
-    """Clear the default flag of every other pipeline (this one takes it)."""
-    conn.execute("UPDATE pipelines SET is_default = false, version = version + 1, updated_at = now()"
-                 " WHERE is_default AND id <> %s", (pipeline_id,))
+    """Clear the default flag of every other pipeline (this one takes it);
+    each one that loses it publishes ``pipeline.updated``."""
+    rows = conn.execute("UPDATE pipelines SET is_default = false, version = version + 1, updated_at = now()"
+                        " WHERE is_default AND id <> %s RETURNING id", (pipeline_id,)).fetchall()
+    for row in rows:
+        _publish(conn, "pipeline.updated", row["id"])
+
+
+def _publish(conn, event_type, pipeline_id):
+    """Publish the pipeline's whole configuration; returns its snapshot."""
+    snapshot = pipeline_snapshot(*get_pipeline(conn, pipeline_id))
+    outbox.add(conn, event_type, {"pipeline": snapshot})
+    return snapshot
 
 
 def _write_stages(conn, pipeline_id, stages):
@@ -115,7 +125,7 @@ def create_pipeline(conn, data, actor=None):
     conn.execute("INSERT INTO pipelines (id, name, is_default) VALUES (%s, %s, %s)",
                  (data["id"], data["name"], bool(data.get("is_default"))))
     _write_stages(conn, data["id"], data["stages"])
-    return pipeline_snapshot(*get_pipeline(conn, data["id"]))
+    return _publish(conn, "pipeline.created", data["id"])
 
 
 def _stage_counts(conn, pipeline_id):
@@ -183,4 +193,4 @@ def update_pipeline(conn, pipeline_id, data, actor=None, expected_version=None):
         except psycopg.errors.ForeignKeyViolation:  # cannot happen under the locks; kept as a clear answer
             raise Conflict("A removed stage is in use by opportunities; move them first.",
                            {"stages": ["A removed stage is in use."]}) from None
-    return pipeline_snapshot(*get_pipeline(conn, pipeline_id))
+    return _publish(conn, "pipeline.updated", pipeline_id)

@@ -349,6 +349,14 @@ class OpportunityStageChangedEventSchema(OpportunityEventSchema):
     previous_category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
 
 
+class PipelineEventSchema(StrictSchema):
+    pipeline = fields.Nested(PipelineSchema, required=True)
+
+
+register_event("pipeline.created", PipelineEventSchema, "sales",
+               "A pipeline was created, with its stages (probability, category and forecast category of each).")
+register_event("pipeline.updated", PipelineEventSchema, "sales",
+               "A pipeline's name, stages or default flag changed; the event carries the whole new configuration.")
 register_event("opportunity.created", OpportunityEventSchema, "sales",
                "An opportunity was created (by hand or by converting a lead).")
 register_event("opportunity.updated", OpportunityUpdatedEventSchema, "sales",
