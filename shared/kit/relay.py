@@ -57,13 +57,16 @@ class Confirmations:
     def __init__(self):
         self.pending = set()
         self.nacked = False
+        self.settled_upto = 0  # every tag up to this one is settled (multiple acks)
 
     def expect(self, tag):
         self.pending.add(tag)
 
     def ack(self, tag, multiple):
         if multiple:
-            self.pending = {pending for pending in self.pending if pending > tag}
+            for settled in range(self.settled_upto + 1, tag + 1):  # each tag visited once overall
+                self.pending.discard(settled)
+            self.settled_upto = max(self.settled_upto, tag)
         else:
             self.pending.discard(tag)
 
