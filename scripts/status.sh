@@ -9,4 +9,7 @@ if ! supervisor_running; then
   exit 0
 fi
 supervisorctl_ status || true
+for name in $SERVICES; do
+  info "$("$VENV_PY" -m shared.kit.health "$name" --timeout 3 2>&1 || true)"
+done
 info "gateway: $(gateway_url)   logs: make logs"

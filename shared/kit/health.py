@@ -9,16 +9,31 @@ import argparse
 import sys
 import time
 
+from shared.kit import outbox
 from shared.kit.config import load_component_config
 from shared.kit.entrypoints import rpc
 
 
 class HealthRpc:
-    """Mixin for a service class that has ``db`` (a Database dependency)."""
+    """Mixin for a service class that has ``db`` (a Database dependency).
+
+    The answer also tells the outbox backlog (rows waiting for the relay and
+    the age of the oldest): a number that keeps growing means events are held
+    back.  It never makes the service unhealthy: the backlog is shared by
+    every replica, so a probe failing on it would restart them all."""
 
     @rpc
     def health(self):
-        return {"service": self.name, "status": "ok", "database": self.db.ping()}
+        with self.db.transaction() as conn:
+            backlog = outbox.backlog(conn)
+        return {"service": self.name, "status": "ok", "database": True, "outbox": backlog}
+
+
+def describe(answer):
+    """One line for people: ``leads: ok (outbox: 0 pending)``."""
+    backlog = answer.get("outbox") or {}
+    waiting = "" if not backlog.get("pending") else f", oldest {backlog['oldest_seconds']:g}s"
+    return f"{answer['service']}: {answer['status']} (outbox: {backlog.get('pending', '?')} pending{waiting})"
 
 
 def check(name, config, timeout=5):
@@ -38,8 +53,7 @@ def main(argv=None):
     deadline = time.monotonic() + args.wait
     while True:
         try:
-            answer = check(args.service, config, args.timeout)
-            print(f"{args.service}: {answer['status']}")
+            print(describe(check(args.service, config, args.timeout)))
             return 0
         except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
             if time.monotonic() >= deadline:

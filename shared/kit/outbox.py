@@ -55,3 +55,12 @@ def add_many(conn, events):
         for row in rows:
             copy.write_row(row)
     return [row[0] for row in rows]
+
+
+def backlog(conn):
+    """What the relay has yet to publish: ``{"pending": rows, "oldest_seconds":
+    how long the oldest has waited (None when nothing waits)}``."""
+    row = conn.execute("SELECT count(*) AS pending, extract(epoch FROM now() - min(created_at))::float8 AS oldest"
+                       " FROM outbox WHERE published_at IS NULL").fetchone()
+    oldest = row["oldest"]
+    return {"pending": row["pending"], "oldest_seconds": None if oldest is None else round(max(oldest, 0.0), 1)}
