@@ -4,8 +4,9 @@ connection that is already in a transaction."""
 
 from psycopg.types.json import Jsonb
 
+from shared.kit.filters import Where
 from shared.kit.pagination import KeysetOrder, keyset_page
-from shared.kit.rows import update_row
+from shared.kit.rows import get_row, update_row
 from shared.schemas.errors import NotFound
 
 # Columns a lead row is written with, in COPY order.
@@ -79,12 +80,7 @@ def find_open_duplicates(conn, leads, exclude_id=None):
 
 
 def get_lead(conn, lead_id, lock=False):
-    row = conn.execute(
-        "SELECT * FROM leads WHERE id = %s" + (" FOR UPDATE" if lock else ""), (lead_id,)
-    ).fetchone()
-    if row is None:
-        raise NotFound(f"No lead with id {lead_id}.")
-    return row
+    return get_row(conn, "leads", lead_id, "lead", lock)
 
 
 def lock_leads(conn, lead_ids):
@@ -152,26 +148,12 @@ def record_account_merge(conn, merged_id, survivor_id):
 
 
 def _filters(query):
-    where, params = [], []
-    if not query.get("include_merged"):
-        where.append("merged_into IS NULL")
-    for column in ("status", "source"):
-        if query.get(column):
-            where.append(f"{column} = ANY(%s)")
-            params.append(list(query[column]))
-    if query.get("owner"):
-        where.append("owner = %s")
-        params.append(query["owner"])
-    for key, clause in (("score_min", "score >= %s"), ("score_max", "score <= %s"),
-                        ("created_from", "created_at >= %s"), ("created_to", "created_at < %s")):
-        if query.get(key) is not None:
-            where.append(clause)
-            params.append(query[key])
-    if query.get("q"):
-        escaped = query["q"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        where.append(f"{SEARCH_EXPRESSION} ILIKE %s")
-        params.append(f"%{escaped}%")
-    return where, params
+    where = Where(query, *(() if query.get("include_merged") else ("merged_into IS NULL",)))
+    where.any_of("status", "source").equal("owner")
+    where.compare(score_min="score >= %s", score_max="score <= %s", created_from="created_at >= %s",
+                  created_to="created_at < %s")
+    where.search(SEARCH_EXPRESSION)
+    return where.clauses, where.params
 
 
 NEWEST_FIRST = KeysetOrder(("created_at", "timestamptz"), ("id", "uuid"), descending=True)

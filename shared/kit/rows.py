@@ -7,6 +7,10 @@ from decimal import Decimal
 
 from psycopg.types.json import Jsonb
 
+from shared.schemas.errors import NotFound
+
+LOCKS = {None: "", False: "", True: " FOR UPDATE", "update": " FOR UPDATE", "share": " FOR SHARE"}
+
 
 def plain(value):
     """A column value as a JSON type: UUIDs and money as strings, dates and
@@ -48,3 +52,12 @@ def update_row(conn, table, row_id, values, json_columns=()):
         f"UPDATE {table} SET {assignments}version = version + 1, updated_at = now() WHERE id = %s RETURNING *",
         (*_params(values, json_columns), row_id),
     ).fetchone()
+
+
+def get_row(conn, table, row_id, what, lock=None):
+    """The row of ``table`` with that id, or NotFound ("No <what> with id ...").
+    ``lock``: None/False, True or "update" (FOR UPDATE), or "share" (FOR SHARE)."""
+    row = conn.execute(f"SELECT * FROM {table} WHERE id = %s{LOCKS[lock]}", (row_id,)).fetchone()
+    if row is None:
+        raise NotFound(f"No {what} with id {row_id}.")
+    return row

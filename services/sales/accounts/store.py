@@ -1,7 +1,8 @@
 """SQL for accounts: plain functions over a connection already in a transaction."""
 
+from shared.kit.filters import Where
 from shared.kit.pagination import KeysetOrder, keyset_page
-from shared.kit.rows import insert_row, update_row
+from shared.kit.rows import get_row, insert_row, update_row
 from shared.schemas.errors import NotFound
 
 # Columns written on insert (id first); version and timestamps come from defaults.
@@ -28,11 +29,7 @@ def insert_account(conn, values):
 
 def get_account(conn, account_id, lock=None):
     """The row, or NotFound; ``lock``: None, "update" or "share"."""
-    suffix = {None: "", "update": " FOR UPDATE", "share": " FOR SHARE"}[lock]
-    row = conn.execute("SELECT * FROM accounts WHERE id = %s" + suffix, (account_id,)).fetchone()
-    if row is None:
-        raise NotFound(f"No account with id {account_id}.")
-    return row
+    return get_row(conn, "accounts", account_id, "account", lock)
 
 
 def find_account(conn, account_id, lock=None):
@@ -114,33 +111,11 @@ def children(conn, account_id):
 
 # Lists ----------------------------------------------------------------------
 
-def _escape_like(text):
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _filters(query):
-    where, params = [], []
-    if not query.get("include_merged"):
-        where.append("merged_into IS NULL")
-    if query.get("type"):
-        where.append("type = ANY(%s)")
-        params.append(list(query["type"]))
-    for column in ("owner", "industry"):
-        if query.get(column):
-            where.append(f"{column} = %s")
-            params.append(query[column])
-    if query.get("country"):
-        where.append("country = %s::char(2)")
-        params.append(query["country"])
-    if query.get("parent_id"):
-        where.append("parent_id = %s")
-        params.append(str(query["parent_id"]))
-    if query.get("q"):
-        # Every word of q somewhere in the text; the trigram index serves ILIKE.
-        for term in query["q"].split():
-            where.append(f"{SEARCH_EXPRESSION} ILIKE %s")
-            params.append(f"%{_escape_like(term)}%")
-    return where, params
+    where = Where(query, *(() if query.get("include_merged") else ("merged_into IS NULL",)))
+    where.any_of("type").equal("owner", "industry", "parent_id").compare(country="country = %s::char(2)")
+    where.search(SEARCH_EXPRESSION, every_word=True)  # the trigram index serves ILIKE
+    return where.clauses, where.params
 
 
 # By name; the id breaks ties.

@@ -1,9 +1,9 @@
 """SQL for activities and the account timeline.  Plain functions over a
 psycopg connection that is already in a transaction."""
 
+from shared.kit.filters import Where
 from shared.kit.pagination import KeysetOrder, keyset_page
-from shared.kit.rows import insert_row, update_row
-from shared.schemas.errors import NotFound
+from shared.kit.rows import get_row, insert_row, update_row
 
 FIELDS = (
     "id", "kind", "subject", "body", "account_id", "contact_id", "opportunity_id", "lead_id", "status", "due_at",
@@ -19,12 +19,7 @@ def insert_activity(conn, values):
 
 
 def get_activity(conn, activity_id, lock=False):
-    row = conn.execute(
-        "SELECT * FROM activities WHERE id = %s" + (" FOR UPDATE" if lock else ""), (activity_id,)
-    ).fetchone()
-    if row is None:
-        raise NotFound(f"No activity with id {activity_id}.")
-    return row
+    return get_row(conn, "activities", activity_id, "activity", lock)
 
 
 def update_activity(conn, activity_id, values):
@@ -65,19 +60,8 @@ ANY_FILTERS = ("kind", "status")
 
 def list_activities(conn, query):
     """(rows, next_cursor) of the activities matching ActivityQuerySchema's filters."""
-    where, params = [], []
-    for field in EQUAL_FILTERS:
-        if query.get(field) is not None:
-            where.append(f"{field} = %s")
-            params.append(query[field])
-    for field in ANY_FILTERS:
-        if query.get(field):
-            where.append(f"{field} = ANY(%s)")
-            params.append(list(query[field]))
-    if query.get("due_before") is not None:
-        where.append("due_at < %s")
-        params.append(query["due_before"])
-    return _page(conn, where, params, query)
+    where = Where(query).equal(*EQUAL_FILTERS).any_of(*ANY_FILTERS).compare(due_before="due_at < %s")
+    return _page(conn, where.clauses, where.params, query)
 
 
 def account_timeline(conn, account_id, query):

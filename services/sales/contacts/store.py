@@ -1,9 +1,9 @@
 """SQL for contacts, and a contact row as JSON: plain functions over a
 connection already in a transaction."""
 
+from shared.kit.filters import Where
 from shared.kit.pagination import KeysetOrder, keyset_page
-from shared.kit.rows import insert_row, snapshot, update_row
-from shared.schemas.errors import NotFound
+from shared.kit.rows import get_row, insert_row, snapshot, update_row
 
 CONTACT_FIELDS = (
     "id", "account_id", "first_name", "last_name", "title", "emails", "phones", "role", "do_not_call",
@@ -31,11 +31,7 @@ def insert_contact(conn, values):
 
 
 def get_contact(conn, contact_id, lock=False):
-    row = conn.execute("SELECT * FROM contacts WHERE id = %s" + (" FOR UPDATE" if lock else ""),
-                       (contact_id,)).fetchone()
-    if row is None:
-        raise NotFound(f"No contact with id {contact_id}.")
-    return row
+    return get_row(conn, "contacts", contact_id, "contact", lock)
 
 
 def by_email_norm(conn, email_norm, exclude_id=None):
@@ -48,30 +44,14 @@ def update_contact(conn, contact_id, values):
     return update_row(conn, "contacts", contact_id, values, JSON_COLUMNS)
 
 
-def _escape_like(text):
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _filters(query):
-    where, params = [], []
-    if query.get("account_id"):
-        where.append("account_id = %s")
-        params.append(str(query["account_id"]))
-    for column in ("role", "owner"):
-        if query.get(column):
-            where.append(f"{column} = %s")
-            params.append(query[column])
-    if query.get("email"):
+    where = Where(query).equal("account_id", "role", "owner")
+    if where.given("email"):
         # The primary email by its index, or any other of the contact's emails.
         email = query["email"].strip().lower()
-        where.append("(email_norm = %s OR EXISTS (SELECT 1 FROM unnest(emails) AS e WHERE lower(e) = %s))")
-        params += [email, email]
-    if query.get("q"):
-        # Every word of q somewhere in the text; the trigram index serves ILIKE.
-        for term in query["q"].split():
-            where.append(f"{SEARCH_EXPRESSION} ILIKE %s")
-            params.append(f"%{_escape_like(term)}%")
-    return where, params
+        where.add("(email_norm = %s OR EXISTS (SELECT 1 FROM unnest(emails) AS e WHERE lower(e) = %s))", email, email)
+    where.search(SEARCH_EXPRESSION, every_word=True)  # the trigram index serves ILIKE
+    return where.clauses, where.params
 
 
 NEWEST_FIRST = KeysetOrder(("created_at", "timestamptz"), ("id", "uuid"), descending=True)

@@ -1,9 +1,9 @@
 """SQL for opportunities and their stage history: plain functions over a
 psycopg connection that is already in a transaction."""
 
+from shared.kit.filters import Where
 from shared.kit.pagination import KeysetOrder, keyset_page
-from shared.kit.rows import insert_row, update_row
-from shared.schemas.errors import NotFound
+from shared.kit.rows import get_row, insert_row, update_row
 
 # The columns a new opportunity is written with.
 INSERT_COLUMNS = (
@@ -16,11 +16,7 @@ HISTORY_FIELDS = ("from_stage", "to_stage", "probability", "amount", "currency",
 
 
 def get_opportunity(conn, opportunity_id, lock=False):
-    row = conn.execute("SELECT * FROM opportunities WHERE id = %s" + (" FOR UPDATE" if lock else ""),
-                       (opportunity_id,)).fetchone()
-    if row is None:
-        raise NotFound(f"No opportunity with id {opportunity_id}.")
-    return row
+    return get_row(conn, "opportunities", opportunity_id, "opportunity", lock)
 
 
 def insert_opportunity(conn, values):
@@ -51,30 +47,11 @@ def stage_history(conn, opportunity_id):
     ).fetchall()
 
 
-def _escaped(text):
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _filters(query):
-    where, params = [], []
-    for key in ("account_id", "owner", "pipeline_id"):
-        if query.get(key) is not None:
-            where.append(f"{key} = %s")
-            params.append(query[key])
-    for key in ("stage", "category"):
-        if query.get(key):
-            where.append(f"{key} = ANY(%s)")
-            params.append(list(query[key]))
-    if query.get("close_from") is not None:
-        where.append("expected_close_date >= %s")
-        params.append(query["close_from"])
-    if query.get("close_to") is not None:
-        where.append("expected_close_date <= %s")
-        params.append(query["close_to"])
-    if query.get("q"):
-        where.append("name ILIKE %s")
-        params.append(f"%{_escaped(query['q'])}%")
-    return where, params
+    where = Where(query).equal("account_id", "owner", "pipeline_id").any_of("stage", "category")
+    where.compare(close_from="expected_close_date >= %s", close_to="expected_close_date <= %s")
+    where.search("name")
+    return where.clauses, where.params
 
 
 NEWEST_FIRST = KeysetOrder(("created_at", "timestamptz"), ("id", "uuid"), descending=True)
