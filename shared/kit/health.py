@@ -8,10 +8,14 @@ exits 0 when the service answers (used by Kubernetes probes and ``make up``).
 import argparse
 import sys
 import time
+import warnings
 
-from shared.kit import outbox
-from shared.kit.config import load_component_config
-from shared.kit.entrypoints import rpc
+# A probe prints one line: not eventlet's deprecation notice on every run.
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+
+from shared.kit import outbox  # noqa: E402
+from shared.kit.config import load_component_config  # noqa: E402
+from shared.kit.entrypoints import rpc  # noqa: E402
 
 
 class HealthRpc:
