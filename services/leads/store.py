@@ -4,6 +4,7 @@ connection that is already in a transaction."""
 
 from psycopg.types.json import Jsonb
 
+from shared.kit.db import advisory_lock
 from shared.kit.filters import Where
 from shared.kit.pagination import KeysetOrder, keyset_page
 from shared.kit.rows import get_row, update_row
@@ -128,8 +129,7 @@ ACCOUNT_MERGES_LOCK = "leads:account_merges"
 
 
 def lock_account_merges(conn, shared=False):
-    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
-    conn.execute(f"SELECT {function}(hashtext(%s))", (ACCOUNT_MERGES_LOCK,))
+    advisory_lock(conn, ACCOUNT_MERGES_LOCK, shared)
 
 
 def live_account_id(conn, account_id):

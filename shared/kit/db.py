@@ -26,6 +26,14 @@ psycopg.waiting.wait = psycopg.waiting.wait_select
 set_json_dumps(orjson.dumps)
 
 
+def advisory_lock(conn, key, shared=False):
+    """Take the transaction-scoped advisory lock named ``key`` (released at
+    commit or rollback); ``shared`` lets holders of the shared lock run
+    together while the exclusive one waits for all of them."""
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    conn.execute(f"SELECT {function}(hashtext(%s))", (key,))
+
+
 def make_pool(database_url, schema, min_size=1, max_size=10, name=None, open=True):
     """A connection pool whose connections see ``schema`` first and return dict rows."""
     return ConnectionPool(

@@ -2,11 +2,12 @@
 
 import eventlet
 import eventlet.event
+import psycopg
 import pytest
 from nameko.exceptions import RemoteError
 from nameko.testing.utils import get_extension
 
-from shared.kit.db import Database, Db, make_pool
+from shared.kit.db import Database, Db, advisory_lock, make_pool
 from shared.schemas.errors import Conflict
 from tests.kit.conftest import SCHEMA, unique, wait_for
 from tests.kit.sample_service import KitSample
@@ -118,3 +119,19 @@ def test_a_deadlock_is_a_conflict_to_retry_and_saves_nothing(database_url, kit_s
     assert conflict.status == 409 and "retry" in conflict.detail and conflict.extra == {"retry": True}
     changed = kit_db.all("SELECT body FROM notes WHERE body LIKE %s", ("%-changed",))
     assert len([row for row in changed if row["body"].split("-changed")[0] in (first, second)]) == 1
+
+
+def test_advisory_lock_shared_holders_overlap_and_the_exclusive_one_waits(database_url):
+    key = unique("lock")
+    with psycopg.connect(database_url) as first, psycopg.connect(database_url) as second, \
+            psycopg.connect(database_url) as third:
+        for conn in (second, third):
+            conn.execute("SET lock_timeout = '500ms'")
+        advisory_lock(first, key, shared=True)
+        advisory_lock(second, key, shared=True)  # LockNotAvailable if shared holders excluded each other
+        with pytest.raises(psycopg.errors.LockNotAvailable):
+            advisory_lock(third, key)
+        third.rollback()
+        first.rollback()
+        second.rollback()  # the transactions end: the locks are gone
+        advisory_lock(third, key)

@@ -1,5 +1,6 @@
 """SQL for accounts: plain functions over a connection already in a transaction."""
 
+from shared.kit.db import advisory_lock
 from shared.kit.filters import Where
 from shared.kit.pagination import KeysetOrder, keyset_page
 from shared.kit.rows import get_row, insert_row, update_row
@@ -73,7 +74,7 @@ def live_by_name(conn, name_norm, country, exclude_ids=()):
 
 
 def lock_hierarchy(conn):
-    conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (HIERARCHY_LOCK,))
+    advisory_lock(conn, HIERARCHY_LOCK)
 
 
 def ancestors(conn, account_id):

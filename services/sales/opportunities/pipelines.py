@@ -11,6 +11,7 @@ category) under an opportunity being moved into it.
 import psycopg
 
 from shared.kit import outbox, versions
+from shared.kit.db import advisory_lock
 from shared.kit.rows import plain
 from shared.schemas.errors import Conflict, DuplicateFound, NotFound, ValidationFailed
 
@@ -83,7 +84,7 @@ def stages_for_opportunity(conn, pipeline_id=None):
 
 
 def _lock_config(conn):
-    conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (CONFIG_LOCK,))
+    advisory_lock(conn, CONFIG_LOCK)
 
 
 def _take_default_flag(conn, pipeline_id):
