@@ -10,6 +10,21 @@ class StrictSchema(Schema):
         unknown = RAISE
 
 
+class VersionedSchema(StrictSchema):
+    """What every stored record shows besides its own fields: its version (for
+    If-Match) and when it was created and last changed."""
+
+    version = fields.Integer(required=True, metadata={"description": "Increases with every change."})
+    created_at = fields.AwareDateTime(required=True)
+    updated_at = fields.AwareDateTime(required=True)
+
+
+class AuthoredSchema(VersionedSchema):
+    """A stored record that also names who created it."""
+
+    created_by = fields.String(allow_none=True)
+
+
 class TrimmedSchema(StrictSchema):
     """An input contract that tidies what a client typed, the same way in
     every service; a schema says where it differs with class attributes.

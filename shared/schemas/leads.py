@@ -2,7 +2,7 @@
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from shared.schemas.common import JsonObject, PageQuerySchema, StrictSchema, TrimmedSchema, text
+from shared.schemas.common import JsonObject, PageQuerySchema, StrictSchema, TrimmedSchema, VersionedSchema, text
 from shared.schemas.events import register_event
 
 STATUSES = ("new", "working", "qualified", "disqualified", "converted")
@@ -62,7 +62,7 @@ class WebFormLeadSchema(StrictSchema):
     message = text(2000, metadata={"description": "Kept as the lead's notes."})
 
 
-class LeadSchema(StrictSchema):
+class LeadSchema(VersionedSchema):
     """A lead as returned by the API and carried in events."""
 
     id = fields.UUID(required=True)
@@ -92,9 +92,6 @@ class LeadSchema(StrictSchema):
     converted_opportunity_id = fields.UUID(allow_none=True, metadata={
         "description": "The opportunity its conversion created, if one was asked for."})
     converted_at = fields.AwareDateTime(allow_none=True)
-    version = fields.Integer(required=True, metadata={"description": "Increases with every change."})
-    created_at = fields.AwareDateTime(required=True)
-    updated_at = fields.AwareDateTime(required=True)
 
 
 class LeadQuerySchema(PageQuerySchema):

@@ -7,7 +7,7 @@ A merged account stays readable with ``merged_into`` set to the survivor.
 
 from marshmallow import fields, validate
 
-from shared.schemas.common import JsonObject, PageQuerySchema, StrictSchema, TrimmedSchema, text
+from shared.schemas.common import AuthoredSchema, JsonObject, PageQuerySchema, StrictSchema, TrimmedSchema, text
 from shared.schemas.events import register_event
 
 ACCOUNT_TYPES = ("prospect", "customer", "partner", "reseller", "competitor")
@@ -57,7 +57,7 @@ class AccountUpdateSchema(AccountFieldsSchema):
     """PATCH: only the given keys change; ``null`` clears an optional field."""
 
 
-class AccountSchema(StrictSchema):
+class AccountSchema(AuthoredSchema):
     """An account as returned by the API and carried in events."""
 
     id = fields.UUID(required=True)
@@ -72,10 +72,6 @@ class AccountSchema(StrictSchema):
     owner = fields.String(allow_none=True)
     attributes = fields.Dict(required=True)
     merged_into = fields.UUID(allow_none=True, metadata={"description": "The survivor, once merged into another."})
-    version = fields.Integer(required=True, metadata={"description": "Increases with every change."})
-    created_by = fields.String(allow_none=True)
-    created_at = fields.AwareDateTime(required=True)
-    updated_at = fields.AwareDateTime(required=True)
 
 
 class AccountQuerySchema(TrimmedSchema, PageQuerySchema):

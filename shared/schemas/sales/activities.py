@@ -3,7 +3,7 @@ and the account timeline."""
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from shared.schemas.common import PageQuerySchema, StrictSchema, TrimmedSchema, text
+from shared.schemas.common import AuthoredSchema, PageQuerySchema, StrictSchema, TrimmedSchema, text
 from shared.schemas.events import register_event
 
 KINDS = ("call", "meeting", "task", "note")
@@ -62,7 +62,7 @@ class ActivityUpdateSchema(ActivityFieldsSchema):
     """Only the given keys change (PATCH)."""
 
 
-class ActivitySchema(StrictSchema):
+class ActivitySchema(AuthoredSchema):
     """An activity as returned by the API and carried in events."""
 
     id = fields.UUID(required=True)
@@ -78,10 +78,6 @@ class ActivitySchema(StrictSchema):
     occurred_at = fields.AwareDateTime(required=True)
     completed_at = fields.AwareDateTime(allow_none=True, metadata={"description": "When it was marked done."})
     owner = fields.String(allow_none=True)
-    version = fields.Integer(required=True, metadata={"description": "Increases with every change."})
-    created_by = fields.String(allow_none=True)
-    created_at = fields.AwareDateTime(required=True)
-    updated_at = fields.AwareDateTime(required=True)
 
 
 class ActivityQuerySchema(PageQuerySchema):

@@ -6,7 +6,7 @@ unique, so a person is one contact.
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from shared.schemas.common import JsonObject, PageQuerySchema, StrictSchema, TrimmedSchema, text
+from shared.schemas.common import AuthoredSchema, JsonObject, PageQuerySchema, StrictSchema, TrimmedSchema, text
 from shared.schemas.events import register_event
 
 ROLES = ("decision_maker", "evaluator", "influencer", "user")
@@ -47,7 +47,7 @@ class ContactUpdateSchema(ContactFieldsSchema):
     (a contact keeps at least one of its names)."""
 
 
-class ContactSchema(StrictSchema):
+class ContactSchema(AuthoredSchema):
     """A contact as returned by the API and carried in events."""
 
     id = fields.UUID(required=True)
@@ -62,10 +62,6 @@ class ContactSchema(StrictSchema):
     do_not_email = fields.Boolean(required=True)
     owner = fields.String(allow_none=True)
     attributes = fields.Dict(required=True)
-    version = fields.Integer(required=True, metadata={"description": "Increases with every change."})
-    created_by = fields.String(allow_none=True)
-    created_at = fields.AwareDateTime(required=True)
-    updated_at = fields.AwareDateTime(required=True)
 
 
 class ContactQuerySchema(PageQuerySchema):

@@ -5,7 +5,15 @@ from decimal import Decimal, InvalidOperation
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from shared.schemas.common import JsonObject, PageQuerySchema, StrictSchema, TrimmedSchema, text
+from shared.schemas.common import (
+    AuthoredSchema,
+    JsonObject,
+    PageQuerySchema,
+    StrictSchema,
+    TrimmedSchema,
+    VersionedSchema,
+    text,
+)
 from shared.schemas.events import register_event
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
@@ -152,16 +160,13 @@ class PipelineUpdateSchema(PipelineConfigSchema):
     A stage still used by opportunities cannot be removed nor change its category."""
 
 
-class PipelineSchema(StrictSchema):
+class PipelineSchema(VersionedSchema):
     """A pipeline as the API shows it."""
 
     id = fields.String(required=True)
     name = fields.String(required=True)
     is_default = fields.Boolean(required=True)
-    version = fields.Integer(required=True, metadata={"description": "Increases with every change."})
     stages = fields.List(fields.Nested(StageSchema), required=True, metadata={"description": "In position order."})
-    created_at = fields.AwareDateTime(required=True)
-    updated_at = fields.AwareDateTime(required=True)
 
 
 class PipelineListSchema(StrictSchema):
@@ -221,7 +226,7 @@ class OpportunityUpdateSchema(OpportunityFieldsSchema):
     moving to a lost stage needs a ``loss_reason``."""
 
 
-class OpportunitySchema(StrictSchema):
+class OpportunitySchema(AuthoredSchema):
     """An opportunity as returned by the API and carried in events."""
 
     id = fields.UUID(required=True)
@@ -247,10 +252,6 @@ class OpportunitySchema(StrictSchema):
     next_step = fields.String(allow_none=True)
     loss_reason = fields.String(allow_none=True)
     attributes = fields.Dict(required=True)
-    version = fields.Integer(required=True, metadata={"description": "Increases with every change."})
-    created_by = fields.String(allow_none=True)
-    created_at = fields.AwareDateTime(required=True)
-    updated_at = fields.AwareDateTime(required=True)
 
 
 class OpportunityQuerySchema(PageQuerySchema):
