@@ -3,9 +3,7 @@ that validate the requests.
 
 Each view says what it takes and gives with ``@operation(...)``; the builder
 walks the app's URL map, so a route cannot exist undocumented (a test checks
-that every route has an operation).  ``build_spec(app)`` gives OpenAPI 3.1;
-``build_spec(app, "3.0.3")`` the same operations for Swagger UI 4, which does
-not render 3.1 documents.
+that every route has an operation).  ``build_spec(app)`` gives OpenAPI 3.1.
 """
 
 import http

@@ -9,9 +9,11 @@ set -euo pipefail
 bash "$SCRIPTS/venv.sh"
 bash "$SCRIPTS/servers.sh"
 
-step "test database crm_test (dropped and created again)"
-recreate_database crm_test
-CRM_TEST_DATABASE_URL="$(url_with_db "$DATABASE_URL" crm_test)"
+# CRM_TEST_DB names another test database, so two checkouts can test at once.
+TEST_DB="${CRM_TEST_DB:-crm_test}"
+step "test database $TEST_DB (dropped and created again)"
+recreate_database "$TEST_DB"
+CRM_TEST_DATABASE_URL="$(url_with_db "$DATABASE_URL" "$TEST_DB")"
 CRM_TEST_AMQP_URI="$AMQP_URI"
 CRM_TEST_RABBIT_API="$(rabbit_api_url)"
 export CRM_TEST_DATABASE_URL CRM_TEST_AMQP_URI CRM_TEST_RABBIT_API

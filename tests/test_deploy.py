@@ -20,6 +20,8 @@ import pytest
 import yaml
 from packaging.version import Version
 
+from shared.kit.registry import SERVICES
+
 REPO = Path(__file__).resolve().parents[1]
 K8S = REPO / "deploy" / "k8s"
 BASE = K8S / "base"
@@ -254,9 +256,8 @@ def test_gateway_probes_and_service():
 
 
 def script_services():
-    """The services `make up` runs (SERVICES in scripts/components.sh)."""
-    match = re.search(r'^SERVICES="([^"]*)"', (REPO / "scripts" / "components.sh").read_text(), re.M)
-    return match.group(1).split()
+    """The services `make up` runs: those of services/registry.txt."""
+    return list(SERVICES)
 
 
 def deployment(name):

@@ -1,8 +1,11 @@
-"""The OpenAPI document and its Swagger UI page, served by the gateway
-itself (swagger-ui-bundle's files; no CDN)."""
+"""The OpenAPI 3.1 document and its Swagger UI page, served by the gateway
+itself (Swagger UI 5 from the swagger-ui-py package, which renders OpenAPI
+3.1 natively; no CDN)."""
 
-from flask import Blueprint, current_app, request, send_from_directory
-from swagger_ui_bundle import swagger_ui_path
+from pathlib import Path
+
+import swagger_ui
+from flask import Blueprint, current_app, send_from_directory
 from werkzeug.exceptions import NotFound
 
 from gateway.auth import public
@@ -28,11 +31,10 @@ PAGE = """<!DOCTYPE html>
   </body>
 </html>
 """
-# Swagger UI 4 renders OpenAPI 3.0 only; it reads the 3.0.3 rendering of the
-# same operations and schemas.
+SWAGGER_UI_FILES = Path(swagger_ui.__file__).parent / "static"
 INIT = """window.onload = function () {
   window.ui = SwaggerUIBundle({
-    url: "/api/v1/openapi.json?openapi=3.0",
+    url: "/api/v1/openapi.json",
     dom_id: "#swagger-ui",
     deepLinking: true,
     persistAuthorization: true,
@@ -44,20 +46,17 @@ INIT = """window.onload = function () {
 """
 
 
-def _spec(version):
-    cache = current_app.extensions.setdefault("gateway_openapi", {})
-    if version not in cache:
-        cache[version] = build_spec(current_app, version)
-    return cache[version]
+def _spec():
+    if "gateway_openapi" not in current_app.extensions:
+        current_app.extensions["gateway_openapi"] = build_spec(current_app)
+    return current_app.extensions["gateway_openapi"]
 
 
 @bp.get("/openapi.json")
 @public
-@operation("This document (OpenAPI 3.1; ?openapi=3.0 gives a 3.0.3 rendering)", tags=["docs"], public=True,
-           response={"type": "object"})
+@operation("This document (OpenAPI 3.1)", tags=["docs"], public=True, response={"type": "object"})
 def openapi_document():
-    version = "3.0.3" if request.args.get("openapi") == "3.0" else "3.1.0"
-    return _spec(version)
+    return _spec()
 
 
 @bp.get("/docs")
@@ -81,5 +80,5 @@ def docs_init():
 def docs_asset(name):
     if name not in ASSETS:
         raise NotFound()
-    response = send_from_directory(swagger_ui_path, name, max_age=86400)
+    response = send_from_directory(SWAGGER_UI_FILES, name, max_age=86400)
     return response

@@ -17,12 +17,10 @@ the retry gets the same ids from sales and completes step 3.  No lock is
 held while sales works, so a slow sales never blocks other writes to the lead.
 """
 
-import eventlet
-from nameko.exceptions import UnknownService
-from nameko.rpc import RpcProxy
-
 from services.leads import commands, store
+from shared.kit import green
 from shared.kit.entrypoints import rpc
+from shared.kit.service import RpcProxy, UnknownService
 from shared.kit.validation import load, load_uuid
 from shared.schemas.errors import Unavailable
 from shared.schemas.sales.conversion import ConversionOptionsSchema
@@ -49,10 +47,10 @@ class LeadConversionRpc:
 
     def _ask_sales(self, lead, options, actor):
         seconds = float(self.config.get("RPC_TIMEOUT_SECONDS", 15))
-        timer = eventlet.Timeout(seconds)
+        timer = green.Timeout(seconds)
         try:
             return self.sales.convert_lead(lead, options, actor)
-        except eventlet.Timeout as exc:
+        except green.Timeout as exc:
             if exc is not timer:
                 raise
             raise unavailable(f"The sales service did not answer within {seconds:g} s") from None

@@ -2,19 +2,14 @@
 input through the shared schemas, runs one operation in one transaction and
 dumps the result."""
 
-from nameko.dependency_providers import Config
-
 from services.leads import commands, imports, store
 from services.leads.account_events import AccountMerges
 from services.leads.activity_events import ActivityEngagement
 from services.leads.conversion import LeadConversionRpc
 from services.leads.worker import LeadsWorker
 from shared.kit import versions
-from shared.kit.db import Database
 from shared.kit.entrypoints import rpc
-from shared.kit.health import HealthRpc
-from shared.kit.relay import OutboxRelay
-from shared.kit.tracing import Tracing
+from shared.kit.service import Service
 from shared.kit.validation import load, load_uuid, whole_number
 from shared.schemas.leads import (
     AssignmentRulesSchema,
@@ -31,13 +26,9 @@ from shared.schemas.leads import (
 snapshot = commands.snapshot
 
 
-class LeadsService(HealthRpc, LeadConversionRpc, ActivityEngagement, AccountMerges):
+class LeadsService(Service, LeadConversionRpc, ActivityEngagement, AccountMerges):
     name = "leads"
 
-    db = Database()
-    config = Config()
-    tracing = Tracing()
-    relay = OutboxRelay()
     worker = LeadsWorker()
 
     @rpc

@@ -4,24 +4,14 @@ opportunities, activities, forecasts and the sales side of lead conversion.
 Each area's entrypoints live in a mixin next to its domain code; this class
 only puts them together with the platform kit's dependencies."""
 
-from nameko.dependency_providers import Config
-
 from services.sales.accounts.rpc import AccountsRpc
 from services.sales.activities.rpc import ActivitiesRpc
 from services.sales.contacts.rpc import ContactsRpc
 from services.sales.conversion.rpc import ConversionRpc
 from services.sales.forecast.rpc import ForecastRpc
 from services.sales.opportunities.rpc import OpportunitiesRpc
-from shared.kit.db import Database
-from shared.kit.health import HealthRpc
-from shared.kit.relay import OutboxRelay
-from shared.kit.tracing import Tracing
+from shared.kit.service import Service
 
 
-class SalesService(HealthRpc, AccountsRpc, ContactsRpc, OpportunitiesRpc, ActivitiesRpc, ForecastRpc, ConversionRpc):
+class SalesService(Service, AccountsRpc, ContactsRpc, OpportunitiesRpc, ActivitiesRpc, ForecastRpc, ConversionRpc):
     name = "sales"
-
-    db = Database()
-    config = Config()
-    tracing = Tracing()
-    relay = OutboxRelay()

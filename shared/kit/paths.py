@@ -1,9 +1,8 @@
 """Where each component of the suite lives in the repository (or image)."""
 
-from pathlib import Path
+from shared.kit.registry import ROOT, SERVICES
 
-ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("leads", "sales", "orders", "support", "campaigns")
+__all__ = ["ROOT", "SERVICES", "component_dir", "config_path", "migrations_dir"]
 
 
 def component_dir(name):
@@ -11,7 +10,8 @@ def component_dir(name):
     if name == "gateway":
         return ROOT / "gateway"
     if name not in SERVICES:
-        raise ValueError(f"unknown component {name!r}; expected one of {SERVICES + ('gateway',)}")
+        raise ValueError(f"unknown component {name!r}; expected one of {(*SERVICES, 'gateway')}"
+                         " (services/registry.txt lists the services)")
     return ROOT / "services" / name
 
 
