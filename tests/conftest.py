@@ -9,6 +9,10 @@ import eventlet
 
 eventlet.monkey_patch()
 
+from shared.kit.db import cooperative_waits  # noqa: E402
+
+cooperative_waits()  # psycopg's queries yield to other green threads, as in a service
+
 import os  # noqa: E402
 import uuid  # noqa: E402
 from urllib.parse import quote, urlsplit, urlunsplit  # noqa: E402

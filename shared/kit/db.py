@@ -1,17 +1,20 @@
 """PostgreSQL access: one psycopg_pool pool per process, schema-scoped.
 
+A service's pool hands out autocommit connections: ``Db.read()`` runs single
+reads without a transaction around them (one round trip, not three), and
+``Db.transaction()`` opens one explicitly.
+
 psycopg 3 only detects gevent; under eventlet its default wait function
 blocks the whole hub, so concurrent workers would run their queries one after
-another.  Importing this module switches psycopg to ``wait_select``, which
-eventlet's monkey patching makes cooperative.
+another.  ``cooperative_waits()`` switches psycopg to ``wait_select``, which
+eventlet's monkey patching makes cooperative; the service runner and the
+``Database`` dependency call it, and only when eventlet has patched
+``select`` (a process without eventlet, like the gateway, keeps psycopg's
+default, which is not limited to descriptors below 1,024).
 """
 
 import contextlib
-import os
 
-os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
-
-import orjson
 import psycopg
 import psycopg.waiting
 from nameko.extensions import DependencyProvider
@@ -20,10 +23,21 @@ from psycopg.types.json import set_json_dumps
 from psycopg_pool import ConnectionPool
 
 from shared.kit.inbox_store import claim
+from shared.kit.jsonio import dumps_bytes
 from shared.schemas.errors import Conflict
 
-psycopg.waiting.wait = psycopg.waiting.wait_select
-set_json_dumps(orjson.dumps)
+set_json_dumps(dumps_bytes)
+
+
+def cooperative_waits():
+    """Make psycopg wait through ``select`` when eventlet has patched it
+    (cooperative); returns whether it did."""
+    import eventlet.patcher
+
+    if eventlet.patcher.is_monkey_patched("select"):
+        psycopg.waiting.wait = psycopg.waiting.wait_select
+        return True
+    return False
 
 
 def advisory_lock(conn, key, shared=False):
@@ -34,7 +48,7 @@ def advisory_lock(conn, key, shared=False):
     conn.execute(f"SELECT {function}(hashtext(%s))", (key,))
 
 
-def make_pool(database_url, schema, min_size=1, max_size=10, name=None, open=True):
+def make_pool(database_url, schema, min_size=1, max_size=10, name=None, open=True, autocommit=False):
     """A connection pool whose connections see ``schema`` first and return dict rows."""
     return ConnectionPool(
         database_url,
@@ -45,6 +59,7 @@ def make_pool(database_url, schema, min_size=1, max_size=10, name=None, open=Tru
             "options": f"-c search_path={schema},public",
             "row_factory": dict_row,
             "application_name": f"crm-{name or schema}",
+            "autocommit": autocommit,
         },
         open=open,
         timeout=30,
@@ -59,6 +74,7 @@ def pool_from_config(config, name=None):
         max_size=int(config.get("DB_POOL_MAX", 10)),
         name=name,
         open=False,
+        autocommit=True,
     )
 
 
@@ -77,11 +93,19 @@ class Db:
         conflict) with a concurrent transaction, nothing was saved and the
         caller gets a Conflict (409) that says to retry, not a server error."""
         try:
-            with self.pool.connection() as conn:
+            with self.pool.connection() as conn, conn.transaction():
                 yield conn
         except (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure):
             raise Conflict("A concurrent change to the same records got in the way, so nothing was saved; "
                            "retry the request.", retry=True) from None
+
+    @contextlib.contextmanager
+    def read(self):
+        """A connection for reads outside a transaction: each statement sees
+        the latest committed data (use ``transaction()`` when several reads
+        must agree with each other, or for any write)."""
+        with self.pool.connection() as conn:
+            yield conn
 
     @contextlib.contextmanager
     def handle_once(self, event):
@@ -95,7 +119,7 @@ class Db:
             yield conn if claim(conn, self.consumer, event) else None
 
     def ping(self):
-        with self.pool.connection() as conn:
+        with self.read() as conn:
             return conn.execute("SELECT 1 AS ok").fetchone()["ok"] == 1
 
 
@@ -106,6 +130,7 @@ class Database(DependencyProvider):
     """
 
     def setup(self):
+        cooperative_waits()
         self.pool = pool_from_config(self.container.config, self.container.service_name)
 
     def start(self):

@@ -28,7 +28,7 @@ class HealthRpc:
 
     @rpc
     def health(self):
-        with self.db.transaction() as conn:
+        with self.db.read() as conn:
             backlog = outbox.backlog(conn)
         return {"service": self.name, "status": "ok", "database": True, "outbox": backlog}
 

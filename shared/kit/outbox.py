@@ -8,9 +8,8 @@ business change, so both commit or neither does.  The relay
 import uuid
 from datetime import UTC, datetime
 
-import orjson
-
 from shared.kit.context import current_correlation_id, outgoing_headers
+from shared.kit.jsonio import dumps
 from shared.schemas.events import contract
 
 HEADER_PREFIX = "nameko."
@@ -31,11 +30,11 @@ def envelope(event_type, data, correlation_id=None, event_id=None, occurred_at=N
 
 def _row(event_type, data, headers, correlation_id):
     body = envelope(event_type, data, correlation_id)
-    return body["id"], event_type, orjson.dumps(body).decode(), headers
+    return body["id"], event_type, dumps(body), headers
 
 
 def _headers():
-    return orjson.dumps({HEADER_PREFIX + key: value for key, value in outgoing_headers().items()}).decode()
+    return dumps({HEADER_PREFIX + key: value for key, value in outgoing_headers().items()})
 
 
 def add(conn, event_type, data):

@@ -23,7 +23,6 @@ from kombu import Connection
 
 from shared.kit.background import RETRYABLE, BackgroundLoop, wait_for_notify
 from shared.kit.config import load_component_config
-from shared.kit.db import psycopg as _patched_psycopg  # noqa: F401  (cooperative waits)
 
 log = logging.getLogger(__name__)
 

@@ -17,6 +17,7 @@ import sys  # noqa: E402
 from nameko.cli.run import run  # noqa: E402
 
 from shared.kit.config import load_component_config  # noqa: E402
+from shared.kit.db import cooperative_waits  # noqa: E402
 from shared.kit.entrypoints import ExpectedErrorFilter  # noqa: E402
 
 
@@ -43,6 +44,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="Run a CRM service.")
     parser.add_argument("service")
     args = parser.parse_args(argv)
+    cooperative_waits()
     config = load_component_config(args.service)
     configure_logging(config)
     cls = service_class(args.service)

@@ -16,7 +16,6 @@ import pytest
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-import shared.kit.db  # noqa: F401  (psycopg waits cooperatively under eventlet)
 from gateway import users
 from gateway.app import create_app
 from shared.kit.tracing import setup_tracing

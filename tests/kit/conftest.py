@@ -18,7 +18,6 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from psycopg.rows import dict_row
 
-import shared.kit.db  # noqa: F401  (psycopg waits cooperatively under eventlet)
 from shared.kit.migrate import migrate
 from shared.kit.relay import OutboxRelay
 from shared.kit.tracing import setup_tracing

@@ -24,7 +24,6 @@ import pytest
 from nameko.containers import get_container_cls
 from nameko.standalone.rpc import ClusterRpcProxy
 
-import shared.kit.db  # noqa: F401  (psycopg waits cooperatively under eventlet)
 from services.leads.scoring import DEFAULT_SCORING_RULES
 from services.leads.service import LeadsService
 from shared.kit.config import load_component_config

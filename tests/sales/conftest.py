@@ -18,7 +18,6 @@ import pytest
 from nameko.containers import get_container_cls
 from nameko.standalone.rpc import ClusterRpcProxy
 
-import shared.kit.db  # noqa: F401  (psycopg waits cooperatively under eventlet)
 from services.sales.service import SalesService
 from shared.kit.config import load_component_config
 from shared.kit.migrate import migrate_component
