@@ -20,11 +20,10 @@ import re
 import psycopg
 from flask import Response, has_request_context, json, request
 from marshmallow import ValidationError
-from nameko.exceptions import RemoteError
 from psycopg_pool import PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from gateway.rpc import RpcUnavailable
+from gateway.rpc import RemoteError, RpcUnavailable
 from shared.kit.context import current_correlation_id
 from shared.schemas.errors import CrmError
 

@@ -14,17 +14,24 @@ default, which is not limited to descriptors below 1,024).
 """
 
 import contextlib
+import logging
 
+import eventlet.patcher
 import psycopg
 import psycopg.waiting
 from nameko.extensions import DependencyProvider
 from psycopg.rows import dict_row
 from psycopg.types.json import set_json_dumps
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
+from shared.kit import answers
 from shared.kit.inbox_store import claim
 from shared.kit.jsonio import dumps_bytes
-from shared.schemas.errors import Conflict
+from shared.kit.locks import advisory_lock
+from shared.schemas.errors import Conflict, Unavailable
+
+__all__ = ["Database", "Db", "advisory_lock", "cooperative_waits", "make_pool", "pool_from_config"]
+log = logging.getLogger(__name__)
 
 set_json_dumps(dumps_bytes)
 
@@ -40,12 +47,18 @@ def cooperative_waits():
     return False
 
 
-def advisory_lock(conn, key, shared=False):
-    """Take the transaction-scoped advisory lock named ``key`` (released at
-    commit or rollback); ``shared`` lets holders of the shared lock run
-    together while the exclusive one waits for all of them."""
-    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
-    conn.execute(f"SELECT {function}(hashtext(%s))", (key,))
+_REAL_SELECT = eventlet.patcher.original("select")  # poll() has no limit on descriptor numbers
+
+
+def _discard_if_closed(conn):
+    """psycopg_pool's check on a connection handed out: an idle connection has
+    nothing to read, so a readable socket means the server closed it (a
+    restart, or its backend was terminated).  One poll, no round trip; the
+    pool then opens a fresh connection instead of failing the request."""
+    poller = _REAL_SELECT.poll()  # never waits (timeout 0): the real one, even under eventlet
+    poller.register(conn.pgconn.socket, _REAL_SELECT.POLLIN | _REAL_SELECT.POLLERR | _REAL_SELECT.POLLHUP)
+    if poller.poll(0):
+        raise psycopg.OperationalError("the server closed this idle connection")
 
 
 def make_pool(database_url, schema, min_size=1, max_size=10, name=None, open=True, autocommit=False):
@@ -63,11 +76,12 @@ def make_pool(database_url, schema, min_size=1, max_size=10, name=None, open=Tru
         },
         open=open,
         timeout=30,
+        check=_discard_if_closed,
     )
 
 
 def pool_from_config(config, name=None):
-    return make_pool(
+    pool = make_pool(
         config["DATABASE_URL"],
         config["DB_SCHEMA"],
         min_size=int(config.get("DB_POOL_MIN", 1)),
@@ -76,14 +90,57 @@ def pool_from_config(config, name=None):
         open=False,
         autocommit=True,
     )
+    pool.timeout = float(config.get("DB_WAIT_SECONDS", 10))
+    return pool
+
+
+def database_unavailable():
+    return Unavailable("The database cannot be reached right now, so nothing was done; try again shortly.",
+                       service="database", retry=True)
+
+
+@contextlib.contextmanager
+def _database_errors():
+    """A lost connection or an unreachable database is a 503 to retry (not a
+    crash); a deadlock or serialisation failure a 409 to retry."""
+    try:
+        yield
+    except (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure):
+        raise Conflict("A concurrent change to the same records got in the way, so nothing was saved; "
+                       "retry the request.", retry=True) from None
+    except (psycopg.OperationalError, PoolTimeout) as exc:
+        if isinstance(exc, psycopg.errors.QueryCanceled) or not _lost(exc):
+            raise
+        log.warning("database unavailable: %s: %s", type(exc).__name__, exc)
+        raise database_unavailable() from None
+
+
+def _lost(exc):
+    """Whether an OperationalError means the database is out of reach (as
+    opposed to, say, a lock timeout)."""
+    if isinstance(exc, PoolTimeout | psycopg.errors.AdminShutdown | psycopg.errors.CannotConnectNow
+                  | psycopg.errors.CrashShutdown):
+        return True
+    return type(exc) is psycopg.OperationalError  # connection failed, or closed under us
 
 
 class Db:
-    """What a worker sees: short transactions borrowed from the pool."""
+    """What a worker sees: short transactions borrowed from the pool.
 
-    def __init__(self, pool, consumer=None):
+    ``answer_key``: the idempotency key of the RPC being handled (None for
+    most).  With one, the worker's transaction does not commit when its block
+    ends: :func:`shared.kit.entrypoints.rpc` calls ``settle`` with the
+    method's result, which records it as the answer and commits both
+    together, before the reply goes out; a repeat of the request finds the
+    answer (``shared.kit.answers``) and is answered without running again.  A
+    method that writes in several transactions must make the earlier ones
+    idempotent on their own: only the last carries the answer."""
+
+    def __init__(self, pool, consumer=None, answer_key=None):
         self.pool = pool
         self.consumer = consumer
+        self.answer_key = answer_key
+        self._pending = None  # (connection context, transaction context) of a keyed block
 
     @contextlib.contextmanager
     def transaction(self):
@@ -91,20 +148,68 @@ class Db:
 
         When PostgreSQL aborts it to break a deadlock (or a serialisation
         conflict) with a concurrent transaction, nothing was saved and the
-        caller gets a Conflict (409) that says to retry, not a server error."""
-        try:
-            with self.pool.connection() as conn, conn.transaction():
+        caller gets a Conflict (409) that says to retry, not a server error;
+        when the database cannot be reached, an Unavailable (503)."""
+        if self.answer_key is not None:
+            with self._keyed_transaction() as conn:
                 yield conn
-        except (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure):
-            raise Conflict("A concurrent change to the same records got in the way, so nothing was saved; "
-                           "retry the request.", retry=True) from None
+            return
+        with _database_errors(), self.pool.connection() as conn, conn.transaction():
+            yield conn
+
+    @contextlib.contextmanager
+    def _keyed_transaction(self):
+        self._commit_pending()  # an earlier block's writes become visible to this one
+        with _database_errors():
+            connection_cm = self.pool.connection()
+            conn = connection_cm.__enter__()
+            transaction_cm = conn.transaction()
+            entered = False
+            try:
+                transaction_cm.__enter__()
+                entered = True
+                answers.claim(conn, self.answer_key)
+            except BaseException as exc:
+                if entered:
+                    _exit(transaction_cm, exc)
+                _exit(connection_cm, exc)
+                raise
+        try:
+            yield conn
+        except BaseException as exc:
+            with _database_errors():
+                _exit(transaction_cm, exc)
+                _exit(connection_cm, exc)
+            raise
+        self._pending = (connection_cm, transaction_cm, conn)
+
+    def _commit_pending(self, answer=None, record=False):
+        if self._pending is None:
+            return
+        connection_cm, transaction_cm, conn = self._pending
+        self._pending = None
+        with _database_errors():
+            try:
+                if record:
+                    answers.record(conn, self.answer_key, self.consumer, answer)
+            except BaseException as exc:
+                _exit(transaction_cm, exc)
+                _exit(connection_cm, exc)
+                raise
+            _exit(transaction_cm, None)
+            _exit(connection_cm, None)
+
+    def settle(self, result, failed=False):
+        """The RPC method returned ``result`` (or raised, ``failed``): commit
+        its last keyed transaction, with the answer when it succeeded."""
+        self._commit_pending(result, record=not failed)
 
     @contextlib.contextmanager
     def read(self):
         """A connection for reads outside a transaction: each statement sees
         the latest committed data (use ``transaction()`` when several reads
         must agree with each other, or for any write)."""
-        with self.pool.connection() as conn:
+        with _database_errors(), self.pool.connection() as conn:
             yield conn
 
     @contextlib.contextmanager
@@ -121,6 +226,18 @@ class Db:
     def ping(self):
         with self.read() as conn:
             return conn.execute("SELECT 1 AS ok").fetchone()["ok"] == 1
+
+
+def _exit(context_manager, exc):
+    if exc is None:
+        context_manager.__exit__(None, None, None)
+    else:
+        context_manager.__exit__(type(exc), exc, exc.__traceback__)
+
+
+# The context-data key (header ``nameko.idempotency_key``) of an RPC whose
+# answer is recorded.
+ANSWER_KEY_HEADER = "idempotency_key"
 
 
 class Database(DependencyProvider):
@@ -143,4 +260,5 @@ class Database(DependencyProvider):
         self.pool.close(timeout=0)
 
     def get_dependency(self, worker_ctx):
-        return Db(self.pool, f"{worker_ctx.service_name}.{worker_ctx.entrypoint.method_name}")
+        consumer = f"{worker_ctx.service_name}.{worker_ctx.entrypoint.method_name}"
+        return Db(self.pool, consumer, worker_ctx.data.get(ANSWER_KEY_HEADER))

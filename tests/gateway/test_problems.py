@@ -2,9 +2,7 @@
 
 import logging
 
-from nameko.exceptions import RemoteError
-
-from gateway.rpc import RpcUnavailable
+from gateway.rpc import RemoteError, RpcUnavailable
 from shared.schemas.errors import Conflict, DuplicateFound, NotFound, PreconditionFailed, ValidationFailed
 from tests.gateway.conftest import assert_problem, bearer
 

@@ -4,9 +4,8 @@ on the sales routes, and their POSTs honour Idempotency-Key."""
 import uuid
 
 import pytest
-from nameko.exceptions import RemoteError
 
-from gateway.rpc import RpcUnavailable
+from gateway.rpc import RemoteError, RpcUnavailable
 from shared.schemas.errors import (
     Conflict,
     DuplicateFound,

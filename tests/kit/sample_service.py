@@ -1,10 +1,10 @@
 """A tiny service built only from the kit, used by the kit's tests."""
 
 from marshmallow import Schema, fields
-from nameko.rpc import rpc
 
 from shared.kit import outbox
 from shared.kit.db import Database
+from shared.kit.entrypoints import rpc
 from shared.kit.health import HealthRpc
 from shared.kit.inbox import inbox_handler
 from shared.kit.relay import OutboxRelay

@@ -1,4 +1,4 @@
-"""The pool of started RPC proxies, against the real broker and a small
+"""The kit's RPC client (the gateway's), against the real broker and a small
 service run in-process."""
 
 import time
@@ -6,12 +6,12 @@ import time
 import eventlet
 import pytest
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 
-from gateway.rpc import RpcPool, RpcUnavailable
 from shared.kit.context import with_correlation_id
+from shared.kit.entrypoints import rpc
+from shared.kit.rpc_client import RemoteError, RpcClient, RpcUnavailable
 from shared.kit.tracing import setup_tracing
 
 
@@ -42,6 +42,14 @@ class EchoService:
         eventlet.sleep(seconds)
         return seconds
 
+    @rpc
+    def fail(self):
+        raise KeyError("a bug")
+
+    @rpc
+    def big(self):
+        return {"n": 10**40, "when": "2026-12-01T00:00:00+00:00"}
+
 
 @pytest.fixture
 def echo(container_factory, amqp_uri):
@@ -55,7 +63,7 @@ def make_pool(amqp_uri):
     pools = []
 
     def make(size=4, timeout=5, **overrides):
-        pool = RpcPool({"AMQP_URI": amqp_uri, **overrides}, size=size, timeout=timeout)
+        pool = RpcClient(overrides.get("AMQP_URI", amqp_uri), size=size, timeout=timeout)
         pools.append(pool)
         return pool
 
@@ -64,15 +72,23 @@ def make_pool(amqp_uri):
         pool.close()
 
 
-def test_proxies_are_started_once_and_reused(echo, make_pool):
+def test_connections_are_made_once_and_reused(echo, make_pool):
     pool = make_pool()
     for _ in range(5):
         assert pool.call("gwecho", "sleep", 0) == 0
     assert pool.started == 1
-    with pool.cluster() as cluster:
-        assert cluster.gwecho.sleep(0) == 0
-        assert cluster["gwecho"].sleep(0) == 0
+    assert pool.gwecho.sleep(0) == 0
+    assert pool["gwecho"].sleep(0) == 0
     assert pool.started == 1
+
+
+def test_a_remote_failure_and_large_numbers(echo, make_pool):
+    pool = make_pool()
+    with pytest.raises(RemoteError) as raised:
+        pool.call("gwecho", "fail")
+    assert raised.value.exc_type == "KeyError"
+    assert pool.call("gwecho", "big") == {"n": 10**40, "when": "2026-12-01T00:00:00+00:00"}
+    assert pool.started == 1  # a service's error leaves the connection in use
 
 
 def test_concurrent_callers_share_at_most_size_proxies(echo, make_pool):
@@ -105,20 +121,23 @@ def test_trace_context_and_correlation_id_travel_with_each_call(echo, make_pool)
     assert "correlation_id" not in pool.call("gwecho", "context")
 
 
-def test_a_timeout_is_503_and_the_proxy_is_replaced(echo, make_pool):
-    pool = make_pool(timeout=5)
+def test_a_timeout_is_503_and_a_late_answer_is_ignored(echo, make_pool):
+    pool = make_pool(timeout=5, size=1)
     with pytest.raises(RpcUnavailable) as raised:
-        pool.call("gwecho", "sleep", 2, timeout=0.3)
-    assert raised.value.retry_after > 0
-    assert pool.started == 0
+        pool.call("gwecho", "sleep", 0.5, timeout=0.2)
+    assert raised.value.retry_after > 0 and raised.value.ambiguous
+    eventlet.sleep(0.5)  # the late answer arrives on the same connection
     assert pool.call("gwecho", "sleep", 0) == 0
+    assert pool.call("gwecho", "sleep", 0.01) == 0.01
 
 
-def test_an_unknown_service_is_503(make_pool):
-    pool = make_pool()
-    with pytest.raises(RpcUnavailable, match="not running"):
+def test_an_unknown_service_is_503_at_once(make_pool):
+    pool = make_pool(timeout=20)
+    started = time.monotonic()
+    with pytest.raises(RpcUnavailable, match="not running") as raised:
         pool.call("no_such_service", "anything")
-    assert pool.started == 1  # the proxy itself is fine
+    assert time.monotonic() - started < 5  # the broker returned it: no wait for the timeout
+    assert not raised.value.ambiguous
 
 
 def test_an_unreachable_broker_is_503(make_pool):
@@ -128,15 +147,15 @@ def test_an_unreachable_broker_is_503(make_pool):
     assert pool.started == 0
 
 
-def test_a_proxy_whose_connection_died_is_replaced(echo, make_pool, rabbit_admin, vhost):
+def test_a_connection_that_died_is_replaced(echo, make_pool, rabbit_admin, vhost):
     pool = make_pool(size=1)
     assert pool.call("gwecho", "sleep", 0) == 0
     idle = pool._idle.queue[0]
-    port = idle.consumer.connection.connection.sock.getsockname()[1]
+    port = idle.connection.sock.getsockname()[1]
     connection = wait_for(lambda: next((item for item in rabbit_admin.call("GET", f"vhosts/{vhost}/connections")
                                         if item.get("peer_port") == port), None))
     rabbit_admin.call("DELETE", f"connections/{connection['name']}")
     time.sleep(0.5)
-    pool.probe_after_idle = 0
+    pool.check_after_idle = 0
     assert pool.call("gwecho", "sleep", 0) == 0
     assert pool._idle.queue[0] is not idle
