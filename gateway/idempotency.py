@@ -9,7 +9,14 @@ for 24 hours and replayed for a repeat of the same request.
 Only answers that reached a service (2xx, or a 4xx the service gave) are
 kept; when the gateway turned the request down itself (bad JSON, validation,
 503) or it failed, the key is released, so the client can fix the request
-and retry with the same key.  A streamed upload is fingerprinted while it is
+and retry with the same key.
+
+The key also travels to the services (``answer_key``): each RPC the request
+makes carries it (with the method and its ordinal), and the service records
+its answer in the same transaction as its writes.  So a request whose
+outcome the gateway could not tell (a 503 after a timeout: the service may
+have done the work) is safe to retry with the same key: the service answers
+the retry with what it did the first time instead of doing it twice.  A streamed upload is fingerprinted while it is
 read (the CSV bytes, not the multipart framing, whose boundary changes on
 every retry).
 """
@@ -55,6 +62,11 @@ class HashingReader:
 
 def _seed():
     return f"{request.method}\n{request.path}\n{request.query_string.decode('latin-1')}\n".encode()
+
+
+def answer_key(user_id, key):
+    """What the services record this request's answers under."""
+    return hashlib.sha256(f"{user_id}\n{key}".encode()).hexdigest()
 
 
 def fingerprint(body):
@@ -175,6 +187,7 @@ def idempotent(view):
                 raise _mismatch("This Idempotency-Key was used with a different body or query.")
             return _replay(row)
         reader = None
+        g.crm_answer_key = answer_key(user_id, key)
         try:
             try:
                 if upload:

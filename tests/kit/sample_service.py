@@ -38,6 +38,24 @@ class KitSample(HealthRpc):
         return note
 
     @rpc
+    def write_in_two_steps(self, body, fail_at_the_end=False):
+        """Two transactions, as a saga step would: only the last carries the
+        recorded answer; the first must be idempotent on its own."""
+        with self.db.transaction() as conn:
+            conn.execute("INSERT INTO notes (body) SELECT %s WHERE NOT EXISTS (SELECT 1 FROM notes WHERE body = %s)",
+                         (body + "-first", body + "-first"))
+        with self.db.transaction() as conn:
+            note = conn.execute("INSERT INTO notes (body) VALUES (%s) RETURNING id, body", (body,)).fetchone()
+        if fail_at_the_end:
+            raise ValueError("failed after writing")
+        return note
+
+    @rpc
+    def count_notes(self, body):
+        with self.db.read() as conn:
+            return conn.execute("SELECT count(*) AS n FROM notes WHERE body = %s", (body,)).fetchone()["n"]
+
+    @rpc
     def write_many(self, bodies):
         with self.db.transaction() as conn:
             events = []
