@@ -93,7 +93,7 @@ def database_url():
 def test_env(database_url, amqp_uri):
     """Environment that points a component's config at the test servers."""
     return {**os.environ, "DATABASE_URL": database_url, "AMQP_URI": amqp_uri,
-            "OUTBOX_POLL_SECONDS": "0.2", "LOG_LEVEL": "INFO"}
+            "OUTBOX_POLL_SECONDS": "0.2", "LOG_LEVEL": "INFO", "OPS_PORT": "0"}
 
 
 @pytest.fixture(scope="session")

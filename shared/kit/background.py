@@ -1,5 +1,11 @@
 """A managed green thread that loops until the container stops, retrying with
-backoff when the database or broker fails.  Subclasses implement ``serve``."""
+backoff when the database or broker fails.  Subclasses implement ``serve``.
+
+Nothing a loop raises stops the service: an expected failure (the database
+or broker out of reach) is logged in one line and retried; anything else is
+logged with its traceback, counted (``crm_background_failures_total``), and
+retried after the same backoff.  Work that can fail on its own (one import
+job) should catch its own errors and record them on the job."""
 
 import logging
 import time
@@ -8,6 +14,8 @@ import amqp
 import eventlet
 import psycopg
 from nameko.extensions import DependencyProvider
+
+from shared.kit import metrics
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +62,15 @@ class BackgroundLoop(DependencyProvider):
             try:
                 self.serve()
                 backoff = 0.5
-            except self.retry_on as exc:
+            except Exception as exc:
                 if time.monotonic() - started > HEALTHY_SECONDS:
                     backoff = 0.5  # a failure after a good run starts the backoff afresh
-                log.warning("%s: %s; retrying in %.1fs", self.identifier, exc, backoff)
+                service = self.container.service_name
+                metrics.BACKGROUND_FAILURES.labels(service, self.identifier, type(exc).__name__).inc()
+                if isinstance(exc, self.retry_on):
+                    log.warning("%s: %s; retrying in %.1fs", self.identifier, exc, backoff)
+                else:
+                    log.exception("%s failed unexpectedly; retrying in %.1fs", self.identifier, backoff)
                 self.sleep(backoff)
                 backoff = min(backoff * 2, 10)
 

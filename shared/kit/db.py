@@ -58,6 +58,7 @@ def _discard_if_closed(conn):
     poller = _REAL_SELECT.poll()  # never waits (timeout 0): the real one, even under eventlet
     poller.register(conn.pgconn.socket, _REAL_SELECT.POLLIN | _REAL_SELECT.POLLERR | _REAL_SELECT.POLLHUP)
     if poller.poll(0):
+        conn.close()  # so that the pool drops it rather than taking it back
         raise psycopg.OperationalError("the server closed this idle connection")
 
 

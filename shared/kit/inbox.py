@@ -29,10 +29,14 @@ DEAD_LETTER_EXCHANGE = "crm.dead-letter"
 _ENVELOPE = EnvelopeSchema()
 
 
+def dead_letter_queue_name(service_name):
+    return f"{service_name}.dead-letter"
+
+
 def dead_letter_queue(service_name):
     exchange = Exchange(DEAD_LETTER_EXCHANGE, type="direct", durable=True)
     return Queue(
-        f"{service_name}.dead-letter",
+        dead_letter_queue_name(service_name),
         exchange=exchange,
         routing_key=service_name,
         durable=True,

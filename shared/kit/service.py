@@ -5,7 +5,9 @@ composes::
         name = "sales"
 
 ``Service`` brings the platform's dependencies (``db``, ``config``, tracing,
-the outbox relay) and the health RPC; each area's mixin brings its
+the outbox relay, metrics, the janitor that keeps the inbox and recorded
+answers to their retention, the ops port with /livez, /readyz and /metrics)
+and the health RPC; each area's mixin brings its
 entrypoints (``@rpc`` from :mod:`shared.kit.entrypoints`, ``@inbox_handler``
 from :mod:`shared.kit.inbox`).  The runtime (nameko on eventlet today) stays
 behind the kit: services import what they need from here, never from nameko.
@@ -17,6 +19,9 @@ from nameko.rpc import RpcProxy
 
 from shared.kit.db import Database
 from shared.kit.health import HealthRpc
+from shared.kit.janitor import Janitor
+from shared.kit.metrics import Metrics
+from shared.kit.ops import OpsServer
 from shared.kit.relay import OutboxRelay
 from shared.kit.tracing import Tracing
 
@@ -29,4 +34,7 @@ class Service(HealthRpc):
     db = Database()
     config = Config()
     tracing = Tracing()
+    metrics = Metrics()
     relay = OutboxRelay()
+    janitor = Janitor()
+    ops = OpsServer()

@@ -3,11 +3,13 @@
 from marshmallow import Schema, fields
 
 from shared.kit import outbox
+from shared.kit.background import BackgroundLoop
 from shared.kit.db import Database
 from shared.kit.entrypoints import rpc
 from shared.kit.health import HealthRpc
 from shared.kit.inbox import inbox_handler
 from shared.kit.relay import OutboxRelay
+from shared.kit.service import Service
 from shared.kit.tracing import Tracing
 from shared.schemas.events import EVENTS, register_event
 
@@ -87,3 +89,46 @@ class KitConsumer:
                 conn.execute(
                     "INSERT INTO effects (event_id, body) VALUES (%s, %s)", (event["id"], event["data"]["body"])
                 )
+
+
+class FlakyLoop(BackgroundLoop):
+    """Fails with a bug (KeyError) on its first two rounds, then works."""
+
+    identifier = "flaky-loop"
+
+    def setup(self):
+        super().setup()
+        self.rounds = 0
+        self.served = 0
+
+    def serve(self):
+        self.rounds += 1
+        if self.rounds <= 2:
+            raise KeyError("a bug in a background job")
+        while self.running:
+            self.served += 1
+            self.sleep(0.05)
+
+
+class KitFull(Service):
+    """A service on the kit's Service base: relay, janitor, metrics, ops port."""
+
+    name = "kitfull"
+    flaky = FlakyLoop()
+
+    @rpc
+    def write_note(self, body):
+        with self.db.transaction() as conn:
+            note = conn.execute("INSERT INTO notes (body) VALUES (%s) RETURNING id, body", (body,)).fetchone()
+            outbox.add(conn, "note.written", note)
+        return note
+
+    @rpc
+    def refuse(self):
+        from shared.schemas.errors import Conflict
+
+        raise Conflict("refused on purpose")
+
+    @rpc
+    def loop_state(self):
+        return {"rounds": self.flaky.rounds, "served": self.flaky.served}
