@@ -1,7 +1,9 @@
 """``make bench``: measures the running suite and writes bench/results/*.json.
 
     python -m bench [--seconds 10] [--warmup 3] [--http-rounds 1] [--leads-processes 2] [--rows 100000]
-                    [--opportunities 200000] [--forecast-requests 200] [--conversions 200] [--only http,events]
+                    [--opportunities 200000] [--forecast-requests 200] [--conversions 200]
+                    [--publisher-events 10000] [--publisher-rounds 5]
+                    [--only http,conversion,events,import,forecast]
 
 The leads service runs as ``--leads-processes`` processes (replicas, as the
 Kubernetes base deploys it) and sales as one, beside one gateway under
@@ -89,8 +91,9 @@ def cpu_table(results):
     columns = [(key, target) for key in measures for target in ("baseline", "gateway")]
     out = Table(title="CPU ms per request per process (utime+stime from /proc around each wrk run)",
                 caption="postgres <name>: the backends of crm_bench with that application_name, summed; "
-                        "rabbitmq: the whole broker (shared with other vhosts); machine busy: every process on "
-                        "the machine, wrk and other users included")
+                        "postgres server processes: WAL writer, checkpointer, background writer, autovacuum "
+                        "(the whole server, counted for both systems); rabbitmq: the whole broker (all vhosts); "
+                        "machine busy: every process on the machine, wrk, other users and the kernel included")
     out.add_column("process")
     for key, target in columns:
         item = measures[key]
@@ -111,7 +114,24 @@ def cpu_table(results):
         out.add_row(label, *[_ms(measures[key][target]["cpu"][name]) for key, target in columns])
     out.add_row("machine busy share of the cores",
                 *[f"{measures[key][target]['cpu']['machine_busy_share']:.0%}" for key, target in columns])
+    out.add_row("cores' time stolen by the hypervisor",
+                *[f"{measures[key][target]['cpu'].get('machine_stolen_share') or 0:.0%}" for key, target in columns])
     return out
+
+
+NOISY_SHARE = 0.1
+
+
+def others_share(http):
+    """Per HTTP run: the share of the machine's busy CPU used by processes
+    that are neither the system under test nor wrk (other users' work)."""
+    shares = {}
+    for key, item in http["measures"].items():
+        for target in ("baseline", "gateway"):
+            cpu = item[target]["cpu"]
+            busy = cpu["machine_busy_ms_per_request"]
+            shares[f"{key}/{target}"] = round(cpu["unattributed_ms_per_request"] / busy, 3) if busy else 0.0
+    return shares
 
 
 def _role_order(role):
@@ -168,6 +188,8 @@ def parse_args():
     parser.add_argument("--opportunities", type=int, default=200_000, help="opportunities seeded for the forecast")
     parser.add_argument("--forecast-requests", type=int, default=200, help="forecasts per measure")
     parser.add_argument("--conversions", type=int, default=200, help="leads converted (concurrency 4)")
+    parser.add_argument("--publisher-events", type=int, default=10_000, help="events per relay publisher round")
+    parser.add_argument("--publisher-rounds", type=int, default=5, help="rounds of the relay publisher comparison")
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts of {', '.join(PARTS)}")
     args = parser.parse_args()
     args.only = [part.strip() for part in args.only.split(",") if part.strip()]
@@ -201,7 +223,8 @@ def main():
             results["conversion"] = conversion.run(stack, args.conversions)
         if "events" in args.only:
             console.print("event pipeline and relay publishers ...")
-            results["events"] = events.run(stack)
+            results["events"] = events.run(stack, publisher_events=args.publisher_events,
+                                           publisher_rounds=args.publisher_rounds)
         if "import" in args.only:
             with Progress(console=console) as progress:
                 task = progress.add_task(f"import {args.rows:,} rows", total=args.rows)
@@ -216,6 +239,12 @@ def main():
     results["load_average"]["end"] = load_average()
     results["seconds"] = round(time.monotonic() - started, 1)
     console.print(header(results))
+    if "http" in results:
+        results["http"]["others_share_of_busy_cpu"] = others_share(results["http"])
+        busiest = max(results["http"]["others_share_of_busy_cpu"].values())
+        if busiest > NOISY_SHARE:
+            console.print(f"[yellow]Other processes on the machine used up to {busiest:.0%} of the busy CPU during"
+                          " the HTTP runs: these figures are noisy (quote figures from a quiet machine).[/yellow]")
     if "http" in results:
         console.print(http_table(results))
         console.print(cpu_table(results))

@@ -11,8 +11,10 @@ seconds per role over the window, with the caveats of the method:
 - a process that started during the window counts with all its CPU (it
   cannot have run before); one that ended during it is lost (its counters
   went with it) and is counted in ``ended``;
-- a shared server (RabbitMQ, PostgreSQL's background writers) also works
-  for others: its figure is what it used while the load ran, whoever asked.
+- a shared server (RabbitMQ, PostgreSQL's background processes) also works
+  for others: its figure is what it used while the load ran, whoever asked;
+- the kernel's network work is partly charged to whichever process was
+  running, partly to no process (it shows in ``machine busy`` only).
 """
 
 import os
@@ -21,6 +23,7 @@ from collections import defaultdict
 from pathlib import Path
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+SERVER_PROCESSES = "postgres server processes"
 PROC = Path("/proc")
 
 
@@ -68,13 +71,14 @@ def pids_by_command(*words):
     return sorted(found)
 
 
-def machine_busy_seconds():
-    """CPU seconds all cores spent busy since boot (the "cpu" line of /proc/stat)."""
+def machine_cpu_seconds():
+    """(busy, stolen): CPU seconds all cores spent busy since boot, and the
+    time the hypervisor gave them to other machines (the "cpu" line of /proc/stat)."""
     for line in (PROC / "stat").read_text().splitlines():
         if line.startswith("cpu "):
-            user, nice, system, idle, iowait, irq, softirq, steal = (int(v) for v in line.split()[1:9])
-            return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
-    return 0.0
+            user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in line.split()[1:9])
+            return (user + nice + system + irq + softirq) / CLOCK_TICKS, steal / CLOCK_TICKS
+    return 0.0, 0.0
 
 
 class Sampler:
@@ -94,9 +98,11 @@ class Sampler:
         self.commands[role] = words
 
     def add_postgres(self, conninfo):
-        """Backends of the database ``conninfo`` connects to, one role per
-        application_name (``postgres crm-leads``); the sampler's own
-        connection is left out."""
+        """The PostgreSQL server ``conninfo`` points at: the client backends of
+        its database, one role per application_name (``postgres crm-leads``;
+        the sampler's own connection is left out), and its background
+        processes (WAL writer, checkpointer, background writer, autovacuum)
+        as ``postgres server processes``."""
         self.pg_conninfo = conninfo
 
     def processes(self):
@@ -116,10 +122,11 @@ class Sampler:
 
         with psycopg.connect(self.pg_conninfo, autocommit=True, application_name="crm-bench-sampler") as conn:
             rows = conn.execute(
-                "SELECT pid, coalesce(nullif(application_name, ''), '(no name)') FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                "SELECT pid, backend_type, coalesce(nullif(application_name, ''), '(no name)') FROM pg_stat_activity"
+                " WHERE pid <> pg_backend_pid() AND (datname = current_database() OR datname IS NULL)"
             ).fetchall()
-        return [(pid, f"postgres {name}") for pid, name in rows]
+        return [(pid, f"postgres {name}" if kind == "client backend" else SERVER_PROCESSES)
+                for pid, kind, name in rows]
 
     def sample(self):
         """{pid: (role, cpu seconds)} for every process alive now."""
@@ -128,7 +135,8 @@ class Sampler:
             seconds = cpu_seconds(pid)
             if seconds is not None:
                 taken[pid] = (role, seconds)
-        return {"processes": taken, "machine_busy": machine_busy_seconds(), "at": time.monotonic()}
+        busy, stolen = machine_cpu_seconds()
+        return {"processes": taken, "machine_busy": busy, "machine_stolen": stolen, "at": time.monotonic()}
 
 
 def delta(before, after):
@@ -148,6 +156,7 @@ def delta(before, after):
     return {
         "roles": dict(per_role),
         "machine_busy_seconds": after["machine_busy"] - before["machine_busy"],
+        "machine_stolen_seconds": after["machine_stolen"] - before["machine_stolen"],
         "wall_seconds": after["at"] - before["at"],
         "processes_started": started,
         "processes_ended": ended,

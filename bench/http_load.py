@@ -15,7 +15,7 @@ import statistics
 import uuid
 
 from bench import wrk
-from bench.cpu import Sampler, delta
+from bench.cpu import SERVER_PROCESSES, Sampler, delta
 
 TARGETS = ("baseline", "gateway")
 # key, what, connections, wrk script mode
@@ -27,13 +27,15 @@ MEASURES = (
 FIGURES = ("rps", "p50_ms", "p90_ms", "p99_ms", "max_ms", "mean_ms")
 
 
-def system_of(role):
-    """Which system under test a process serves: ``baseline``, ``gateway``, or None."""
+def serves(role, target):
+    """Whether a process works for ``target`` (``baseline`` or ``gateway``):
+    its own processes and database backends; PostgreSQL's background
+    processes work for both."""
+    if role == SERVER_PROCESSES:
+        return True
     if role.startswith("baseline") or role == "postgres crm-bench-baseline":
-        return "baseline"
-    if role.startswith(("gateway", "leads", "sales", "rabbitmq", "postgres")):
-        return "gateway"
-    return None
+        return target == "baseline"
+    return target == "gateway" and role.startswith(("gateway", "leads", "sales", "rabbitmq", "postgres"))
 
 
 def make_sampler(stack, rabbitmq_local=True):
@@ -62,7 +64,7 @@ def cpu_figures(change, target, requests_done, cores, wrk_cpu):
     how busy the machine was (everything on it, wrk and other users too)."""
     seconds = change["wall_seconds"]
     per_request = (lambda cpu: round(cpu * 1000 / requests_done, 3)) if requests_done else (lambda cpu: None)
-    mine = {role: cpu for role, cpu in change["roles"].items() if system_of(role) == target}
+    mine = {role: cpu for role, cpu in change["roles"].items() if serves(role, target)}
     total = sum(mine.values())
     busy = change["machine_busy_seconds"]
     return {
@@ -72,9 +74,10 @@ def cpu_figures(change, target, requests_done, cores, wrk_cpu):
         "machine_busy_ms_per_request": per_request(busy),
         "unattributed_ms_per_request": per_request(max(0.0, busy - total - wrk_cpu)),
         "machine_busy_share": round(busy / (seconds * cores), 3) if seconds else None,
+        "machine_stolen_share": round(change["machine_stolen_seconds"] / (seconds * cores), 3) if seconds else None,
         "window_seconds": round(seconds, 3),
         "other_roles_cpu_seconds": {role: round(cpu, 3) for role, cpu in change["roles"].items()
-                                    if system_of(role) != target and cpu > 0},
+                                    if not serves(role, target) and cpu > 0},
         "processes_started": change["processes_started"],
         "processes_ended": change["processes_ended"],
     }
@@ -101,7 +104,7 @@ def median_of(runs):
     cpu = {"ms_per_request": {role: round(statistics.median(run["cpu"]["ms_per_request"].get(role) or 0.0
                                                               for run in runs), 3) for role in roles}}
     for name in ("total_ms_per_request", "wrk_ms_per_request", "machine_busy_ms_per_request",
-                 "unattributed_ms_per_request", "machine_busy_share"):
+                 "unattributed_ms_per_request", "machine_busy_share", "machine_stolen_share"):
         cpu[name] = round(statistics.median(run["cpu"][name] or 0.0 for run in runs), 3)
     out["cpu"] = cpu
     out["rounds"] = runs

@@ -61,25 +61,42 @@ def test_children_and_command_lines_find_a_child_process():
 
 def test_delta_counts_new_processes_whole_and_notes_ended_ones():
     before = {"processes": {1: ("leads 1", 10.0), 2: ("leads 2", 5.0), 3: ("postgres crm-leads", 1.0)},
-              "machine_busy": 100.0, "at": 50.0}
+              "machine_busy": 100.0, "machine_stolen": 1.0, "at": 50.0}
     after = {"processes": {1: ("leads 1", 12.5), 2: ("leads 2", 5.0), 4: ("postgres crm-leads", 0.25)},
-             "machine_busy": 110.0, "at": 55.0}
+             "machine_busy": 110.0, "machine_stolen": 1.5, "at": 55.0}
     change = cpu.delta(before, after)
     assert change["roles"] == {"leads 1": 2.5, "leads 2": 0.0, "postgres crm-leads": 0.25}
     assert change["processes_started"] == 1 and change["processes_ended"] == 1
     assert change["machine_busy_seconds"] == 10.0 and change["wall_seconds"] == 5.0
+    assert change["machine_stolen_seconds"] == 0.5
 
 
-def test_each_process_belongs_to_the_system_it_serves():
-    assert http_load.system_of("baseline worker 1") == "baseline"
-    assert http_load.system_of("postgres crm-bench-baseline") == "baseline"
+def test_sampler_finds_the_backends_of_its_database_by_application_name(database_url):
+    import psycopg
+
+    sampler = cpu.Sampler()
+    sampler.add_postgres(database_url)
+    with psycopg.connect(database_url, application_name="crm-bench-probe") as conn:
+        conn.execute("SELECT 1")
+        found = dict(sampler.processes())
+        assert found[conn.info.backend_pid] == "postgres crm-bench-probe"
+    assert cpu.SERVER_PROCESSES in found.values()
+    taken = sampler.sample()["processes"]
+    assert all(seconds >= 0 for _role, seconds in taken.values())
+
+
+def test_each_process_counts_for_the_system_it_serves():
+    for role in ("baseline worker 1", "postgres crm-bench-baseline"):
+        assert http_load.serves(role, "baseline") and not http_load.serves(role, "gateway")
     for role in ("gateway worker 2", "leads 1", "sales", "rabbitmq", "postgres crm-leads", "postgres (no name)"):
-        assert http_load.system_of(role) == "gateway"
+        assert http_load.serves(role, "gateway") and not http_load.serves(role, "baseline")
+    assert http_load.serves(cpu.SERVER_PROCESSES, "baseline") and http_load.serves(cpu.SERVER_PROCESSES, "gateway")
 
 
 def test_cpu_figures_divide_by_the_requests_of_the_run():
     change = {"roles": {"gateway worker 1": 1.0, "leads 1": 0.5, "baseline worker 1": 0.01},
-              "machine_busy_seconds": 2.0, "wall_seconds": 1.0, "processes_started": 0, "processes_ended": 0}
+              "machine_busy_seconds": 2.0, "machine_stolen_seconds": 0.0, "wall_seconds": 1.0,
+              "processes_started": 0, "processes_ended": 0}
     figures = http_load.cpu_figures(change, "gateway", requests_done=500, cores=2, wrk_cpu=0.1)
     assert figures["ms_per_request"] == {"gateway worker 1": 2.0, "leads 1": 1.0}
     assert figures["total_ms_per_request"] == 3.0
