@@ -23,6 +23,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
@@ -61,8 +62,9 @@ def _ratio(value):
 def http_table(results):
     http = results["http"]
     setup = results["setup"]
-    out = Table(title=f"HTTP load, {http['tool']}: {http['seconds']} s per run after {http['warmup_seconds']} s "
-                      f"warm-up, {http['rounds']} round(s)",
+    m = results["machine"]
+    runs = f"{http['seconds']} s per run after {http['warmup_seconds']} s warm-up, {http['rounds']} round(s)"
+    out = Table(title=f"HTTP load on {m['cores']} cores ({m['cpu']}), {escape(http['tool'])}: {runs}",
                 caption=f"gateway: {setup['gateway']}; leads x{setup['leads_processes']}, "
                         f"sales x{setup['sales_processes']}\nbaseline: {setup['baseline']}")
     for column, justify in (("measure", "left"), ("baseline", "right"), ("gateway", "right"),
@@ -140,7 +142,8 @@ def _role_order(role):
 
 
 def other_table(results):
-    out = Table(title="Other measures (same run)")
+    m = results["machine"]
+    out = Table(title=f"Other measures (same run, {m['cores']} cores, {m['cpu']})")
     out.add_column("measure")
     out.add_column("value", justify="right")
     if "conversion" in results:
