@@ -1,28 +1,38 @@
 """``make bench``: measures the running suite and writes bench/results/*.json.
 
-    python -m bench [--rows 100000] [--concurrency 8] [--requests 250] [--leads-processes 2]
+    python -m bench [--seconds 10] [--warmup 3] [--http-rounds 1] [--leads-processes 2] [--rows 100000]
                     [--opportunities 200000] [--forecast-requests 200] [--conversions 200]
+                    [--publisher-events 10000] [--publisher-rounds 5]
+                    [--only http,conversion,events,import,forecast]
 
 The leads service runs as ``--leads-processes`` processes (replicas, as the
-Kubernetes base deploys it) beside one gateway with its default workers.
+Kubernetes base deploys it) and sales as one, beside one gateway under
+gunicorn with its default workers; the one-process baseline app
+(bench/baseline_app.py) runs beside them on the same database, and wrk drives
+the HTTP load of both in the same run (bench/http_load.py).
 """
 
 import argparse
 import json
+import logging
 import os
 import platform
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
-from bench import conversion, events, forecast, imports, latency, seed_opportunities
+from bench import conversion, events, forecast, http_load, imports, seed_opportunities
 from bench.stack import Stack
 
 RESULTS = Path(__file__).resolve().parent / "results"
+PARTS = ("http", "conversion", "events", "import", "forecast")
+LOCAL_HOSTS = ("", "localhost", "127.0.0.1", "::1")
 
 
 def machine():
@@ -30,68 +40,224 @@ def machine():
     lines = cpuinfo.read_text().splitlines() if cpuinfo.exists() else []
     cpu = next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")),
                platform.processor())
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "system": platform.platform()}
+    meminfo = Path("/proc/meminfo")
+    memory = next((int(line.split()[1]) // 1024 for line in meminfo.read_text().splitlines()
+                   if line.startswith("MemTotal:")), None) if meminfo.exists() else None
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_mib": memory, "python": platform.python_version(),
+            "system": platform.platform()}
 
 
-def table(results):
-    machine_line = f"{results['machine']['cores']} cores, {results['machine']['cpu']}"
-    out = Table(title=f"CRM suite benchmark ({machine_line}; leads x{results['setup']['leads_processes']})")
-    out.add_column("measure")
-    out.add_column("value", justify="right")
-    for name in ("get-lead", "create-lead"):
-        item = results["latency"][name]
-        out.add_row(f"{name} median / p99 (concurrency {item['concurrency']})",
-                    f"{item['median_ms']} ms / {item['p99_ms']} ms ({item['throughput_rps']} req/s)")
-    for measure, value in conversion.rows(results["conversion"]):
-        out.add_row(measure, value)
-    ev = results["events"]
-    out.add_row("events/s outbox relay -> broker -> consumer", f"{ev['outbox_relay']['events_per_second']:,}")
-    out.add_row("events/s nameko EventDispatcher (same run)",
-                f"{ev['nameko_event_dispatcher']['events_per_second']:,}")
-    out.add_row("outbox relay / dispatcher", f"{ev['ratio']}x")
-    imp = results["import"]
-    out.add_row(f"CSV import of {imp['rows']:,} rows",
-                f"{imp['rows_per_second']:,} rows/s ({imp['seconds_until_done']} s)")
-    out.add_row("  until all lead.created events published", f"{imp['seconds_until_events_published']} s")
-    for measure, value in forecast.rows(results["forecast"]):
-        out.add_row(measure, value)
+def load_average():
+    return [round(value, 2) for value in os.getloadavg()]
+
+
+def _ms(value):
+    return "-" if value is None else f"{value:,.2f}"
+
+
+def _ratio(value):
+    return "-" if value is None else f"{value:.2f}x"
+
+
+def http_table(results):
+    http = results["http"]
+    setup = results["setup"]
+    m = results["machine"]
+    runs = f"{http['seconds']} s per run after {http['warmup_seconds']} s warm-up, {http['rounds']} round(s)"
+    out = Table(title=f"HTTP load on {m['cores']} cores ({m['cpu']}), {escape(http['tool'])}: {runs}",
+                caption=f"gateway: {setup['gateway']}; leads x{setup['leads_processes']}, "
+                        f"sales x{setup['sales_processes']}\nbaseline: {setup['baseline']}")
+    for column, justify in (("measure", "left"), ("baseline", "right"), ("gateway", "right"),
+                            ("gateway / baseline", "right")):
+        out.add_column(column, justify=justify)
+    for item in http["measures"].values():
+        base, gate, ratio = item["baseline"], item["gateway"], item["gateway_over_baseline"]
+        name = f"{item['what']}, {item['connections']} conn."
+        out.add_row(f"{name}: req/s", f"{base['rps']:,.0f}", f"{gate['rps']:,.0f}", _ratio(ratio["rps"]))
+        out.add_row("  p50 / p99 ms", f"{_ms(base['p50_ms'])} / {_ms(base['p99_ms'])}",
+                    f"{_ms(gate['p50_ms'])} / {_ms(gate['p99_ms'])}",
+                    f"{_ratio(ratio['p50_ms'])} / {_ratio(ratio['p99_ms'])}")
+        out.add_row("  CPU ms per request (all processes of the system)",
+                    _ms(base["cpu"]["total_ms_per_request"]), _ms(gate["cpu"]["total_ms_per_request"]),
+                    _ratio(ratio["cpu_ms_per_request"]))
+        errors = [f"{target}: {item[target]['non_2xx_3xx']} non-2xx, {item[target]['socket_errors']} socket"
+                  for target in ("baseline", "gateway")
+                  if item[target]["non_2xx_3xx"] or item[target]["socket_errors"]]
+        if errors:
+            out.add_row("  [red]errors[/red]", "", "", "; ".join(errors))
     return out
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--requests", type=int, default=250, help="requests per concurrent client")
+def cpu_table(results):
+    measures = results["http"]["measures"]
+    columns = [(key, target) for key in measures for target in ("baseline", "gateway")]
+    out = Table(title="CPU ms per request per process (utime+stime from /proc around each wrk run)",
+                caption="postgres <name>: the backends of crm_bench with that application_name, summed; "
+                        "postgres server processes: WAL writer, checkpointer, background writer, autovacuum "
+                        "(the whole server, counted for both systems); rabbitmq: the whole broker (all vhosts); "
+                        "machine busy: every process on the machine, wrk, other users and the kernel included")
+    out.add_column("process")
+    for key, target in columns:
+        item = measures[key]
+        out.add_column(f"{item['what']} c{item['connections']}\n{target}", justify="right")
+    roles = []
+    for key, target in columns:
+        for role in measures[key][target]["cpu"]["ms_per_request"]:
+            if role not in roles:
+                roles.append(role)
+    for role in sorted(roles, key=_role_order):
+        out.add_row(role, *[_ms(measures[key][target]["cpu"]["ms_per_request"].get(role))
+                            if role in measures[key][target]["cpu"]["ms_per_request"] else ""
+                            for key, target in columns])
+    for name, label in (("total_ms_per_request", "[bold]total of the system[/bold]"),
+                        ("wrk_ms_per_request", "wrk (load generator)"),
+                        ("unattributed_ms_per_request", "other processes (not the system, not wrk)"),
+                        ("machine_busy_ms_per_request", "machine busy")):
+        out.add_row(label, *[_ms(measures[key][target]["cpu"][name]) for key, target in columns])
+    out.add_row("machine busy share of the cores",
+                *[f"{measures[key][target]['cpu']['machine_busy_share']:.0%}" for key, target in columns])
+    out.add_row("cores' time stolen by the hypervisor",
+                *[f"{measures[key][target]['cpu'].get('machine_stolen_share') or 0:.0%}" for key, target in columns])
+    return out
+
+
+NOISY_SHARE = 0.1
+
+
+def others_share(http):
+    """Per HTTP run: the share of the machine's busy CPU used by processes
+    that are neither the system under test nor wrk (other users' work)."""
+    shares = {}
+    for key, item in http["measures"].items():
+        for target in ("baseline", "gateway"):
+            cpu = item[target]["cpu"]
+            busy = cpu["machine_busy_ms_per_request"]
+            shares[f"{key}/{target}"] = round(cpu["unattributed_ms_per_request"] / busy, 3) if busy else 0.0
+    return shares
+
+
+def _role_order(role):
+    order = ("baseline", "gateway", "leads", "sales", "rabbitmq", "postgres")
+    return next((index for index, prefix in enumerate(order) if role.startswith(prefix)), len(order)), role
+
+
+def other_table(results):
+    m = results["machine"]
+    out = Table(title=f"Other measures (same run, {m['cores']} cores, {m['cpu']})")
+    out.add_column("measure")
+    out.add_column("value", justify="right")
+    if "conversion" in results:
+        for measure, value in conversion.rows(results["conversion"]):
+            out.add_row(measure, value)
+    if "events" in results:
+        ev = results["events"]
+        out.add_row("events/s outbox relay -> broker -> consumer", f"{ev['outbox_relay']['events_per_second']:,}")
+        out.add_row("events/s nameko EventDispatcher (same run)",
+                    f"{ev['nameko_event_dispatcher']['events_per_second']:,}")
+        out.add_row("outbox relay / dispatcher", f"{ev['ratio']}x")
+        for mode, item in ev["relay_publishers"].items():
+            out.add_row(f"relay publisher alone ({mode}, batches of {item['batch_size']}), events/s: "
+                        "private frame batching / public basic_publish",
+                        f"{item['relay']['events_per_second']:,} / {item['public_api']['events_per_second']:,}"
+                        f" ({item['ratio_relay_over_public_api']}x)")
+            out.add_row("  publisher CPU µs per event: private / public",
+                        f"{item['relay']['publisher_cpu_us_per_event']} / "
+                        f"{item['public_api']['publisher_cpu_us_per_event']}")
+    if "import" in results:
+        imp = results["import"]
+        out.add_row(f"CSV import of {imp['rows']:,} rows",
+                    f"{imp['rows_per_second']:,} rows/s ({imp['seconds_until_done']} s)")
+        out.add_row("  until all lead.created events published", f"{imp['seconds_until_events_published']} s")
+    if "forecast" in results:
+        for measure, value in forecast.rows(results["forecast"]):
+            out.add_row(measure, value)
+    return out
+
+
+def header(results):
+    m = results["machine"]
+    return (f"CRM suite benchmark, {results['started_at'][:19]} UTC: {m['cores']} cores, {m['cpu']}, "
+            f"{m['memory_mib']:,} MiB; load average at start {results['load_average']['start']}, "
+            f"at end {results['load_average']['end']}")
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=10, help="seconds per measured wrk run")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up before each wrk run")
+    parser.add_argument("--http-rounds", type=int, default=1, help="rounds per HTTP measure (medians reported)")
     parser.add_argument("--leads-processes", type=int, default=2, help="leads service processes (replicas)")
+    parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--opportunities", type=int, default=200_000, help="opportunities seeded for the forecast")
     parser.add_argument("--forecast-requests", type=int, default=200, help="forecasts per measure")
     parser.add_argument("--conversions", type=int, default=200, help="leads converted (concurrency 4)")
+    parser.add_argument("--publisher-events", type=int, default=10_000, help="events per relay publisher round")
+    parser.add_argument("--publisher-rounds", type=int, default=5, help="rounds of the relay publisher comparison")
+    parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts of {', '.join(PARTS)}")
     args = parser.parse_args()
+    args.only = [part.strip() for part in args.only.split(",") if part.strip()]
+    unknown = set(args.only) - set(PARTS)
+    if unknown:
+        parser.error(f"unknown part(s) {', '.join(sorted(unknown))}; choose from {', '.join(PARTS)}")
+    return args
+
+
+def main():
+    args = parse_args()
+    # py-amqp warns of acks that reach an RPC channel being closed (health checks while the stack starts)
+    logging.getLogger("amqp").setLevel(logging.ERROR)
     console = Console()
+    if not console.is_terminal:
+        console = Console(width=180)  # a log file: no wrapping of the tables
     results = {"started_at": datetime.now(UTC).isoformat(), "machine": machine(),
-               "setup": {"leads_processes": args.leads_processes, "gateway": "gunicorn, default workers"}}
+               "load_average": {"start": load_average()}}
+    started = time.monotonic()
+    rabbitmq_local = urlsplit(os.environ["CRM_BENCH_AMQP_URI"]).hostname in LOCAL_HOSTS
     with Stack(os.environ["CRM_BENCH_DATABASE_URL"], os.environ["CRM_BENCH_AMQP_URI"],
                os.environ["CRM_BENCH_RABBIT_API"], leads_processes=args.leads_processes) as stack:
-        console.print("gateway latency ...")
-        results["latency"] = latency.run(stack, args.concurrency, args.requests)
-        console.print("lead conversion latency ...")
-        results["conversion"] = conversion.run(stack, args.conversions)
-        console.print("event pipeline ...")
-        results["events"] = events.run(stack)
-        with Progress(console=console) as progress:
-            task = progress.add_task(f"import {args.rows:,} rows", total=args.rows)
-            results["import"] = imports.run(stack, args.rows,
-                                            lambda done, total: progress.update(task, completed=done))
-        seeded = seed_opportunities.seed_with_progress(stack.database_url, args.opportunities, 2_000,
-                                                       console=console)
-        console.print("forecast latency ...")
-        results["forecast"] = {**forecast.run(stack, args.opportunities, args.forecast_requests), "seed": seeded}
-    console.print(table(results))
+        results["setup"] = stack.setup()
+        if "http" in args.only:
+            console.print("HTTP load (wrk): baseline and gateway ...")
+            results["http"] = http_load.run(stack, args.seconds, args.warmup, args.http_rounds,
+                                            cores=results["machine"]["cores"], rabbitmq_local=rabbitmq_local,
+                                            progress=console.print)
+        if "conversion" in args.only:
+            console.print("lead conversion latency ...")
+            results["conversion"] = conversion.run(stack, args.conversions)
+        if "events" in args.only:
+            console.print("event pipeline and relay publishers ...")
+            results["events"] = events.run(stack, publisher_events=args.publisher_events,
+                                           publisher_rounds=args.publisher_rounds)
+        if "import" in args.only:
+            with Progress(console=console) as progress:
+                task = progress.add_task(f"import {args.rows:,} rows", total=args.rows)
+                results["import"] = imports.run(stack, args.rows,
+                                                lambda done, total: progress.update(task, completed=done))
+        if "forecast" in args.only:
+            seeded = seed_opportunities.seed_with_progress(stack.database_url, args.opportunities, 2_000,
+                                                           console=console)
+            console.print("forecast latency ...")
+            results["forecast"] = {**forecast.run(stack, args.opportunities, args.forecast_requests),
+                                   "seed": seeded}
+    results["load_average"]["end"] = load_average()
+    results["seconds"] = round(time.monotonic() - started, 1)
+    console.print(header(results))
+    if "http" in results:
+        results["http"]["others_share_of_busy_cpu"] = others_share(results["http"])
+        busiest = max(results["http"]["others_share_of_busy_cpu"].values())
+        if busiest > NOISY_SHARE:
+            console.print(f"[yellow]Other processes on the machine used up to {busiest:.0%} of the busy CPU during"
+                          " the HTTP runs: these figures are noisy (quote figures from a quiet machine).[/yellow]")
+    if "http" in results:
+        console.print(http_table(results))
+        console.print(cpu_table(results))
+    if any(part in results for part in PARTS[1:]):
+        console.print(other_table(results))
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
     path.write_text(json.dumps(results, indent=2) + "\n")
-    console.print(f"written to {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+    shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
+    console.print(f"written to {shown} ({results['seconds']} s)")
 
 
 if __name__ == "__main__":

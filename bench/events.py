@@ -1,10 +1,18 @@
 """Events per second end to end: outbox -> relay -> broker -> a consumer,
-beside nameko's own event dispatcher (a confirm per message) in the same run."""
+beside nameko's own event dispatcher (a confirm per message) in the same run;
+and the relay's publisher alone (``shared.kit.relay.ConfirmingPublisher``,
+which writes a batch's frames in one socket write through py-amqp
+internals) against the same publisher made of public calls
+(``bench.publishers.PublicApiPublisher``): see bench/publishers.py."""
 
 import contextlib
+import json
+import subprocess
+import sys
 import threading
 import time
 import uuid
+from pathlib import Path
 
 import psycopg
 from kombu import Connection, Exchange, Queue
@@ -13,6 +21,8 @@ from nameko.standalone.events import event_dispatcher
 
 from shared.kit import outbox
 from shared.schemas.events import EVENTS, register_event
+
+ROOT = Path(__file__).resolve().parents[1]
 
 EVENT_TYPE = "bench.ping"
 
@@ -93,7 +103,22 @@ def through_dispatcher(config, counter, count):
     return count / (counter.finished_at - started)
 
 
-def run(stack, outbox_events=20000, dispatcher_events=3000):
+def relay_publishers(amqp_uri, batch_size, events=10_000, rounds=3):
+    """bench.publishers in a process of its own, as the relay runs: under
+    eventlet (green sockets, as in a service), then with plain threads."""
+    out = {}
+    for mode in ("eventlet", "threads"):
+        result = subprocess.run(
+            [sys.executable, "-m", "bench.publishers", "--amqp-uri", amqp_uri, "--batch-size", str(batch_size),
+             "--events", str(events), "--rounds", str(rounds), *(["--plain"] if mode == "threads" else [])],
+            cwd=ROOT, capture_output=True, text=True, timeout=600)
+        if result.returncode != 0:
+            raise RuntimeError(f"bench.publishers ({mode}) failed: {result.stderr[-2000:]}")
+        out[mode] = json.loads(result.stdout)
+    return out
+
+
+def run(stack, outbox_events=20000, dispatcher_events=3000, publisher_events=10_000, publisher_rounds=3):
     counter = Counter(stack.amqp_uri)
     try:
         config = stack.config("leads")
@@ -101,8 +126,10 @@ def run(stack, outbox_events=20000, dispatcher_events=3000):
         dispatcher_rate = through_dispatcher(config, counter, dispatcher_events)
     finally:
         counter.close()
+    batch_size = int(config.get("OUTBOX_BATCH", 500))
     return {
         "outbox_relay": {"events": outbox_events, "events_per_second": round(outbox_rate)},
         "nameko_event_dispatcher": {"events": dispatcher_events, "events_per_second": round(dispatcher_rate)},
         "ratio": round(outbox_rate / dispatcher_rate, 1),
+        "relay_publishers": relay_publishers(stack.amqp_uri, batch_size, publisher_events, publisher_rounds),
     }
