@@ -44,7 +44,7 @@ class Stack:
         self.token_file = ROOT / ".crm" / "bench-admin-token"
         self.env = {**os.environ, "DATABASE_URL": database_url, "AMQP_URI": self.amqp_uri,
                     "GATEWAY_BIND": f"127.0.0.1:{port}", "CRM_ADMIN_TOKEN_FILE": str(self.token_file),
-                    "LOG_LEVEL": "WARNING", "WEB_FORM_RATE_LIMIT": "100000"}
+                    "LOG_LEVEL": "WARNING", "OPS_PORT": "0", "WEB_FORM_RATE_LIMIT": "100000"}
         self.processes = []  # (role, Popen, log file)
         self.leads_processes = leads_processes
         self.logs = ROOT / ".crm" / "bench-logs"

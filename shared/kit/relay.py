@@ -4,13 +4,13 @@ One relay per service is active at a time (a session advisory lock elects
 it; other replicas wait as standbys), so events leave in commit order.  It
 publishes a batch with publisher confirms streamed (all messages first, then
 the acks), marks the batch sent in one UPDATE, and sleeps on LISTEN until the
-next insert (or ``OUTBOX_POLL_SECONDS``).  A crash between publishing and
+next insert (or ``OUTBOX_POLL_SECONDS``), keeping its broker connection's
+heartbeats going while it waits.  A crash between publishing and
 marking re-publishes that batch: delivery is at least once and consumers
 dedupe on the event id.
 """
 
 import argparse
-import contextlib
 import logging
 import sys
 import time
@@ -19,12 +19,15 @@ from datetime import datetime
 import amqp
 import psycopg
 from amqp.method_framing import frame_writer
-from kombu import Connection
 
+from shared.kit import amqp_connection, metrics
 from shared.kit.background import RETRYABLE, BackgroundLoop, wait_for_notify
 from shared.kit.config import load_component_config
 
 log = logging.getLogger(__name__)
+# The relay wakes at least this often to keep its broker connection's
+# heartbeats going (they are on: a broker that went away is noticed).
+KEEPALIVE_SECONDS = 5
 
 
 class PublishFailed(Exception):
@@ -88,12 +91,10 @@ class ConfirmingPublisher:
     consumers dedupe on the event id), so a stalled broker connection holds
     events back for seconds, not indefinitely."""
 
-    def __init__(self, amqp_uri, exchange, confirm_timeout=10):
+    def __init__(self, amqp_uri, exchange, confirm_timeout=10, heartbeat=amqp_connection.DEFAULT_HEARTBEAT):
         self.exchange = exchange
         self.confirm_timeout = confirm_timeout
-        self.connection = Connection(amqp_uri, heartbeat=0)
-        self.connection.connect()
-        self.raw = self.connection.connection
+        self.raw = amqp_connection.connect(amqp_uri, heartbeat=heartbeat, name=f"{exchange}-relay")
         self.channel = self.raw.channel()
         self.channel.exchange_declare(exchange, "topic", durable=True, auto_delete=False)
         self.channel.confirm_select()
@@ -136,9 +137,13 @@ class ConfirmingPublisher:
         if self.confirmations.nacked:
             raise PublishFailed("the broker refused (nacked) a message")
 
+    def keepalive(self):
+        """Between batches: read what the broker sent and send a heartbeat
+        when one is due (a dead broker raises here, and the relay reconnects)."""
+        amqp_connection.keepalive(self.raw)
+
     def close(self):
-        with contextlib.suppress(Exception):  # closing a broken connection
-            self.connection.release()
+        amqp_connection.close_quietly(self.raw)
 
 
 def relay_once(conn, publisher, batch_size):
@@ -214,12 +219,15 @@ class OutboxRelay(BackgroundLoop):
                     with conn.transaction():
                         sent = relay_once(conn, publisher, self.batch_size)
                     self.published += sent
+                    if sent:
+                        metrics.RELAY_PUBLISHED.labels(self.container.service_name).inc(sent)
                     if sent == self.batch_size:
                         continue
                     if time.monotonic() - last_purge > 3600:
                         purge_published(conn, self.retention_days)
                         last_purge = time.monotonic()
-                    wait_for_notify(conn, self.poll_seconds)
+                    publisher.keepalive()
+                    wait_for_notify(conn, min(self.poll_seconds, KEEPALIVE_SECONDS))
             finally:
                 publisher.close()
 

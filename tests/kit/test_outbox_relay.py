@@ -146,6 +146,23 @@ def test_the_relay_publishes_again_after_its_connection_is_killed(
     assert any(record.getMessage().startswith("outbox-relay:") for record in caplog.records)
 
 
+def test_the_relay_keeps_broker_heartbeats_on(start_service, rpc_proxy, event_tap, rabbit_admin, vhost):
+    tap = event_tap()
+    start_service(KitSample)
+    body = unique()
+    with rpc_proxy() as cluster:
+        cluster.kitsample.write_note(body)
+    tap.wait_notes([body])
+    port = relay_connection_port()
+
+    def relay_connection():
+        connections = rabbit_admin.call("GET", f"vhosts/{quote(vhost, safe='')}/connections")
+        return next((c for c in connections if c.get("peer_port") == port), None)
+
+    connection = wait_for(relay_connection, message="the management API does not list the relay's connection")
+    assert connection["timeout"] > 0  # the negotiated heartbeat, in seconds
+
+
 def test_a_disabled_relay_leaves_a_backlog_published_once_later(
     start_service, rpc_proxy, event_tap, kit_db
 ):
