@@ -37,3 +37,12 @@ class SchemaDb:
 
     def close(self):
         self.conn.close()
+
+
+def free_port():
+    """A TCP port nothing listens on now (for a server a test starts)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -12,16 +12,25 @@ is acknowledged without a second effect.  Queues are quorum queues with a
 delivery limit and a dead-letter exchange: a message that cannot be parsed is
 rejected straight to the dead-letter queue, one whose handler keeps failing
 goes there after ``INBOX_DELIVERY_LIMIT`` attempts instead of looping.
+
+A failure that says nothing about the event (the database out of reach, a
+deadlock: ``Unavailable``, or a ``Conflict`` marked ``retry``) is not a
+failed delivery: the message stays unacknowledged and the handler runs again
+after a growing pause (0.5 s, doubling, at most 10 s), so an outage of any
+length never dead-letters an event.
 """
 
+import functools
 import logging
 
+import eventlet
 from kombu import Exchange, Queue
 from marshmallow import ValidationError
 from nameko.events import EventHandler
 from nameko.messaging import QueueConsumer
 
 from shared.schemas.envelope import EnvelopeSchema
+from shared.schemas.errors import Conflict, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +103,7 @@ class InboxHandler(EventHandler):
             },
         )
         self._dead_letter_queue = dlq
+        self._transient_attempts = {}
 
     def start(self):
         with self.queue_consumer.connection as connection:
@@ -112,12 +122,39 @@ class InboxHandler(EventHandler):
             return
         super().handle_message(body, message)
 
+    def handle_result(self, message, worker_ctx, result=None, exc_info=None):
+        if exc_info is not None and transient(exc_info[1]):
+            attempt = self._transient_attempts.get(id(message), 0) + 1
+            self._transient_attempts[id(message)] = attempt
+            delay = min(0.5 * 2 ** (attempt - 1), 10)
+            log.warning("%s: %s; handling the event again in %.1fs (attempt %s; not a failed delivery)",
+                        self.consumer_name, exc_info[1], delay, attempt)
+            self.container.spawn_managed_thread(
+                functools.partial(self._handle_again, worker_ctx.args[0], message, delay),
+                identifier=f"{self.consumer_name}.retry")
+            return result, exc_info
+        self._transient_attempts.pop(id(message), None)
+        return super().handle_result(message, worker_ctx, result, exc_info)
+
+    def _handle_again(self, body, message, delay):
+        eventlet.sleep(delay)
+        channel = message.channel
+        if channel is None or channel.connection is None:  # the broker will deliver it again
+            self._transient_attempts.pop(id(message), None)
+            return
+        self.handle_message(body, message)
+
     def handle_message_processed(self, message, result=None, exc_info=None):
         if exc_info is not None:
             attempts = int((message.headers or {}).get("x-delivery-count", 0)) + 1
             log.warning("%s failed on attempt %s of %s: %r", self.consumer_name, attempts,
                         self.delivery_limit + 1, exc_info[1])
         super().handle_message_processed(message, result, exc_info)
+
+
+def transient(exc):
+    """A failure of the moment (database unreachable, deadlock), not of the event."""
+    return isinstance(exc, Unavailable) or (isinstance(exc, Conflict) and exc.extra.get("retry") is True)
 
 
 inbox_handler = InboxHandler.decorator

@@ -80,10 +80,17 @@ class KitConsumer:
     db = Database()
     tracing = Tracing()
 
+    outages = {}  # event id -> times the database was "unavailable" for it
+
     @inbox_handler("kitsample", "note.written")
     def on_note_written(self, event):
         if event["data"]["body"].startswith("explode"):
             raise RuntimeError("handler failure")
+        if event["data"]["body"].startswith("outage") and KitConsumer.outages.get(event["id"], 0) < 4:
+            KitConsumer.outages[event["id"]] = KitConsumer.outages.get(event["id"], 0) + 1
+            from shared.schemas.errors import Unavailable
+
+            raise Unavailable("The database cannot be reached right now (a test outage).")
         with self.db.handle_once(event) as conn:
             if conn is not None:
                 conn.execute(

@@ -159,6 +159,21 @@ def test_a_failing_handler_ends_in_the_dead_letter_queue(
     publish_valid_and_wait(raw_publisher, kit_db)
 
 
+def test_an_outage_longer_than_the_delivery_limit_dead_letters_nothing(
+    start_service, raw_publisher, kit_db, rabbit_admin, vhost
+):
+    """The database is "unavailable" four times in a row for this event, more
+    than INBOX_DELIVERY_LIMIT (2) allows for failed deliveries: it is handled
+    once it comes back, and never dead-lettered."""
+    start_service(KitConsumer)
+    event = note_event(unique("outage"))
+    raw_publisher(event, message_id=event["id"])
+    wait_for(lambda: effects(kit_db, event["id"]) == 1, timeout=20, message="the event was never handled")
+    assert KitConsumer.outages[event["id"]] == 4
+    assert not [m for m in dead_letters(rabbit_admin, vhost) if m["properties"].get("message_id") == event["id"]]
+    assert inbox_rows(kit_db, event["id"]) == 1
+
+
 def test_handle_once_claims_an_event_for_one_consumer_only(database_url, kit_schema, kit_db):
     event = note_event(unique("claim"))
     with make_pool(database_url, kit_schema, max_size=2) as pool:
