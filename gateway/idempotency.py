@@ -21,14 +21,19 @@ read (the CSV bytes, not the multipart framing, whose boundary changes on
 every retry).
 """
 
+import collections
 import hashlib
 import json
 import logging
 import random
+import threading
+import time
 from functools import wraps
 
+import psycopg
 from flask import current_app, g, request
 from psycopg.types.json import Jsonb
+from psycopg_pool import PoolTimeout
 
 from gateway.problems import HttpProblem
 from gateway.resources import resources
@@ -116,6 +121,46 @@ def purge_expired(conn):
     return conn.execute(f"DELETE FROM idempotency_keys WHERE created_at < now() - interval '{TTL}'").rowcount
 
 
+# -- keys whose release must wait for the database ------------------------------
+
+DATABASE_DOWN = (psycopg.OperationalError, PoolTimeout)
+_pending_releases = collections.deque()
+_releaser = None
+_releaser_lock = threading.Lock()
+
+
+def _release_or_later(res, user_id, key):
+    try:
+        with res.db.connection() as conn:
+            release(conn, user_id, key)
+    except DATABASE_DOWN:
+        _release_later(res, user_id, key)
+
+
+def _release_later(res, user_id, key):
+    """Release the claim as soon as the gateway's database answers again (a
+    thread of this process retries every second)."""
+    global _releaser
+    _pending_releases.append((user_id, key))
+    with _releaser_lock:
+        if _releaser is None or not _releaser.is_alive():
+            _releaser = threading.Thread(target=_release_pending, args=(res,), name="idempotency-releases",
+                                         daemon=True)
+            _releaser.start()
+
+
+def _release_pending(res):
+    while _pending_releases and not res.closed:
+        user_id, key = _pending_releases[0]
+        try:
+            with res.db.connection(timeout=5) as conn:
+                release(conn, user_id, key)
+        except DATABASE_DOWN:
+            time.sleep(1)
+            continue
+        _pending_releases.popleft()
+
+
 # -- the view wrapper ----------------------------------------------------------
 
 def not_idempotent(view):
@@ -196,18 +241,24 @@ def idempotent(view):
             except Exception as exc:  # noqa: BLE001 - rendered by the app's handlers, then judged
                 response = current_app.make_response(current_app.handle_user_exception(exc))
         except BaseException:
-            with res.db.connection() as conn:
-                release(conn, user_id, key)
+            _release_or_later(res, user_id, key)
             raise
-        with res.db.connection() as conn:
-            if _storable(response):
-                if reader is not None:
-                    request_hash = reader.hexdigest()
-                body = response.get_json(silent=True) if response.data else None
-                headers = {name: response.headers[name] for name in REPLAYED_HEADERS if name in response.headers}
-                complete(conn, user_id, key, request_hash, response.status_code, body, headers)
-            else:
-                release(conn, user_id, key)
+        try:
+            with res.db.connection() as conn:
+                if _storable(response):
+                    if reader is not None:
+                        request_hash = reader.hexdigest()
+                    body = response.get_json(silent=True) if response.data else None
+                    headers = {name: response.headers[name] for name in REPLAYED_HEADERS if name in response.headers}
+                    complete(conn, user_id, key, request_hash, response.status_code, body, headers)
+                else:
+                    release(conn, user_id, key)
+        except DATABASE_DOWN as exc:
+            # The answer stands (the work is done, or it was refused); the key
+            # must not stay "running": a retry goes to the service again,
+            # which answers from what it recorded.
+            log.warning("could not record the answer of Idempotency-Key %r (%s); releasing it later", key, exc)
+            _release_later(res, user_id, key)
         return response
 
     return wrapper

@@ -100,7 +100,8 @@ def _from_crm_error(exc):
     errors = body.pop("errors", None)
     for key in RESERVED:
         body.pop(key, None)
-    return problem_response(status, title, detail, errors, **body)
+    headers = {"Retry-After": "5"} if status == 503 else None
+    return problem_response(status, title, detail, errors, headers, **body)
 
 
 def _from_validation_error(exc):

@@ -29,6 +29,11 @@ AMQP_BASE = os.environ.get("CRM_TEST_AMQP_URI", "amqp://guest:guest@127.0.0.1:56
 RABBIT_API = os.environ.get("CRM_TEST_RABBIT_API", "http://guest:guest@127.0.0.1:15672")
 
 
+def pytest_collection_modifyitems(items):
+    """Outage tests (they restart the broker, cut the database off) run last."""
+    items.sort(key=lambda item: item.get_closest_marker("outage") is not None)
+
+
 def _ensure_database(url):
     parts = urlsplit(url)
     name = parts.path.lstrip("/")

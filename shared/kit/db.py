@@ -181,7 +181,7 @@ class Db:
             with _database_errors():
                 _exit(transaction_cm, exc)
                 _exit(connection_cm, exc)
-            raise
+                raise  # a lost database or a deadlock becomes Unavailable or Conflict here too
         self._pending = (connection_cm, transaction_cm, conn)
 
     def _commit_pending(self, answer=None, record=False):
