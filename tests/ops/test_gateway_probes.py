@@ -1,6 +1,7 @@
 """The gateway's probes: liveness without dependencies; readiness with its
 database and the broker, never a service (each service has its own probes)."""
 
+import socket
 import time
 
 from tests.gateway.conftest import assert_problem
@@ -30,6 +31,18 @@ def test_not_ready_without_the_broker(make_gateway):
     assert body["checks"] == {"database": "ok", "broker": "failed (OperationalError)"}
     assert response.headers["Retry-After"] == "5"
     assert time.monotonic() - started < 3, "a refused connection is reported at once"
+
+
+def test_a_broker_that_never_answers_is_reported_within_the_probe_timeout(make_gateway):
+    with socket.socket() as silent:  # accepts connections (the kernel does) and never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        started = time.monotonic()
+        response = make_gateway(AMQP_URI=f"amqp://guest:guest@127.0.0.1:{port}/").test_client().get("/ready")
+        elapsed = time.monotonic() - started
+    assert assert_problem(response, 503)["checks"]["broker"].startswith("failed")
+    assert elapsed < 4, f"/ready took {elapsed:.1f} s; the probe gives it 5"
 
 
 def test_not_ready_with_a_broker_that_refuses_the_vhost(make_gateway, amqp_uri):
