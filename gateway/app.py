@@ -13,7 +13,7 @@ import logging
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from gateway import auth, observability
+from gateway import auth, metrics, observability
 from gateway.auth import TokenCache
 from gateway.idempotency import idempotent
 from gateway.problems import register_error_handlers
@@ -67,6 +67,7 @@ def create_app(config=None, *, rpc_pool=None):
     atexit.register(resources.close)
 
     register_error_handlers(app)
+    metrics.install(app)  # first: every request is counted and timed, and /metrics is served
     observability.install(app, resources.tracer)  # before authorize: 401s are traced too
     app.before_request(auth.authorize)
     for blueprint in BLUEPRINTS:

@@ -3,18 +3,29 @@
 # Shared helpers for scripts/*.sh. Source it; don't run it.
 #
 # Sets ROOT (the repository), the state paths under .crm/, the default
-# DATABASE_URL / AMQP_URI / GATEWAY_BIND (exported, so every child process sees
-# the same values), and helpers for messages, URLs, PostgreSQL and supervisor.
+# DATABASE_URL / AMQP_URI / GATEWAY_BIND / OPS_PORT_BASE (exported, so every
+# child process sees the same values), and helpers for messages, URLs,
+# PostgreSQL and supervisor.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT" || exit 1
 SCRIPTS="$ROOT/scripts"
-STATE="$ROOT/.crm"
+STATE="${CRM_STATE_DIR:-$ROOT/.crm}" # another directory only for the scripts' own tests
 LOGS="$STATE/logs"
 VENV="$ROOT/.venv"
 VENV_PY="$VENV/bin/python"
 SUPERVISOR_CONF="$STATE/supervisord.conf"
+SUPERVISOR_SOCK="$STATE/supervisor.sock"
+RESTARTS_FILE="$STATE/restarts.json"
+METRICS_DIR="$STATE/metrics"
 ADMIN_TOKEN_FILE="$STATE/admin-token"
+# The restarter's policy (scripts/supervisor/restarter.py): the first delay,
+# the longest, and how long a run must last to count as healthy (seconds).
+RESTART_BASE_SECONDS="${CRM_RESTART_BASE_SECONDS:-1}"
+RESTART_MAX_SECONDS="${CRM_RESTART_MAX_SECONDS:-60}"
+RESTART_HEALTHY_SECONDS="${CRM_RESTART_HEALTHY_SECONDS:-60}"
+# How long a program must run before supervisord calls it RUNNING.
+START_SECONDS="${CRM_START_SECONDS:-5}"
 
 # shellcheck source=scripts/components.sh
 . "$SCRIPTS/components.sh"
@@ -22,6 +33,22 @@ ADMIN_TOKEN_FILE="$STATE/admin-token"
 export DATABASE_URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/crm}"
 export AMQP_URI="${AMQP_URI:-amqp://guest:guest@127.0.0.1:5672/}"
 export GATEWAY_BIND="${GATEWAY_BIND:-127.0.0.1:8080}"
+# Each service serves its ops port (/livez, /readyz, /metrics) on its own
+# port: OPS_PORT_BASE for the first service of services/registry.txt, then +1.
+export OPS_PORT_BASE="${OPS_PORT_BASE:-8091}"
+
+# ops_port SERVICE: the local ops port of that service.
+ops_port() {
+  local name offset=0
+  for name in $SERVICES; do
+    if [ "$name" = "$1" ]; then
+      printf '%s' $((OPS_PORT_BASE + offset))
+      return 0
+    fi
+    offset=$((offset + 1))
+  done
+  return 1
+}
 
 # ---------------------------------------------------------------- messages
 # Colours only when stdout is a terminal (and NO_COLOR is not set).
@@ -304,11 +331,21 @@ program_command() {
   fi
 }
 
-# supervisor's environment= value: the settings every program gets.
+# supervisor's environment= value for component NAME: the settings every
+# program gets, and its own: a service's OPS_PORT, the gateway's metrics directory.
 program_environment() {
-  local name value out='PYTHONUNBUFFERED="1"'
-  for name in DATABASE_URL AMQP_URI GATEWAY_BIND $(compgen -e | grep -E '^OTEL_' || true); do
-    value="${!name}"
+  local name value own own_value out='PYTHONUNBUFFERED="1"'
+  if [ "$1" = gateway ]; then
+    own=PROMETHEUS_MULTIPROC_DIR own_value="$METRICS_DIR/gateway"
+  else
+    own=OPS_PORT own_value="$(ops_port "$1")"
+  fi
+  for name in DATABASE_URL AMQP_URI GATEWAY_BIND $(compgen -e | grep -E '^OTEL_' || true) "$own"; do
+    if [ "$name" = "$own" ]; then
+      value="$own_value"
+    else
+      value="${!name}"
+    fi
     value="${value//\\/\\\\}"
     value="${value//\"/\\\"}"
     out+=",$name=\"$value\""
@@ -316,24 +353,51 @@ program_environment() {
   printf '%s' "$out"
 }
 
-# Write .crm/supervisord.conf: one [program] per component in COMPONENTS.
+# The restarter's command line (an event listener of supervisord).
+restarter_command() {
+  printf '%q ' "$VENV_PY" "$SCRIPTS/supervisor/restarter.py" --state "$RESTARTS_FILE" \
+    --log "$LOGS/supervisord.log" --base "$RESTART_BASE_SECONDS" --max "$RESTART_MAX_SECONDS" \
+    --healthy "$RESTART_HEALTHY_SECONDS"
+}
+
+# Write .crm/supervisord.conf: the restarter and one [program] per component in COMPONENTS.
 write_supervisor_conf() {
-  local name tmp environment
+  local name tmp
   mkdir -p "$LOGS"
   chmod 700 "$STATE"
-  environment="$(program_environment)"
   tmp="$SUPERVISOR_CONF.tmp"
   {
     render_template "$SCRIPTS/supervisor/supervisord.conf.in" \
-      "state=$STATE" "logs=$LOGS" "root=$ROOT"
+      "state=$STATE" "logs=$LOGS" "root=$ROOT" "restarter=$(restarter_command)"
     for name in $COMPONENTS; do
       render_template "$SCRIPTS/supervisor/program.conf.in" \
         "name=$name" "command=$(program_command "$name")" "root=$ROOT" "logs=$LOGS" \
-        "environment=$environment"
+        "environment=$(program_environment "$name")" "startsecs=$START_SECONDS"
     done
   } >"$tmp"
   chmod 600 "$tmp"
   mv "$tmp" "$SUPERVISOR_CONF"
+}
+
+# The ports the programs listen on: the gateway's and every service's ops port.
+program_ports() {
+  local name
+  printf '%s' "$GATEWAY_BIND"
+  for name in $SERVICES; do
+    printf ' %s' "$(ops_port "$name")"
+  done
+}
+
+# procs.py (status, wait) with this run's supervisord, restarts and targets:
+# every service's ops port and the gateway's /ready.
+procs() {
+  local command="$1" name args=()
+  shift
+  for name in $SERVICES; do
+    args+=(--ops "$name=$(ops_port "$name")")
+  done
+  "$VENV_PY" "$SCRIPTS/procs.py" "$command" --socket "$SUPERVISOR_SOCK" --state "$RESTARTS_FILE" \
+    --logs "$LOGS" ${args[@]+"${args[@]}"} --http "gateway=$(gateway_url)/ready" "$@"
 }
 
 # Refuse to start when programs of this checkout are still alive without their
@@ -359,25 +423,20 @@ supervisor_apply() {
     supervisorctl_ start all >/dev/null 2>&1 || true
   else
     refuse_leftovers
+    # shellcheck disable=SC2046 # one word per port
+    "$VENV_PY" "$SCRIPTS/procs.py" ports-free $(program_ports) || {
+      hint "another checkout's make up, or another program, holds them: stop it, or choose other ports"
+      hint "(GATEWAY_BIND=127.0.0.1:18080 OPS_PORT_BASE=18091 make up)"
+      exit 1
+    }
+    # A fresh start: the gateway's workers of an earlier run counted into here.
+    rm -rf "$METRICS_DIR"
     step "starting supervisord (config: ${SUPERVISOR_CONF#"$ROOT"/})"
     "$VENV/bin/supervisord" -c "$SUPERVISOR_CONF" ||
       die "supervisord did not start; see ${LOGS#"$ROOT"/}/supervisord.log"
     wait_until 15 supervisor_running ||
       die "supervisord did not answer within 15 s; see ${LOGS#"$ROOT"/}/supervisord.log"
   fi
-}
-
-# program_state NAME: RUNNING, STARTING, BACKOFF, FATAL, ...
-program_state() {
-  supervisorctl_ status "$1" 2>/dev/null | awk '{print $2}' || true
-}
-
-# Explain why a program is not healthy: its state and the tail of its log.
-show_program_failure() {
-  fail "$1 is not healthy (supervisor state: $(program_state "$1"))"
-  hint "last 40 lines of ${LOGS#"$ROOT"/}/$1.log:"
-  tail -n 40 "$LOGS/$1.log" >&2 2>/dev/null || hint "(no log yet)"
-  hint "all logs: make logs"
 }
 
 # ---------------------------------------------------------------- arguments

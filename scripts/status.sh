@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# What supervisord runs, and in which state; "not running" when it is down.
+# What supervisord runs: per program its state, pid and uptime, whether it is
+# ready (each service's ops port /readyz, the gateway's /ready), its restarts
+# (count, last exit, next restart) and each service's outbox and dead-letter
+# figures; "not running" when supervisord is down.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -8,8 +11,6 @@ if ! supervisor_running; then
   info "not running (start everything with: make up)"
   exit 0
 fi
-supervisorctl_ status || true
-for name in $SERVICES; do
-  info "$("$VENV_PY" -m shared.kit.health "$name" --timeout 3 2>&1 || true)"
-done
-info "gateway: $(gateway_url)   logs: make logs"
+procs status || true
+info "gateway: $(gateway_url)   ops ports: $(for name in $SERVICES; do printf '%s :%s  ' "$name" "$(ops_port "$name")"; done)"
+info "logs: make logs   restarts: ${LOGS#"$ROOT"/}/restarter.log"

@@ -17,34 +17,13 @@ chmod 700 "$STATE"
 write_supervisor_conf
 supervisor_apply
 
-step "waiting for the services to answer their health RPC"
-# In slices of 5 s, so a program that supervisor gave up on (FATAL) fails fast.
-for name in $SERVICES; do
-  deadline=$((SECONDS + 60))
-  until answer="$("$VENV_PY" -m shared.kit.health "$name" --wait 5 2>&1)"; do
-    if ((SECONDS >= deadline)) || [ "$(program_state "$name")" = FATAL ]; then
-      hint "python -m shared.kit.health $name said: ${answer:-(nothing)}"
-      show_program_failure "$name"
-      exit 1
-    fi
-  done
-  ok "$name is healthy"
-done
-
 URL="$(gateway_url)"
-gateway_ready() {
-  http_ok "$URL/ready" 3
+step "waiting until each service's /readyz (database and broker) and the gateway's $URL/ready answer"
+# One process polls them all over HTTP; it stops early, with the log, when a program keeps dying.
+procs wait --timeout 60 || {
+  hint "all logs: make logs     what runs: make status"
+  exit 1
 }
-step "waiting for the gateway at $URL/ready"
-deadline=$((SECONDS + 60))
-until gateway_ready; do
-  if ((SECONDS >= deadline)) || [ "$(program_state gateway)" = FATAL ]; then
-    show_program_failure gateway
-    exit 1
-  fi
-  sleep 1
-done
-ok "gateway is ready"
 
 TOKEN_SHOWN="${ADMIN_TOKEN_FILE#"$ROOT"/}"
 [ -f "$ADMIN_TOKEN_FILE" ] || warn "$TOKEN_SHOWN is missing: gateway.bootstrap wrote no token"
@@ -65,15 +44,24 @@ print_box() { # print_box TITLE LINE...: the lines framed, the title in bold
   printf '%s\n\n' "$rule"
 }
 
+OPS_LINES=()
+for name in $SERVICES; do
+  OPS_LINES+=("$(printf '  %-10s http://127.0.0.1:%s/readyz  /livez  /metrics' "$name" "$(ops_port "$name")")")
+done
+
 print_box "CRM is up" \
   "" \
   "gateway      $URL" \
   "web console  $URL/console/" \
   "API docs     $URL/api/v1/docs" \
+  "metrics      $URL/metrics" \
   "admin token  $ADMIN_TOKEN_FILE" \
+  "" \
+  "ops ports of the services:" \
+  "${OPS_LINES[@]}" \
   "" \
   "try it:" \
   "  curl -H \"Authorization: Bearer \$(cat $TOKEN_SHOWN)\" $URL/api/v1/leads" \
   "" \
-  "status: make status     logs: make logs (follow: make logs FOLLOW=1)" \
+  "status: make status (restarts, readiness)   logs: make logs (follow: make logs FOLLOW=1)" \
   "stop:   make down       restart: make restart"

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from shared.kit.registry import SERVICES
 from shared.schemas import asyncapi
 from shared.schemas.catalog import published_contracts
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVICES = ("leads", "sales", "orders", "support", "campaigns")
 
 
 def test_asyncapi_document_is_current():
@@ -24,6 +24,15 @@ def test_every_event_names_its_producer_and_exchange():
         assert contract.version >= 1
         channel = document["channels"][contract.type.replace(".", "_")]
         assert channel["bindings"]["amqp"]["exchange"]["name"] == f"{contract.producer}.events"
+
+
+def test_every_service_folder_is_registered():
+    """services/registry.txt is the one list: a service's folder without its line (or a line without its
+    folder) would be left out of make up, the gateway, the tests or Kubernetes without anyone noticing."""
+    folders = {path.parent.name for path in (ROOT / "services").glob("*/service.py")}
+    assert folders == set(SERVICES), "services/<name>/service.py and services/registry.txt disagree"
+    for name in SERVICES:
+        assert (ROOT / "services" / name / "config.yaml").is_file(), f"services/{name}/config.yaml is missing"
 
 
 def _imported_modules(path):
