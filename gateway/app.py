@@ -58,7 +58,8 @@ def create_app(config=None, *, rpc_pool=None):
     # Don't wait: the gateway starts (and /health answers) while the database is down.
     db.open(wait=False)
     if rpc_pool is None:
-        rpc_pool = RpcPool(settings, size=settings["RPC_POOL_SIZE"], timeout=settings["RPC_TIMEOUT"])
+        rpc_pool = RpcPool(settings, size=settings["RPC_POOL_SIZE"], timeout=settings["RPC_TIMEOUT"],
+                           on_call=metrics.record_rpc)
     resources = Resources(
         settings=settings, db=db, rpc=rpc_pool, token_cache=TokenCache(settings["TOKEN_CACHE_SECONDS"]),
         tracer=observability.make_tracer(settings["SERVICE_NAME"]),

@@ -5,6 +5,10 @@ status (so errors, 4xx and 5xx, by status) and latency.
   errors are those with ``status=~"4..|5.."``.
 - ``crm_http_request_duration_seconds{route, method}``: a histogram of the
   time from the request's arrival in Flask to its response.
+- ``crm_rpc_client_calls_total{service, method, outcome}`` and
+  ``crm_rpc_client_seconds{service, method}``: the gateway's calls to the
+  services (outcome ``ok``, ``error``: the service answered with an error,
+  ``unavailable``: no answer, a 503).
 
 ``route`` is the URL rule (``/api/v1/leads/<uuid:lead_id>``), never the
 path, and unknown methods count as ``other``, so clients cannot grow the
@@ -66,6 +70,21 @@ REQUESTS = Counter("crm_http_requests", "HTTP requests answered by the gateway, 
                    ["route", "method", "status"])
 LATENCY = Histogram("crm_http_request_duration_seconds", "Time the gateway took to answer, by route and method.",
                     ["route", "method"], buckets=BUCKETS)
+
+
+RPC_CALLS = Counter("crm_rpc_client_calls", "RPC calls the gateway made, by service, method and outcome.",
+                    ["service", "method", "outcome"])
+RPC_SECONDS = Histogram("crm_rpc_client_seconds", "Time an RPC call of the gateway took, by service and method.",
+                        ["service", "method"], buckets=BUCKETS)
+
+
+def record_rpc(service, method, seconds, outcome):
+    """The RPC client's ``on_call`` hook."""
+    try:
+        RPC_CALLS.labels(service, method, outcome).inc()
+        RPC_SECONDS.labels(service, method).observe(seconds)
+    except Exception:  # counting must never break a call
+        log.exception("metrics: could not record an RPC call to %s.%s", service, method)
 
 
 def _start():

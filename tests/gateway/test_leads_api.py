@@ -313,3 +313,18 @@ def test_under_gunicorn(gunicorn_gateway, tokens):
                            headers={**sales, "Content-Type": "text/csv"}, timeout=30)  # chunked
     assert upload.status_code == 202, upload.text
     assert "rid=gunicorn-1" in log_path.read_text()  # access log carries the correlation id
+
+
+def test_calls_to_the_services_are_counted(api, tokens):
+    from prometheus_client.parser import text_string_to_metric_families
+
+    def ok_calls():
+        text = api.get("/metrics").get_data(as_text=True)
+        return sum(sample.value for family in text_string_to_metric_families(text) for sample in family.samples
+                   if sample.name == "crm_rpc_client_calls_total"
+                   and sample.labels == {"service": "leads", "method": "get_lead", "outcome": "ok"})
+
+    lead = create(api, tokens["sales"])
+    before = ok_calls()
+    assert api.get(f"/api/v1/leads/{lead['id']}", headers=bearer(tokens["sales"])).status_code == 200
+    assert ok_calls() == before + 1
