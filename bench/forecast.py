@@ -6,9 +6,8 @@ months spread over the seeded two years."""
 import time
 from datetime import UTC, datetime
 
-from nameko.standalone.rpc import ClusterRpcProxy
-
 from bench.stats import latency_summary
+from shared.kit.testing import RpcCluster
 
 WARMUP = 10
 
@@ -47,7 +46,7 @@ def run(stack, opportunities, requests=200):
 
     results = {"opportunities": opportunities, "concurrency": 1, "gateway": {}, "rpc": {}}
     labels = periods()
-    with ClusterRpcProxy(stack.config("sales"), timeout=60) as cluster:
+    with RpcCluster(stack.config("sales"), timeout=60) as cluster:
         for kind, chosen in labels.items():
             results["gateway"][kind] = latency_summary(_timed(through_gateway, chosen, requests))
             results["rpc"][kind] = latency_summary(_timed(lambda period: cluster.sales.forecast({"period": period}),

@@ -86,3 +86,40 @@ def test_the_boundary_check_sees_a_violation(tmp_path):
     )
     found = _violations("services/leads", "services.leads", tmp_path)
     assert found == ["services/leads/sneaky.py imports services.sales", "services/leads/sneaky.py imports gateway.rpc"]
+
+
+# The runtime (nameko on eventlet) stays behind shared/kit: services, the
+# gateway, the contracts and the benchmarks use the kit's entrypoints,
+# client, dependencies and green-thread helpers, so the runtime can be
+# replaced one service at a time.
+RUNTIME = ("nameko", "eventlet")
+RUNTIME_CLEAN = ("services", "gateway", "shared/schemas", "bench")
+# Files that measure or emulate the runtime itself, on purpose.
+RUNTIME_ALLOWED = {
+    "bench/events.py": "measures nameko's own EventDispatcher as the baseline of the outbox relay",
+    "bench/publishers.py": "runs the relay's publisher under eventlet, as inside a service",
+}
+
+
+def _runtime_imports(folder, root=ROOT, allowed=RUNTIME_ALLOWED):
+    found = []
+    for path in _python_files(root, folder):
+        relative = path.relative_to(root).as_posix()
+        if relative in allowed:
+            continue
+        found += [f"{relative} imports {module}" for module in _imported_modules(path)
+                  if module.split(".")[0] in RUNTIME]
+    return found
+
+
+@pytest.mark.parametrize("folder", RUNTIME_CLEAN)
+def test_the_runtime_stays_behind_the_kit(folder):
+    assert _runtime_imports(folder) == []
+
+
+def test_the_runtime_check_sees_a_violation(tmp_path):
+    sneaky = tmp_path / "services" / "leads"
+    sneaky.mkdir(parents=True)
+    (sneaky / "sneaky.py").write_text("import eventlet\nfrom nameko.rpc import rpc\nfrom shared.kit import green\n")
+    assert _runtime_imports("services", tmp_path, {}) == ["services/leads/sneaky.py imports eventlet",
+                                                          "services/leads/sneaky.py imports nameko.rpc"]

@@ -27,10 +27,12 @@ from nameko.rpc import Rpc, RpcConsumer, get_rpc_exchange
 
 from shared.kit import amqp_connection
 from shared.kit.answers import AnswerReplay
+from shared.kit.errors import register_domain_errors
 from shared.kit.jsonio import dumps_message
 from shared.schemas.errors import CrmError
 
 log = logging.getLogger(__name__)
+register_domain_errors()
 
 
 class Replier:

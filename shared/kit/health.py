@@ -41,10 +41,13 @@ def describe(answer):
 
 
 def check(name, config, timeout=5):
-    from nameko.standalone.rpc import ClusterRpcProxy
+    from shared.kit.rpc_client import RpcClient
 
-    with ClusterRpcProxy(config, timeout=timeout) as cluster:
-        return getattr(cluster, name).health()
+    client = RpcClient(config["AMQP_URI"], timeout=timeout, size=1)
+    try:
+        return client.call(name, "health")
+    finally:
+        client.close()
 
 
 def main(argv=None):

@@ -33,6 +33,7 @@ from nameko.exceptions import deserialize
 
 from shared.kit import amqp_connection
 from shared.kit.context import outgoing_headers
+from shared.kit.errors import register_domain_errors
 from shared.kit.jsonio import dumps_message, loads_message
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ class RemoteError(Exception):
 
 
 def _error(data):
+    register_domain_errors()  # subclasses defined since the last call, too
     exc = deserialize(data)
     if type(exc).__name__ == "RemoteError" and not isinstance(exc, RemoteError):
         return RemoteError(getattr(exc, "exc_type", None), getattr(exc, "value", None))

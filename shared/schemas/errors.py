@@ -1,13 +1,12 @@
 """Domain errors that cross RPC boundaries.
 
-Each class is registered with nameko so that a caller gets the same exception
-class back, not a generic ``RemoteError``.  The gateway turns ``status`` into
+The platform kit registers every subclass of ``CrmError`` with the RPC
+runtime (``shared.kit.errors``), so that a caller gets the same exception
+class back, not a generic remote error.  The gateway turns ``status`` into
 the HTTP status of its problem document.  Arguments are plain JSON types.
 """
 
 import json
-
-from nameko.exceptions import deserialize_to_instance
 
 
 class CrmError(Exception):
@@ -15,7 +14,7 @@ class CrmError(Exception):
     title = "Bad request"
 
     def __init__(self, detail="", errors=None, extra=None, **kwargs):
-        # nameko turns non-string exception arguments into text on the way
+        # the RPC runtime turns non-string exception arguments into text on the way
         # (2 becomes "2"), so errors and extra travel as JSON strings.
         errors = json.loads(errors) if isinstance(errors, str) else (errors or {})
         extra = {**(json.loads(extra) if isinstance(extra, str) else (extra or {})), **kwargs}
@@ -33,52 +32,43 @@ class CrmError(Exception):
         return problem
 
 
-@deserialize_to_instance
 class ValidationFailed(CrmError):
     status = 422
     title = "Validation failed"
 
 
-@deserialize_to_instance
 class NotFound(CrmError):
     status = 404
     title = "Not found"
 
 
-@deserialize_to_instance
 class Conflict(CrmError):
     status = 409
     title = "Conflict"
 
 
-@deserialize_to_instance
 class DuplicateFound(Conflict):
     title = "Duplicate"
 
 
-@deserialize_to_instance
 class IllegalTransition(Conflict):
     title = "Illegal status change"
 
 
-@deserialize_to_instance
 class IllegalStageMove(IllegalTransition):
     title = "Illegal stage move"
 
 
-@deserialize_to_instance
 class Forbidden(CrmError):
     status = 403
     title = "Forbidden"
 
 
-@deserialize_to_instance
 class PreconditionFailed(CrmError):
     status = 412
     title = "Precondition failed"
 
 
-@deserialize_to_instance
 class Unavailable(CrmError):
     """Another service this one needs did not answer in time; retrying is safe."""
 
