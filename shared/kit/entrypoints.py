@@ -63,10 +63,13 @@ class Replier:
 
         message = amqp.Message(body, content_type="application/json", content_encoding="utf-8",
                                correlation_id=correlation_id, delivery_mode=1)
+        # A caller on RabbitMQ's direct reply-to is answered through the
+        # default exchange; nameko's own clients through the RPC exchange.
+        exchange = "" if reply_to.startswith("amq.rabbitmq.reply-to") else self.exchange_name
         with self.lock:
             for attempt in (1, 2):
                 try:
-                    self._channel().basic_publish(message, exchange=self.exchange_name, routing_key=reply_to)
+                    self._channel().basic_publish(message, exchange=exchange, routing_key=reply_to)
                     return
                 except amqp_connection.CONNECTION_ERRORS as exc:
                     self._reset()
@@ -153,10 +156,13 @@ class FastRpc(Rpc):
 
     def check_signature(self, args, kwargs):
         """Check the arguments against the method as written (not the wrapper
-        that settles its answer)."""
-        method = inspect.unwrap(getattr(self.container.service_cls, self.method_name))
+        that settles its answer); its signature is read once."""
+        signature = getattr(self, "_signature", None)
+        if signature is None:
+            method = inspect.unwrap(getattr(self.container.service_cls, self.method_name))
+            signature = self._signature = inspect.signature(method)
         try:
-            inspect.getcallargs(method, None, *args, **kwargs)
+            signature.bind(None, *args, **kwargs)
         except TypeError as exc:
             raise IncorrectSignature(str(exc)) from None
 

@@ -5,8 +5,9 @@ It speaks nameko's RPC protocol (exchange ``nameko-rpc``, routing key
 ``<service>.<method>``, a JSON body ``{"args": [...], "kwargs": {...}}``,
 context in ``nameko.*`` headers, the reply ``{"result": ..., "error": ...}``
 matched by correlation id), but keeps its connections: each of up to
-``size`` connections has one channel and one exclusive reply queue, made
-once and reused by one caller at a time.  Requests are transient messages
+``size`` connections has one channel, made once and reused by one caller at
+a time, and takes its replies through RabbitMQ's direct reply-to (no reply
+queue; the services' replier answers on the default exchange).  Requests are transient messages
 without publisher confirms: a lost request is already an error its caller
 sees (a timeout, 503), and a call to a service that has no queue comes back
 at once as a returned message (``mandatory``) instead of waiting out the
@@ -39,6 +40,7 @@ from shared.kit.jsonio import dumps_message, loads_message
 log = logging.getLogger(__name__)
 
 RPC_EXCHANGE = "nameko-rpc"
+DIRECT_REPLY_TO = "amq.rabbitmq.reply-to"
 HEADER_PREFIX = "nameko."
 # A connection idle longer than this is checked before use: a broker restart
 # closes idle connections, and a request written into a dead one would wait
@@ -96,15 +98,14 @@ class RpcConnection:
         try:
             self.channel = self.connection.channel()
             self.channel.exchange_declare(exchange, "topic", durable=True, auto_delete=False)
-            self.routing_key = uuid.uuid4().hex
-            queue_name = f"rpc.reply-client-{self.routing_key}"
-            self.channel.queue_declare(queue_name, exclusive=True, auto_delete=True)
-            self.channel.queue_bind(queue_name, exchange, routing_key=self.routing_key)
-            self.channel.basic_consume(queue_name, no_ack=True, callback=self._on_reply)
+            # RabbitMQ's direct reply-to: replies come back on this channel
+            # without a reply queue (nor its binding) to create and route through.
+            self.channel.basic_consume(DIRECT_REPLY_TO, no_ack=True, callback=self._on_reply)
             self.channel.events["basic_return"].add(self._on_return)
         except BaseException:
             amqp_connection.close_quietly(self.connection)
             raise
+        self.routing_key = DIRECT_REPLY_TO
         self.replies = {}
         self.waiting = set()
         self.returned_at = time.monotonic()

@@ -17,6 +17,7 @@ from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
+from opentelemetry.sdk.trace.sampling import Decision, Sampler, SamplingResult
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from shared.kit.context import CORRELATION_KEY, new_correlation_id, outgoing_headers, with_correlation_id
@@ -34,18 +35,43 @@ def _exporters(names):
             raise ValueError(f"OTEL_TRACES_EXPORTER={name!r} is not supported (use none, console or otlp)")
 
 
+class RecordWhenTaken(Sampler):
+    """Spans are recorded only when something takes them (an exporter, or a
+    processor added later, as tests do).  Otherwise every span is a
+    non-recording one: the trace context still travels with each call and
+    event (the same trace id, the sampled flag off), at a fraction of the
+    cost of building spans nobody reads."""
+
+    def __init__(self):
+        self.recording = False
+
+    def should_sample(self, parent_context, trace_id, name, kind=None, attributes=None, links=None,
+                      trace_state=None):
+        if self.recording:
+            return SamplingResult(Decision.RECORD_AND_SAMPLE, attributes)
+        return SamplingResult(Decision.DROP)
+
+    def get_description(self):
+        return "RecordWhenTaken"
+
+
 def setup_tracing(service_name, extra_processor=None):
     """Install the SDK tracer provider once per process; returns it."""
     provider = trace.get_tracer_provider()
     if not isinstance(provider, TracerProvider):
+        sampler = RecordWhenTaken()
         provider = TracerProvider(
-            resource=Resource.create({"service.name": os.environ.get("OTEL_SERVICE_NAME", service_name)})
+            resource=Resource.create({"service.name": os.environ.get("OTEL_SERVICE_NAME", service_name)}),
+            sampler=sampler,
         )
         for exporter in _exporters(os.environ.get("OTEL_TRACES_EXPORTER", "none")):
             provider.add_span_processor(BatchSpanProcessor(exporter))
+            sampler.recording = True
         trace.set_tracer_provider(provider)
     if extra_processor is not None:
         provider.add_span_processor(extra_processor)
+        if isinstance(provider.sampler, RecordWhenTaken):
+            provider.sampler.recording = True
     return provider
 
 

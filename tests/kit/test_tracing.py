@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 from nameko.exceptions import RemoteError
+from opentelemetry import trace
 from opentelemetry.trace import SpanKind, StatusCode
 
 from tests.kit.conftest import unique, wait_for
@@ -82,3 +83,20 @@ def test_a_failing_worker_marks_its_span_as_an_error(start_service, rpc_proxy, s
     [span] = wait_for(lambda: spans_named(span_exporter, "kitsample.write_note", trace_id))
     assert span.status.status_code == StatusCode.ERROR
     assert [event.name for event in span.events] == ["exception"]
+
+
+def test_spans_are_recorded_only_when_something_takes_them():
+    from opentelemetry.sdk.trace import TracerProvider
+
+    from shared.kit.tracing import RecordWhenTaken
+
+    sampler = RecordWhenTaken()
+    tracer = TracerProvider(sampler=sampler).get_tracer("tests")
+    parent = tracer.start_span("request")
+    assert not parent.is_recording()  # cheap: nothing would read it
+    context = parent.get_span_context()
+    assert context.trace_id != 0 and context.span_id != 0 and not context.trace_flags.sampled
+    child = tracer.start_span("call", context=trace.set_span_in_context(parent))
+    assert child.get_span_context().trace_id == context.trace_id  # the trace still travels
+    sampler.recording = True
+    assert tracer.start_span("recorded").is_recording()
