@@ -9,8 +9,6 @@ import time
 import uuid
 from urllib.parse import urlsplit, urlunsplit
 
-import eventlet
-import eventlet.event
 import psycopg
 from kombu import Connection, Consumer, Exchange, Queue
 
@@ -18,6 +16,7 @@ from gateway import users
 from gateway.app import create_app
 from shared.kit.health import check
 from shared.kit.paths import ROOT
+from shared.kit.testing import Event, GreenPool, sleep
 from tests.support import SchemaDb, wait_for
 
 ROLES = ("admin", "sales", "support", "marketing", "readonly")
@@ -48,7 +47,7 @@ def concurrently(rpc_proxy, calls):
     exception it raised."""
     proxies = [rpc_proxy() for _ in calls]
     clusters = [proxy.start() for proxy in proxies]
-    go = eventlet.event.Event()
+    go = Event()
 
     def run(call, cluster):
         go.wait()
@@ -58,9 +57,9 @@ def concurrently(rpc_proxy, calls):
             return exc
 
     try:
-        pool = eventlet.GreenPool(len(calls))
+        pool = GreenPool(len(calls))
         threads = [pool.spawn(run, call, cluster) for call, cluster in zip(calls, clusters, strict=True)]
-        eventlet.sleep(0)
+        sleep(0)
         go.send()
         return [thread.wait() for thread in threads]
     finally:

@@ -5,14 +5,12 @@ same key must answer that lead, never create a second one."""
 
 import uuid
 
-import eventlet
-import eventlet.event
 import psycopg
 import pytest
-from nameko.containers import get_container_cls
 
 from gateway.app import create_app
 from services.leads.service import LeadsService
+from shared.kit.testing import Event, sleep, spawn, start_container
 from tests.gateway.conftest import assert_problem, bearer
 from tests.support import wait_for
 
@@ -24,8 +22,7 @@ def leads_config(component_config):
 
 @pytest.fixture(scope="module")
 def leads_service(leads_config):
-    container = get_container_cls(leads_config)(LeadsService, dict(leads_config))
-    container.start()
+    container = start_container(LeadsService, leads_config)
     yield container
     container.kill()
 
@@ -51,15 +48,15 @@ def hold_inserts(database_url, seconds, locked):
     with psycopg.connect(database_url) as conn:
         conn.execute("LOCK TABLE leads.leads IN SHARE MODE")
         locked.send()
-        eventlet.sleep(seconds)
+        sleep(seconds)
 
 
 def test_a_retry_after_an_ambiguous_503_answers_the_same_lead(impatient_api, tokens, leads_config):
     database_url = leads_config["DATABASE_URL"]
     last_name = f"Ambiguous-{uuid.uuid4().hex[:10]}"
     headers = {**bearer(tokens["sales"]), "Idempotency-Key": str(uuid.uuid4())}
-    locked = eventlet.event.Event()
-    holder = eventlet.spawn(hold_inserts, database_url, 2.5, locked)
+    locked = Event()
+    holder = spawn(hold_inserts, database_url, 2.5, locked)
     locked.wait()
 
     first = impatient_api.post("/api/v1/leads", json={"last_name": last_name}, headers=headers)
@@ -79,8 +76,8 @@ def test_a_retry_while_the_first_still_runs_waits_for_its_answer(impatient_api, 
     database_url = leads_config["DATABASE_URL"]
     last_name = f"Overlapping-{uuid.uuid4().hex[:10]}"
     headers = {**bearer(tokens["sales"]), "Idempotency-Key": str(uuid.uuid4())}
-    locked = eventlet.event.Event()
-    holder = eventlet.spawn(hold_inserts, database_url, 3, locked)
+    locked = Event()
+    holder = spawn(hold_inserts, database_url, 3, locked)
     locked.wait()
 
     answers = [impatient_api.post("/api/v1/leads", json={"last_name": last_name}, headers=headers)
@@ -90,7 +87,7 @@ def test_a_retry_while_the_first_still_runs_waits_for_its_answer(impatient_api, 
     wait_for(lambda: leads_named(database_url, last_name), 10, message="the held-up create never finished")
     final = impatient_api.post("/api/v1/leads", json={"last_name": last_name}, headers=headers)
     assert final.status_code == 201
-    eventlet.sleep(1)  # the second attempt, queued behind the first in the service, has finished too
+    sleep(1)  # the second attempt, queued behind the first in the service, has finished too
     assert leads_named(database_url, last_name) == [final.get_json()["id"]]
 
 

@@ -20,17 +20,16 @@ import threading
 import time
 import uuid
 
-import eventlet
 import psycopg
 import pytest
 import requests
-from nameko.containers import get_container_cls
 
 from gateway import users
 from shared.kit.db import Database
 from shared.kit.inbox import inbox_handler
 from shared.kit.migrate import migrate
 from shared.kit.paths import ROOT
+from shared.kit.testing import GreenPool, sleep, start_container
 from tests.services import ServiceProcesses
 from tests.support import SchemaDb, free_port, wait_for
 
@@ -62,8 +61,7 @@ def witness(database_url, amqp_uri, tmp_path_factory):
     migrate(database_url, WITNESS_SCHEMA, folder)
     config = {"SERVICE_NAME": "outagewitness", "AMQP_URI": amqp_uri, "DATABASE_URL": database_url,
               "DB_SCHEMA": WITNESS_SCHEMA, "INBOX_DELIVERY_LIMIT": 20, "DB_POOL_MAX": 4}
-    container = get_container_cls(config)(OutageWitness, config)
-    container.start()
+    container = start_container(OutageWitness, config)
     db = SchemaDb(database_url, WITNESS_SCHEMA)
     yield db
     container.kill()
@@ -151,7 +149,7 @@ class Load:
         self.gateway, self.marker = gateway, marker
         self.attempts = []
         self.stopping = threading.Event()
-        self.pool = eventlet.GreenPool(clients)
+        self.pool = GreenPool(clients)
         self.threads = [self.pool.spawn(self._client, number) for number in range(clients)]
 
     def _client(self, number):
@@ -159,7 +157,7 @@ class Load:
         while not self.stopping.is_set():
             sequence += 1
             self.attempts.append(self.gateway.create(f"{self.marker}-{number}-{sequence}", str(uuid.uuid4())))
-            eventlet.sleep(0.01)
+            sleep(0.01)
 
     def stop(self):
         self.stopping.set()

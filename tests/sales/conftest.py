@@ -15,12 +15,11 @@ They run the real service over the real broker and database:
 """
 
 import pytest
-from nameko.containers import get_container_cls
-from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.sales.service import SalesService
 from shared.kit.config import load_component_config
 from shared.kit.migrate import migrate_component
+from shared.kit.testing import RpcCluster, start_container
 from tests.services import EventCollector, ServiceDb, ServiceProcesses, concurrently, scratch_database, unique
 from tests.support import wait_for
 
@@ -88,7 +87,7 @@ def rpc_proxy(sales_config):
 
     def make(**kwargs):
         kwargs.setdefault("timeout", RPC_TIMEOUT)
-        return ClusterRpcProxy(sales_config, **kwargs)
+        return RpcCluster(sales_config, **kwargs)
 
     return make
 
@@ -98,8 +97,7 @@ def service(sales_config, db):
     """A started SalesService container shared by the tests of a module (see
     tests/leads/conftest.py for why per module).  At teardown the container
     is killed and the relay's leader lock is waited for."""
-    container = get_container_cls(sales_config)(SalesService, dict(sales_config))
-    container.start()
+    container = start_container(SalesService, sales_config)
     try:
         yield container
     finally:
@@ -109,7 +107,7 @@ def service(sales_config, db):
 
 @pytest.fixture(scope="module")
 def sales(service, rpc_proxy):
-    """The ``sales`` service proxy of a started ClusterRpcProxy."""
+    """The ``sales`` service of a started RPC cluster."""
     with rpc_proxy() as cluster:
         yield cluster.sales
 

@@ -16,11 +16,11 @@ Both services' RPCs are reached through the sales suite's ``rpc_proxy()``
 """
 
 import pytest
-from nameko.containers import get_container_cls
 
 from services.leads.service import LeadsService
 from shared.kit.config import load_component_config
 from shared.kit.migrate import migrate_component
+from shared.kit.testing import start_container
 from tests.services import EventCollector, ServiceDb, ServiceProcesses, unique
 from tests.support import wait_for
 
@@ -66,8 +66,7 @@ def leads_db(sales_database_url, leads_config):
 
 
 def _start(config):
-    container = get_container_cls(config)(LeadsService, dict(config))
-    container.start()
+    container = start_container(LeadsService, config)
     return container
 
 

@@ -4,10 +4,10 @@ to, the event, and every kind of bad input refused with nothing written."""
 import uuid
 from datetime import UTC, datetime
 
-import eventlet
 import psycopg
 import pytest
 
+from shared.kit.testing import spawn
 from shared.schemas.errors import NotFound, ValidationFailed
 from shared.schemas.sales.activities import ActivityLoggedEventSchema, ActivitySchema
 from tests.sales.activities_support import at, call, make_account, make_contact, make_opportunity, written
@@ -258,7 +258,7 @@ def test_an_activity_logged_during_a_merge_waits_and_never_stays_on_the_merged_a
     data = call(contact_id=contact_id) if link == "contact" else call(account_id=duplicate_id)
     merge = MergeInFlight(sales_database_url, survivor_id, duplicate_id)
     with rpc_proxy() as cluster:
-        logging = eventlet.spawn(cluster.sales.log_activity, data)
+        logging = spawn(cluster.sales.log_activity, data)
         wait_for(lambda: waiting_for_an_account_lock(db) == 1, message="the activity did not wait for the merge")
         merge.finish()
         if link == "contact":

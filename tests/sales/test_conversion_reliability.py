@@ -8,10 +8,10 @@ own database session holds a lock the dying service's transaction needs, so
 the service is provably stopped at that point when it is killed.
 """
 
-import eventlet
 import psycopg
 import pytest
 
+from shared.kit.testing import spawn
 from shared.schemas.errors import Unavailable
 from tests.sales import conversion_stack
 from tests.sales.conftest import concurrently
@@ -33,7 +33,7 @@ LEADS_RPC_TIMEOUT = 3  # seconds leads waits for sales in the first test
 def convert_in_background(rpc_proxy, lead_id):
     """Start ``leads.convert_lead`` in a green thread with its own proxy;
     ``.wait()`` gives its result or the exception it raised."""
-    return eventlet.spawn(lambda: concurrently(rpc_proxy, [lambda c: c.leads.convert_lead(lead_id, {}, "closer")])[0])
+    return spawn(lambda: concurrently(rpc_proxy, [lambda c: c.leads.convert_lead(lead_id, {}, "closer")])[0])
 
 
 def written_tables(db, pids):
