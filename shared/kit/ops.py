@@ -61,12 +61,21 @@ class BrokerCheck:
                 raise
 
     def ping(self):
+        """The broker answers: on the kept connection, or else on a new one (a
+        connection broken by a broker restart is no reason to be unready once
+        the broker is back)."""
         with self.lock, eventlet.Timeout(CHECK_TIMEOUT, TimeoutError("the broker did not answer in time")):
-            try:
-                amqp_connection.keepalive(self._channel().connection)
-            except BaseException:
-                self.close()
-                raise
+            for attempt in (1, 2):
+                try:
+                    amqp_connection.keepalive(self._channel().connection)
+                    return
+                except amqp_connection.CONNECTION_ERRORS:
+                    self.close()
+                    if attempt == 2:
+                        raise
+                except BaseException:
+                    self.close()
+                    raise
 
     def close(self):
         amqp_connection.close_quietly(self.connection)
