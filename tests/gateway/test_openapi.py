@@ -1,5 +1,7 @@
 """The OpenAPI document comes from the schemas that validate requests."""
 
+from openapi_spec_validator import validate
+
 from gateway.openapi import _path
 from tests.gateway.conftest import assert_problem
 
@@ -8,6 +10,12 @@ def document(client, version=None):
     response = client.get("/api/v1/openapi.json" + (f"?openapi={version}" if version else ""))
     assert response.status_code == 200
     return response.get_json()
+
+
+def test_the_document_is_valid_openapi_3_1(client):
+    spec = document(client)
+    assert spec["openapi"] == "3.1.0"
+    validate(spec)
 
 
 def test_every_route_is_documented(app, client):
@@ -66,7 +74,8 @@ def test_problems_security_and_idempotency(client):
                 assert honoured == (path != "/api/v1/tokens"), path
     web_form = spec["paths"]["/api/v1/public/web-form"]["post"]
     assert "429" in web_form["responses"] and "Retry-After" in web_form["responses"]["429"]["headers"]
-    assert set(web_form["requestBody"]["content"]) == {"application/json", "application/x-www-form-urlencoded"}
+    assert set(web_form["requestBody"]["content"]) == {"application/json", "application/x-www-form-urlencoded",
+                                                       "multipart/form-data"}
     upload = spec["paths"]["/api/v1/leads/imports"]["post"]
     assert set(upload["requestBody"]["content"]) == {"text/csv", "multipart/form-data"}
 

@@ -3,7 +3,7 @@ and the account timeline."""
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from shared.schemas.common import AuthoredSchema, PageQuerySchema, StrictSchema, TrimmedSchema, text
+from shared.schemas.common import AuthoredSchema, PageQuerySchema, StrictSchema, TrimmedSchema, any_given, text
 from shared.schemas.events import register_event
 
 KINDS = ("call", "meeting", "task", "note")
@@ -39,6 +39,10 @@ class ActivityFieldsSchema(TrimmedSchema):
 
 
 class ActivityCreateSchema(ActivityFieldsSchema):
+    """A new activity, linked to an account, a contact, an opportunity or a lead (at least one)."""
+
+    json_schema_extra = any_given(*LINKS, text=False)
+
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     subject = fields.String(required=True, validate=SUBJECT_LENGTH,
                             metadata={"description": "One line: what the call, meeting, task or note is about."})
