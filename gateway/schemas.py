@@ -111,3 +111,38 @@ class HistoryPageSchema(StrictSchema):
     items = fields.List(fields.Dict(), required=True,
                         metadata={"description": "Changes, newest first: who, when, what."})
     next_cursor = fields.String(allow_none=True)
+
+
+AUDIT_ACTIONS = ("user.created", "user.updated", "user.deleted", "token.created", "token.revoked")
+
+
+class AuditEventSchema(StrictSchema):
+    """One change of a user or an API token: who made it, when, what changed."""
+
+    id = fields.Integer(required=True, metadata={"description": "Increases with every event."})
+    occurred_at = fields.AwareDateTime(required=True)
+    actor_id = fields.UUID(allow_none=True, required=True, metadata={"description": "null: the system."})
+    actor = fields.String(required=True, metadata={
+        "description": "The acting user's username at the time, or system:<database role> for changes made "
+                       "outside the API (first start, SQL)."})
+    action = fields.String(required=True, validate=validate.OneOf(AUDIT_ACTIONS))
+    user_id = fields.UUID(required=True, metadata={"description": "The user concerned (for a token: its owner)."})
+    username = fields.String(required=True, metadata={"description": "Their username at the time."})
+    token_id = fields.UUID(allow_none=True, required=True, metadata={"description": "The token, for token events."})
+    changes = fields.Dict(required=True, metadata={
+        "description": "What changed: created records list their fields; changes are {field: [before, after]}; "
+                       "a password shows only as set, changed or removed."})
+
+
+class AuditPageSchema(StrictSchema):
+    items = fields.List(fields.Nested(AuditEventSchema), required=True)
+    next_cursor = fields.String(allow_none=True)
+
+
+class AuditQuerySchema(PageQuerySchema):
+    user_id = fields.UUID(load_default=None, metadata={"description": "Only events about this user (their account "
+                                                                      "and their tokens)."})
+    actor = fields.String(load_default=None, validate=validate.Length(min=1, max=200),
+                          metadata={"description": "Only changes made by this username."})
+    action = fields.List(fields.String(validate=validate.OneOf(AUDIT_ACTIONS)), load_default=None,
+                         metadata={"description": "Only these actions (repeat, or separate with commas)."})
