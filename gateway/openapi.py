@@ -40,6 +40,11 @@ honour an `Idempotency-Key` header (the first answer is replayed for 24 hours). 
 cursor-paginated: pass a page's `next_cursor` as `cursor` (any other cursor is refused with
 422). Every answer carries `X-Request-ID` (send your own to correlate).
 
+Ids in a body (`account_id`, `contact_id`, `opportunity_id`, a `stage` of a pipeline, ...)
+must name records that exist (and fit together: a contact of the account given): otherwise
+422 names the field. What a rule about stored records forbids (an illegal status or stage
+move, a duplicate) is a 409 or 422 that says why.
+
 Text is stored as given after surrounding whitespace is trimmed where a field says so; a
 trimmed field left blank counts as not given. Text may not contain NUL characters (`\\u0000`):
 they are refused with 422. Money amounts and exchange rates travel as decimal strings

@@ -3,7 +3,7 @@
 from marshmallow import fields, validate
 
 from gateway.users import ROLES
-from shared.schemas.common import PageQuerySchema, StrictSchema
+from shared.schemas.common import PageQuerySchema, StrictSchema, filter_values
 
 USERNAME = validate.Regexp(
     r"^[a-z0-9][a-z0-9._@-]{1,63}$",
@@ -142,7 +142,9 @@ class AuditPageSchema(StrictSchema):
 class AuditQuerySchema(PageQuerySchema):
     user_id = fields.UUID(load_default=None, metadata={"description": "Only events about this user (their account "
                                                                       "and their tokens)."})
-    actor = fields.String(load_default=None, validate=validate.Length(min=1, max=200),
-                          metadata={"description": "Only changes made by this username."})
-    action = fields.List(fields.String(validate=validate.OneOf(AUDIT_ACTIONS)), load_default=None,
-                         metadata={"description": "Only these actions (repeat, or separate with commas)."})
+    actor = fields.String(load_default=None, validate=validate.Regexp(
+        r"^[a-z0-9][a-z0-9._@:-]{0,99}$", error="A username, or system:<database role>."),
+        metadata={"description": "Only changes made by this username (or system:<database role>).",
+                  "maxLength": 100})
+    action = filter_values(fields.String(validate=validate.OneOf(AUDIT_ACTIONS)),
+                           metadata={"description": "Only these actions (repeat, or separate with commas)."})

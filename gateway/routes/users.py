@@ -91,8 +91,10 @@ def update_user(user_id, body):
 @not_idempotent
 @operation("Create an API token (shown once)", tags=TOKEN_TAGS, body=TokenCreateSchema,
            response=TokenCreatedSchema, status=201, headers={"Location": "The token's URL (for DELETE)."},
+           problems=(404,),
            description="Idempotency-Key is not honoured here: the answer holds the token, which the gateway "
-                       "never stores. A retried request makes a second token; revoke the unused one.")
+                       "never stores. A retried request makes a second token; revoke the unused one. 404 when "
+                       "`user_id` names no user.")
 def create_token(body):
     user_id = str(body.get("user_id") or g.principal.user_id)
     if user_id != g.principal.user_id:

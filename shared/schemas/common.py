@@ -125,9 +125,20 @@ class JsonObject(fields.Dict):
         return result
 
 
+# At most this many values in one query filter (``status=new&status=working``).
+MAX_FILTER_VALUES = 20
+
+
+def filter_values(item, **kwargs):
+    """A query filter taking several values, repeated or comma-separated."""
+    return fields.List(item, load_default=None, validate=validate.Length(max=MAX_FILTER_VALUES), **kwargs)
+
+
 class PageQuerySchema(StrictSchema):
-    cursor = fields.String(load_default=None, validate=validate.Length(max=200),
-                           metadata={"description": "Opaque cursor from the previous page's next_cursor."})
+    cursor = fields.String(load_default=None, validate=[
+        validate.Length(max=200),
+        validate.Regexp(r"^[A-Za-z0-9_.@=-]*$", error="The cursor is not one this API returned.")],
+        metadata={"description": "Opaque cursor from the previous page's next_cursor (any other is refused)."})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 

@@ -10,6 +10,7 @@ from shared.schemas.common import (
     TrimmedSchema,
     VersionedSchema,
     any_given,
+    filter_values,
     text,
 )
 from shared.schemas.events import register_event
@@ -112,9 +113,9 @@ class LeadSchema(VersionedSchema):
 
 
 class LeadQuerySchema(PageQuerySchema):
-    status = fields.List(fields.String(validate=validate.OneOf(STATUSES)), load_default=None)
+    status = filter_values(fields.String(validate=validate.OneOf(STATUSES)))
     owner = text(100, load_default=None)
-    source = fields.List(fields.String(validate=validate.OneOf(SOURCES)), load_default=None)
+    source = filter_values(fields.String(validate=validate.OneOf(SOURCES)))
     score_min = fields.Integer(load_default=None, validate=validate.Range(min=0, max=100))
     score_max = fields.Integer(load_default=None, validate=validate.Range(min=0, max=100))
     created_from = fields.AwareDateTime(load_default=None)

@@ -14,6 +14,7 @@ from shared.schemas.common import (
     StrictSchema,
     TrimmedSchema,
     WholeNumber,
+    filter_values,
     text,
 )
 from shared.schemas.events import register_event
@@ -92,10 +93,10 @@ class AccountQuerySchema(TrimmedSchema, PageQuerySchema):
     upper = ("country",)
 
     q = text(200, load_default=None, metadata={"description": "Free text (trigram) over name and domain."})
-    type = fields.List(fields.String(validate=validate.OneOf(ACCOUNT_TYPES)), load_default=None)
+    type = filter_values(fields.String(validate=validate.OneOf(ACCOUNT_TYPES)))
     owner = text(100, load_default=None)
     industry = text(100, load_default=None)
-    country = fields.String(load_default=None, allow_none=True, validate=COUNTRY_RULE)
+    country = fields.String(load_default=None, allow_none=True, validate=COUNTRY_RULE, metadata={"maxLength": 2})
     parent_id = fields.UUID(load_default=None, allow_none=True, metadata={"description": "Children of this account."})
     include_merged = fields.Boolean(load_default=False)
 

@@ -47,6 +47,9 @@ class ConversionOptionsSchema(TrimmedSchema):
     new account (or the one dedup finds), a contact and an opportunity."""
 
     trimmed = ("owner",)
+    # Opportunity details (even {}) only with an opportunity.
+    json_schema_extra = {"not": {"required": ["create_opportunity", "opportunity"], "properties": {
+        "create_opportunity": {"const": False}, "opportunity": {"type": "object"}}}}
 
     account_id = fields.UUID(allow_none=True, metadata={
         "description": "Convert into this existing (live) account; default: the account whose domain matches the "

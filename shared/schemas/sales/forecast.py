@@ -84,11 +84,12 @@ class ForecastQuerySchema(TrimmedSchema):
     keep_blank = ("period",)  # a blank owner or pipeline_id means none; a blank period is refused
 
     period = fields.String(required=True, validate=validate.Regexp(PERIOD_PATTERN, error=PERIOD_HELP),
-                           metadata={"description": "A month (2026-11) or a quarter (2026-Q4)."})
+                           metadata={"description": "A month (2026-11) or a quarter (2026-Q4).", "maxLength": 7})
     owner = text(100, load_default=None, metadata={"description": "Only this owner's opportunities."})
     pipeline_id = fields.String(load_default=None, allow_none=True,
                                 validate=validate.Regexp(PIPELINE_ID_PATTERN, error="Not a pipeline id."),
-                                metadata={"description": "Only this pipeline's opportunities (404 if unknown)."})
+                                metadata={"description": "Only this pipeline's opportunities (404 if unknown).",
+                                          "maxLength": 64})
 
 
 class FiguresSchema(StrictSchema):

@@ -12,6 +12,7 @@ from shared.schemas.common import (
     StrictSchema,
     TrimmedSchema,
     VersionedSchema,
+    filter_values,
     text,
 )
 from shared.schemas.events import register_event
@@ -31,6 +32,7 @@ CENTS = Decimal("0.01")
 
 
 def slug(**kwargs):
+    kwargs["metadata"] = {"maxLength": 64, **kwargs.get("metadata", {})}
     return fields.String(validate=validate.Regexp(SLUG_PATTERN, error=SLUG_HELP), **kwargs)
 
 
@@ -177,8 +179,9 @@ class PipelineCreateSchema(PipelineConfigSchema):
 
 
 class PipelineUpdateSchema(PipelineConfigSchema):
-    """Replaces the name and the stages (PUT); is_default, when given, moves the default flag here.
-    A stage still used by opportunities cannot be removed nor change its category."""
+    """Replaces the name and the stages (PUT); is_default, when given, moves the default flag here
+    (the default pipeline cannot give it up: make another one the default). A stage still used by
+    opportunities cannot be removed nor change its category."""
 
 
 class PipelineSchema(VersionedSchema):
@@ -283,8 +286,8 @@ class OpportunityQuerySchema(PageQuerySchema):
     account_id = fields.UUID(load_default=None)
     owner = text(100, load_default=None)
     pipeline_id = slug(load_default=None, allow_none=True)
-    stage = fields.List(slug(), load_default=None, validate=validate.Length(max=MAX_STAGES))
-    category = fields.List(fields.String(validate=validate.OneOf(CATEGORIES)), load_default=None)
+    stage = filter_values(slug())
+    category = filter_values(fields.String(validate=validate.OneOf(CATEGORIES)))
     close_from = fields.Date(load_default=None, metadata={"description": "Expected close on or after this day."})
     close_to = fields.Date(load_default=None, metadata={"description": CLOSE_TO_HELP})
 
