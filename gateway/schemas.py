@@ -3,7 +3,7 @@
 from marshmallow import fields, validate
 
 from gateway.users import ROLES
-from shared.schemas.common import PageQuerySchema, StrictSchema, filter_values
+from shared.schemas.common import PageQuerySchema, StrictSchema, WholeNumber, filter_values
 
 USERNAME = validate.Regexp(
     r"^[a-z0-9][a-z0-9._@-]{1,63}$",
@@ -85,7 +85,7 @@ class TokenPageSchema(StrictSchema):
 class TokenCreateSchema(StrictSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     user_id = fields.UUID(metadata={"description": "Admins only: a token for someone else."})
-    expires_in_days = fields.Integer(load_default=90, validate=validate.Range(min=1, max=3650))
+    expires_in_days = WholeNumber(load_default=90, validate=validate.Range(min=1, max=3650))
 
 
 class TokenQuerySchema(PageQuerySchema):

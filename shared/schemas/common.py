@@ -139,7 +139,7 @@ class PageQuerySchema(StrictSchema):
         validate.Length(max=200),
         validate.Regexp(r"^[A-Za-z0-9_.@=-]*$", error="The cursor is not one this API returned.")],
         metadata={"description": "Opaque cursor from the previous page's next_cursor (any other is refused)."})
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    limit = WholeNumber(load_default=50, validate=validate.Range(min=1, max=500))
 
 
 class ProblemSchema(Schema):

@@ -9,6 +9,7 @@ from shared.schemas.common import (
     StrictSchema,
     TrimmedSchema,
     VersionedSchema,
+    WholeNumber,
     any_given,
     filter_values,
     text,
@@ -36,7 +37,7 @@ class LeadFieldsSchema(TrimmedSchema):
     country = fields.String(
         allow_none=True, validate=validate.Regexp(r"^[A-Za-z]{2}$", error="Use a two-letter ISO 3166 country code.")
     )
-    company_size = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10_000_000),
+    company_size = WholeNumber(allow_none=True, validate=validate.Range(min=0, max=10_000_000),
                                   metadata={"description": "Number of employees."})
     source = fields.String(validate=validate.OneOf(SOURCES))
     campaign_id = text(64)
@@ -116,8 +117,8 @@ class LeadQuerySchema(PageQuerySchema):
     status = filter_values(fields.String(validate=validate.OneOf(STATUSES)))
     owner = text(100, load_default=None)
     source = filter_values(fields.String(validate=validate.OneOf(SOURCES)))
-    score_min = fields.Integer(load_default=None, validate=validate.Range(min=0, max=100))
-    score_max = fields.Integer(load_default=None, validate=validate.Range(min=0, max=100))
+    score_min = WholeNumber(load_default=None, validate=validate.Range(min=0, max=100))
+    score_max = WholeNumber(load_default=None, validate=validate.Range(min=0, max=100))
     created_from = fields.AwareDateTime(load_default=None)
     created_to = fields.AwareDateTime(load_default=None)
     q = text(200, load_default=None, metadata={"description": "Free text over name, email and company."})
@@ -191,7 +192,7 @@ class ScoringRuleSchema(StrictSchema):
         "description": "eq: a string, number or boolean; in: a non-empty list of them; contains_any: non-empty "
                        "keywords; gte, lte: a number; between: [lo, hi], lo <= hi; engagement: the maximum "
                        "points, 0..100; present: none."})
-    points = fields.Integer(required=True, validate=validate.Range(min=-100, max=100))
+    points = WholeNumber(required=True, validate=validate.Range(min=-100, max=100))
     enabled = fields.Boolean(load_default=True)
 
 
@@ -208,7 +209,7 @@ class AssignmentRuleSchema(StrictSchema):
 
     id = fields.String(required=True, validate=RULE_ID)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200), metadata=NOT_BLANK)
-    priority = fields.Integer(load_default=100, validate=validate.Range(min=0, max=10_000))
+    priority = WholeNumber(load_default=100, validate=validate.Range(min=0, max=10_000))
     kind = fields.String(required=True, validate=validate.OneOf(ASSIGNMENT_KINDS))
     countries = fields.List(fields.String(validate=validate.Length(equal=2), metadata={"pattern": "^[A-Za-z]{2}$"}),
                             load_default=list)

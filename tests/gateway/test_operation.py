@@ -97,3 +97,16 @@ def test_a_form_post_is_loaded_through_the_same_schema(client, fake_rpc):
     (_, method, (sent,)), = fake_rpc.calls
     assert method == "capture_web_form"
     assert sent["last_name"] == "Lovelace" and sent["country"] is None and sent["company"] is None
+
+
+def test_integers_are_what_json_schema_calls_integers(client, tokens, fake_rpc):
+    """12.0 is the integer 12; 12.5 is refused, never cut to 12."""
+    sales = bearer(tokens["sales"])
+    fake_rpc.answers[("leads", "create_lead")] = {"id": "7d9f2c4e-4a4b-4c1e-9a55-2f9f5f0d1a11", "version": 1}
+    assert client.post("/api/v1/leads", json={"last_name": "X", "company_size": 12.0}, headers=sales).status_code \
+        == 201
+    assert fake_rpc.calls[-1][2][0]["company_size"] == 12
+    assert_problem(client.post("/api/v1/leads", json={"last_name": "X", "company_size": 12.5}, headers=sales), 422,
+                   "company_size")
+    assert_problem(client.get("/api/v1/leads?limit=2.5", headers=sales), 422, "limit")
+    assert len(fake_rpc.calls) == 1

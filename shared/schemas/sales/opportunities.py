@@ -12,6 +12,7 @@ from shared.schemas.common import (
     StrictSchema,
     TrimmedSchema,
     VersionedSchema,
+    WholeNumber,
     filter_values,
     text,
 )
@@ -86,10 +87,10 @@ class StageInputSchema(TrimmedSchema):
 
     key = slug(required=True, metadata={"description": "Stays the same for the stage's life; opportunities name it."})
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    position = fields.Integer(validate=validate.Range(min=1, max=1000), metadata={
+    position = WholeNumber(validate=validate.Range(min=1, max=1000), metadata={
         "description": "Optional; when given on every stage the stages are ordered by it, else by their order "
                        "in the list."})
-    probability = fields.Integer(required=True, validate=validate.Range(min=0, max=100),
+    probability = WholeNumber(required=True, validate=validate.Range(min=0, max=100),
                                  metadata={"description": "Default win probability (percent) of the stage."})
     category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
     forecast_category = fields.String(validate=validate.OneOf(FORECAST_CATEGORIES), metadata={
@@ -220,7 +221,7 @@ class OpportunityFieldsSchema(TrimmedSchema):
     amount = Money(error_messages=NEEDED, metadata={"description": AMOUNT_HELP})
     currency = fields.String(error_messages=NEEDED, validate=CURRENCY, metadata={"description": "ISO 4217, like EUR."})
     stage = slug(error_messages=NEEDED, metadata={"description": "A stage key of the opportunity's pipeline."})
-    probability = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=100), metadata={
+    probability = WholeNumber(allow_none=True, validate=validate.Range(min=0, max=100), metadata={
         "description": "Win probability in percent; given, it overrides the stage's (null: follow the stage)."})
     forecast_category = fields.String(allow_none=True, validate=validate.OneOf(FORECAST_CATEGORIES), metadata={
         "description": "Overrides the stage's forecast category; null: the stage's."})
@@ -328,7 +329,7 @@ class BoardQuerySchema(StrictSchema):
     owner = text(100, load_default=None)
     close_from = fields.Date(load_default=None, metadata={"description": "Expected close on or after this day."})
     close_to = fields.Date(load_default=None, metadata={"description": CLOSE_TO_HELP})
-    limit_per_stage = fields.Integer(load_default=20, validate=validate.Range(min=0, max=200), metadata={
+    limit_per_stage = WholeNumber(load_default=20, validate=validate.Range(min=0, max=200), metadata={
         "description": "How many opportunities each stage lists (largest amounts first); counts and sums "
                        "cover them all."})
 
