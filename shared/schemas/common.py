@@ -5,8 +5,9 @@ from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, post_lo
 # The characters str.strip() removes, as a regular expression class (the
 # same in Python and in ECMA-262, which JSON Schema validators use).
 _SPACE = r"\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-# Text that is not blank once trimmed: it holds a character strip() keeps.
-NOT_BLANK_PATTERN = f"[^{_SPACE}]"
+# Text that is not blank once trimmed: it holds a character strip() keeps
+# (and no NUL, which no text may hold).
+NOT_BLANK_PATTERN = f"^[^\\x00]*[^\\x00{_SPACE}][^\\x00]*$"
 # Text that is blank once trimmed.
 BLANK_PATTERN = f"^[{_SPACE}]*$"
 
