@@ -1,5 +1,6 @@
-"""Reading requests: JSON bodies, query strings, If-Match, all through the
-marshmallow schemas that also document them in the OpenAPI document."""
+"""Reading requests: JSON and form bodies, query strings, If-Match, all
+through the marshmallow schemas that also document them in the OpenAPI
+document (``gateway.openapi.operation`` declares them once per route)."""
 
 import json
 import re
@@ -10,10 +11,23 @@ from gateway.problems import HttpProblem
 from shared.schemas.common import StrictSchema
 
 JSON_TYPES = ("application/json",)
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def _schema(schema):
     return schema() if isinstance(schema, type) else schema
+
+
+class Loaded(dict):
+    """Data loaded through a schema; ``wire()`` dumps it back, through the
+    same schema, to the plain JSON types an RPC carries."""
+
+    def __init__(self, data, schema):
+        super().__init__(data)
+        self.schema = schema
+
+    def wire(self):
+        return self.schema.dump(self)
 
 
 def require_json():
@@ -61,13 +75,53 @@ def raw_json():
     return reject_nul(parsed)
 
 
-def json_body(schema, **load_kwargs):
-    """The body loaded through ``schema`` (422 with per-field errors)."""
+def _json_object():
     data = raw_json()
     if not isinstance(data, dict):
         raise HttpProblem(422, "The request body must be a JSON object.", title="Validation failed",
                           errors={"_schema": ["Expected a JSON object."]})
-    return _schema(schema).load(data, **load_kwargs)
+    return data
+
+
+def json_body(schema, **load_kwargs):
+    """The body loaded through ``schema`` (422 with per-field errors)."""
+    return _schema(schema).load(_json_object(), **load_kwargs)
+
+
+def form_fields():
+    """An HTML form post as a dict; a field given twice is an error."""
+    data, errors = {}, {}
+    for key in request.form:
+        values = request.form.getlist(key)
+        if len(values) > 1:
+            errors[key] = ["Give this field once."]
+        data[key] = values[0]
+    if errors:
+        raise HttpProblem(422, "Some fields are repeated; see errors.", title="Validation failed", errors=errors)
+    return reject_nul(data)
+
+
+def request_body(schema, *, form=False, optional=False, changes=False):
+    """The body of a request loaded through ``schema``:
+
+    - ``form``: an HTML form post (urlencoded or multipart) is taken too;
+    - ``optional``: an empty body is ``{}``;
+    - ``changes`` (PATCH): at least one field must be given.
+    """
+    schema = _schema(schema)
+    if optional and not request.get_data(cache=True).strip():
+        data = {}
+    elif form and request.mimetype in FORM_TYPES:
+        data = form_fields()
+    elif form and not request.is_json:
+        raise HttpProblem(415, "Send the form as application/x-www-form-urlencoded or as application/json.",
+                          errors={"Content-Type": ["Must be a form or JSON."]})
+    else:
+        data = _json_object()
+    if changes and not data:
+        raise HttpProblem(422, "Send at least one field to change.", title="Validation failed",
+                          errors={"_schema": ["Nothing to change."]})
+    return Loaded(schema.load(data), schema)
 
 
 def _list_field(field):
@@ -94,7 +148,7 @@ def query_args(schema):
     if errors:
         raise HttpProblem(422, "Some query parameters are invalid; see errors.", title="Validation failed",
                           errors=errors)
-    return schema.load(reject_nul(data))
+    return Loaded(schema.load(reject_nul(data)), schema)
 
 
 def wire(schema, loaded):
@@ -102,7 +156,10 @@ def wire(schema, loaded):
     return _schema(schema).dump(loaded)
 
 
-_ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
+# A version is a whole number from 1 on; the ETag holds it in quotes.
+_ETAG = re.compile(r'^\s*(?:W/)?"?([1-9][0-9]{0,8})"?\s*$')
+# What If-Match may hold, for the OpenAPI document (the same as _ETAG, or *).
+IF_MATCH_PATTERN = r'^(\*|(W/)?"?[1-9][0-9]{0,8}"?)$'
 
 
 def if_match_version():

@@ -17,6 +17,9 @@ graceful_timeout = 30
 # trip this; it only catches a wedged worker.
 timeout = 60
 keepalive = 5
+# The longest request line gunicorn takes (its maximum; the default is
+# 4094): every query string the API documents fits (tests/gateway/test_openapi.py).
+limit_request_line = 8190
 # gunicorn's control socket would be created under $HOME, which is read-only
 # (or missing) in the container; nothing here uses gunicornc.
 control_socket_disable = True

@@ -3,7 +3,7 @@
 from marshmallow import fields, validate
 
 from gateway.users import ROLES
-from shared.schemas.common import PageQuerySchema, StrictSchema
+from shared.schemas.common import PageQuerySchema, StrictSchema, WholeNumber, filter_values
 
 USERNAME = validate.Regexp(
     r"^[a-z0-9][a-z0-9._@-]{1,63}$",
@@ -85,7 +85,7 @@ class TokenPageSchema(StrictSchema):
 class TokenCreateSchema(StrictSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     user_id = fields.UUID(metadata={"description": "Admins only: a token for someone else."})
-    expires_in_days = fields.Integer(load_default=90, validate=validate.Range(min=1, max=3650))
+    expires_in_days = WholeNumber(load_default=90, validate=validate.Range(min=1, max=3650))
 
 
 class TokenQuerySchema(PageQuerySchema):
@@ -111,3 +111,40 @@ class HistoryPageSchema(StrictSchema):
     items = fields.List(fields.Dict(), required=True,
                         metadata={"description": "Changes, newest first: who, when, what."})
     next_cursor = fields.String(allow_none=True)
+
+
+AUDIT_ACTIONS = ("user.created", "user.updated", "user.deleted", "token.created", "token.revoked")
+
+
+class AuditEventSchema(StrictSchema):
+    """One change of a user or an API token: who made it, when, what changed."""
+
+    id = fields.Integer(required=True, metadata={"description": "Increases with every event."})
+    occurred_at = fields.AwareDateTime(required=True)
+    actor_id = fields.UUID(allow_none=True, required=True, metadata={"description": "null: the system."})
+    actor = fields.String(required=True, metadata={
+        "description": "The acting user's username at the time, or system:<database role> for changes made "
+                       "outside the API (first start, SQL)."})
+    action = fields.String(required=True, validate=validate.OneOf(AUDIT_ACTIONS))
+    user_id = fields.UUID(required=True, metadata={"description": "The user concerned (for a token: its owner)."})
+    username = fields.String(required=True, metadata={"description": "Their username at the time."})
+    token_id = fields.UUID(allow_none=True, required=True, metadata={"description": "The token, for token events."})
+    changes = fields.Dict(required=True, metadata={
+        "description": "What changed: created records list their fields; changes are {field: [before, after]}; "
+                       "a password shows only as set, changed or removed."})
+
+
+class AuditPageSchema(StrictSchema):
+    items = fields.List(fields.Nested(AuditEventSchema), required=True)
+    next_cursor = fields.String(allow_none=True)
+
+
+class AuditQuerySchema(PageQuerySchema):
+    user_id = fields.UUID(load_default=None, metadata={"description": "Only events about this user (their account "
+                                                                      "and their tokens)."})
+    actor = fields.String(load_default=None, validate=validate.Regexp(
+        r"^[a-z0-9][a-z0-9._@:-]{0,99}$", error="A username, or system:<database role>."),
+        metadata={"description": "Only changes made by this username (or system:<database role>).",
+                  "maxLength": 100})
+    action = filter_values(fields.String(validate=validate.OneOf(AUDIT_ACTIONS)),
+                           metadata={"description": "Only these actions (repeat, or separate with commas)."})

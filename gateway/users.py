@@ -1,6 +1,10 @@
 """Users and API tokens in the gateway's schema: plain functions over a
 psycopg connection (dict rows).
 
+Every change of a user or a token is recorded in ``audit_events`` by the
+database itself (triggers, gateway/migrations/0002_audit.sql), with the
+actor this transaction names through ``acting_as``.
+
 Tokens are ``crm_`` + 40 URL-safe random characters.  Only their sha256 hash
 is stored (a token is as strong as a random key, so a fast hash suffices and
 a lookup is one index probe); the first 8 characters are kept to tell tokens
@@ -10,11 +14,13 @@ apart.  Passwords are hashed with argon2id.
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from shared.kit.pagination import KeysetOrder, keyset_page
 from shared.schemas.errors import Conflict, NotFound
 
 ROLES = ("admin", "sales", "support", "marketing", "readonly")
@@ -45,6 +51,23 @@ def looks_like_token(token):
 
 def hash_password(password):
     return _hasher.hash(password)
+
+
+# -- who acts ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change: a user (id, username)."""
+
+    id: str
+    username: str
+
+
+def acting_as(conn, actor):
+    """Name ``actor`` as the author of the changes of this transaction (the
+    audit trail records them under it)."""
+    conn.execute("SELECT set_config('crm.actor_id', %s, true), set_config('crm.actor', %s, true)",
+                 (str(actor.id), actor.username))
 
 
 # -- users -------------------------------------------------------------------
@@ -82,18 +105,26 @@ def active_admins(conn, lock=False):
     return [row["id"] for row in conn.execute(sql + (" FOR UPDATE" if lock else "")).fetchall()]
 
 
-def update_user(conn, user_id, changes):
-    """Apply role/active/password/display_name changes; the last active admin
-    cannot be demoted or deactivated."""
+def update_user(conn, user_id, changes, actor=None):
+    """Apply role/active/password/display_name changes.  An admin cannot
+    deactivate or demote themselves (``actor``), and the last active admin
+    cannot be demoted or deactivated: someone must always be able to
+    administer the suite."""
     current = conn.execute("SELECT id, role, active FROM users WHERE id = %s FOR UPDATE", (user_id,)).fetchone()
     if current is None:
         raise NotFound(f"No user with id {user_id}.")
-    loses_admin = current["role"] == "admin" and current["active"] and (
-        changes.get("role", "admin") != "admin" or changes.get("active", True) is False
-    )
+    demoted = current["role"] == "admin" and changes.get("role", "admin") != "admin"
+    deactivated = current["active"] and changes.get("active", True) is False
+    field = "role" if demoted else "active"
+    if actor is not None and str(actor.id) == str(user_id) and (demoted or deactivated):
+        what = "take away your own admin role" if demoted else "deactivate yourself"
+        raise Conflict(f"You cannot {what}: ask another admin to do it (make someone else admin first if you "
+                       "are the only one), so that an admin is always left who can undo it.",
+                       {field: ["Not on yourself."]})
+    loses_admin = current["role"] == "admin" and current["active"] and (demoted or deactivated)
     if loses_admin and active_admins(conn, lock=True) == [current["id"]]:
         raise Conflict("This is the last active admin; make another user admin first.",
-                       {"role" if "role" in changes else "active": ["Would leave no active admin."]})
+                       {field: ["Would leave no active admin."]})
     values = {key: changes[key] for key in ("role", "active", "display_name") if key in changes}
     if "password" in changes:
         values["password_hash"] = hash_password(changes["password"]) if changes["password"] else None
@@ -116,6 +147,8 @@ def check_password(conn, username, password):
     if row is None or not row["password_hash"]:
         return None
     if _hasher.check_needs_rehash(stored):
+        # The same password under stronger parameters: not a change for the audit trail.
+        conn.execute("SELECT set_config('crm.password_rehash', 'on', true)")
         conn.execute("UPDATE users SET password_hash = %s WHERE id = %s", (hash_password(password), row["id"]))
     return get_user(conn, row["id"])
 
@@ -197,3 +230,27 @@ def principal_for(conn, token_hash):
 
 def expires_in_days(days):
     return timedelta(days=days) if days else None
+
+
+# -- the audit trail -----------------------------------------------------------
+
+AUDIT_COLUMNS = "id, occurred_at, actor_id, actor, action, user_id, username, token_id, changes"
+NEWEST_FIRST = KeysetOrder(("id", "bigint"), descending=True)
+
+
+def list_audit(conn, user_id=None, actor=None, actions=None, cursor=None, limit=50):
+    """Audit events, newest first: about ``user_id`` (their account and
+    tokens), by ``actor`` (a username), of ``actions``."""
+    where, params = [], []
+    if user_id is not None:
+        where.append("user_id = %s")
+        params.append(user_id)
+    if actor is not None:
+        where.append("actor = %s")
+        params.append(actor)
+    if actions:
+        where.append("action = ANY(%s)")
+        params.append(list(actions))
+    rows, next_cursor = keyset_page(conn, f"SELECT {AUDIT_COLUMNS} FROM audit_events", where, params, NEWEST_FIRST,
+                                    cursor, limit)
+    return {"items": rows, "next_cursor": next_cursor}

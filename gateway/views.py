@@ -1,12 +1,16 @@
 """What the resource views share: who is acting, versioned answers (ETag,
-Location), and the usual list / create / PATCH round trips to a service, each
-validating its input with the shared schemas before anything is sent."""
+Location), rate limits, and the usual list / create / PATCH round trips to a
+service.  The views get their input already loaded by ``@operation`` (see
+gateway.openapi); ``body.wire()`` and ``query.wire()`` are what a service
+is sent."""
 
-from flask import g, request, url_for
+import functools
 
-from gateway.bodies import etag, if_match_version, json_body, query_args, wire
-from gateway.problems import HttpProblem
-from gateway.resources import call
+from flask import g, url_for
+
+from gateway.bodies import etag
+from gateway.ratelimit import enforce
+from gateway.resources import call, resources
 
 
 def actor():
@@ -26,37 +30,33 @@ def created(entity, endpoint, **ids):
     return versioned(entity, 201, Location=url_for(endpoint, **ids))
 
 
-def optional_json_body(schema):
-    """A body whose fields are all optional: an empty body is ``{}``."""
-    if not request.get_data(cache=True).strip():
-        return (schema() if isinstance(schema, type) else schema).load({})
-    return json_body(schema)
+def rate_limited(bucket, setting):
+    """Count the request against ``bucket`` (per client address, limit: the
+    setting ``setting`` per minute) before anything else is read; put it
+    above ``@operation``."""
+
+    def wrap(view):
+        @functools.wraps(view)
+        def limited(*args, **kwargs):
+            enforce(bucket, resources().settings[setting])
+            return view(*args, **kwargs)
+
+        return limited
+
+    return wrap
 
 
-def changes(schema):
-    """A PATCH body: only the given fields, and at least one."""
-    data = json_body(schema)
-    if not data:
-        raise HttpProblem(422, "Send at least one field to change.", title="Validation failed",
-                          errors={"_schema": ["Nothing to change."]})
-    return data
+def listing(service, method, query, *args):
+    """``method(*args, query)`` with the loaded query string."""
+    return call(service, method, *args, query.wire())
 
 
-def listing(service, method, schema, *args):
-    """``method(*args, query)`` with the query string loaded through ``schema``."""
-    query = query_args(schema)
-    return call(service, method, *args, wire(schema, query))
-
-
-def create(service, method, schema, endpoint, id_name):
+def create(service, method, body, endpoint, id_name):
     """``method(data, actor)`` -> 201 with the new entity's Location and ETag."""
-    data = json_body(schema)
-    entity = call(service, method, wire(schema, data), actor())
+    entity = call(service, method, body.wire(), actor())
     return created(entity, endpoint, **{id_name: entity["id"]})
 
 
-def patch(service, method, entity_id, schema):
-    """``If-Match`` + a PATCH body -> ``method(entity_id, changes, actor, expected_version)``."""
-    expected_version = if_match_version()
-    data = changes(schema)
-    return versioned(call(service, method, entity_id, wire(schema, data), actor(), expected_version))
+def patch(service, method, entity_id, body, expected_version):
+    """A PATCH -> ``method(entity_id, changes, actor, expected_version)``."""
+    return versioned(call(service, method, entity_id, body.wire(), actor(), expected_version))

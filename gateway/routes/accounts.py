@@ -4,7 +4,6 @@ change, merge, hierarchy, and the account's activity timeline."""
 from flask import Blueprint
 
 from gateway.auth import requires
-from gateway.bodies import json_body
 from gateway.openapi import operation
 from gateway.resources import call
 from gateway.views import actor, create, listing, patch, versioned
@@ -29,8 +28,8 @@ TAGS = ["accounts"]
 @operation("List accounts (filtered, by name)", tags=TAGS, query=AccountQuerySchema, response=AccountPageSchema,
            description="`type` may repeat (`type=customer&type=partner`) or hold commas. Merged accounts are "
                        "left out unless `include_merged=true`.")
-def list_accounts():
-    return listing("sales", "list_accounts", AccountQuerySchema)
+def list_accounts(query):
+    return listing("sales", "list_accounts", query)
 
 
 @bp.post("")
@@ -39,8 +38,8 @@ def list_accounts():
            headers={"Location": "The account's URL.", "ETag": "The account's version."}, problems=(409,),
            description="409 with `existing_id` when a live account has the same domain, or the same name in "
                        "the same country.")
-def create_account():
-    return create("sales", "create_account", AccountCreateSchema, "accounts.get_account", "account_id")
+def create_account(body):
+    return create("sales", "create_account", body, "accounts.get_account", "account_id")
 
 
 @bp.get("/<uuid:account_id>")
@@ -59,8 +58,8 @@ def get_account(account_id):
            description="Only the given fields change; `null` clears an optional one. Send the ETag of your GET "
                        "in If-Match to be told (412) when someone changed the account in between. A parent must "
                        "exist, not be merged, and not make a cycle (422 on `parent_id`).")
-def update_account(account_id):
-    return patch("sales", "update_account", account_id, AccountUpdateSchema)
+def update_account(account_id, body, expected_version):
+    return patch("sales", "update_account", account_id, body, expected_version)
 
 
 @bp.post("/<uuid:account_id>/merge")
@@ -70,9 +69,8 @@ def update_account(account_id):
            description="The duplicate's contacts, opportunities, activities and child accounts move to this "
                        "account, which fills its empty fields from the duplicate; the duplicate stays readable "
                        "with `merged_into`.")
-def merge_accounts(account_id):
-    data = json_body(AccountMergeSchema)
-    result = call("sales", "merge_accounts", account_id, str(data["duplicate_id"]), actor())
+def merge_accounts(account_id, body):
+    result = call("sales", "merge_accounts", account_id, str(body["duplicate_id"]), actor())
     return versioned(result, version_of=result["account"])
 
 
@@ -90,5 +88,5 @@ def account_hierarchy(account_id):
            description="Calls, meetings, tasks and notes of the account, its contacts and its opportunities; part of "
                        "the account view, so every role that reads accounts reads it. "
                        "`kind` may repeat or hold commas.")
-def account_timeline(account_id):
-    return listing("sales", "account_timeline", TimelineQuerySchema, account_id)
+def account_timeline(account_id, query):
+    return listing("sales", "account_timeline", query, account_id)

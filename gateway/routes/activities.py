@@ -24,8 +24,8 @@ TAGS = ["activities"]
 @operation("List activities (filtered, newest first)", tags=TAGS, query=ActivityQuerySchema,
            response=ActivityPageSchema, description="`kind` and `status` may repeat (`kind=call&kind=meeting`) or "
                                                     "hold commas.")
-def list_activities():
-    return listing("sales", "list_activities", ActivityQuerySchema)
+def list_activities(query):
+    return listing("sales", "list_activities", query)
 
 
 @bp.post("")
@@ -35,8 +35,8 @@ def list_activities():
            description="Link it to an account, a contact, an opportunity or a lead (at least one); the account "
                        "is taken from the contact or opportunity when omitted. An activity with a lead counts "
                        "towards the lead's engagement.")
-def log_activity():
-    return create("sales", "log_activity", ActivityCreateSchema, "activities.get_activity", "activity_id")
+def log_activity(body):
+    return create("sales", "log_activity", body, "activities.get_activity", "activity_id")
 
 
 @bp.get("/<uuid:activity_id>")
@@ -54,5 +54,5 @@ def get_activity(activity_id):
            request_headers=("If-Match",),
            description="Only the given fields change; status `done` sets completed_at. Send the ETag of your GET "
                        "in If-Match to be told (412) when someone changed the activity in between.")
-def update_activity(activity_id):
-    return patch("sales", "update_activity", activity_id, ActivityUpdateSchema)
+def update_activity(activity_id, body, expected_version):
+    return patch("sales", "update_activity", activity_id, body, expected_version)

@@ -6,11 +6,10 @@ from flask import Blueprint, g
 
 from gateway import users
 from gateway.auth import permissions_of, public, requires, unauthorized
-from gateway.bodies import json_body
 from gateway.openapi import operation
-from gateway.ratelimit import enforce
 from gateway.resources import resources
 from gateway.schemas import LoginResultSchema, LoginSchema, MeSchema
+from gateway.views import rate_limited
 
 bp = Blueprint("auth", __name__, url_prefix="/api/v1")
 TAGS = ["auth"]
@@ -18,18 +17,19 @@ TAGS = ["auth"]
 
 @bp.post("/auth/login")
 @public
+@rate_limited("login", "LOGIN_RATE_LIMIT")
 @operation("Exchange a username and password for an API token", tags=TAGS, body=LoginSchema,
-           response=LoginResultSchema, problems=(429,), public=True,
-           description="The token expires after LOGIN_TOKEN_HOURS (12 by default). Attempts are rate limited "
-                       "per client address.")
-def login():
+           response=LoginResultSchema, problems=(401, 429), public=True,
+           description="The token expires after LOGIN_TOKEN_HOURS (12 by default). 401 for a wrong username or "
+                       "password, or a deactivated user. Attempts are rate limited per client address (429 with "
+                       "Retry-After beyond LOGIN_RATE_LIMIT a minute).")
+def login(body):
     res = resources()
-    enforce("login", res.settings["LOGIN_RATE_LIMIT"])
-    data = json_body(LoginSchema)
     with res.db.connection() as conn:
-        user = users.check_password(conn, data["username"], data["password"])
+        user = users.check_password(conn, body["username"], body["password"])
         if user is None:
             raise unauthorized("Wrong username or password, or the user is deactivated.", error=None)
+        users.acting_as(conn, users.Actor(user["id"], user["username"]))
         row, token = users.create_token(conn, user["id"], "login",
                                         timedelta(hours=res.settings["LOGIN_TOKEN_HOURS"]))
     return LoginResultSchema().dump({"token": token, "expires_at": row["expires_at"]})

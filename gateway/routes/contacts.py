@@ -22,8 +22,8 @@ TAGS = ["contacts"]
 @requires("accounts:read")
 @operation("List contacts (filtered)", tags=TAGS, query=ContactQuerySchema, response=ContactPageSchema,
            description="`q` searches names and the primary email; `email` matches any of a contact's emails.")
-def list_contacts():
-    return listing("sales", "list_contacts", ContactQuerySchema)
+def list_contacts(query):
+    return listing("sales", "list_contacts", query)
 
 
 @bp.post("")
@@ -31,8 +31,8 @@ def list_contacts():
 @operation("Create a contact", tags=TAGS, body=ContactCreateSchema, response=ContactSchema, status=201,
            headers={"Location": "The contact's URL.", "ETag": "The contact's version."}, problems=(409,),
            description="409 with `existing_id` when a contact has the same primary email.")
-def create_contact():
-    return create("sales", "create_contact", ContactCreateSchema, "contacts.get_contact", "contact_id")
+def create_contact(body):
+    return create("sales", "create_contact", body, "contacts.get_contact", "contact_id")
 
 
 @bp.get("/<uuid:contact_id>")
@@ -48,5 +48,5 @@ def get_contact(contact_id):
            headers={"ETag": "The contact's new version."}, problems=(409, 412), request_headers=("If-Match",),
            description="Only the given fields change; `null` clears an optional one. Send the ETag of your GET "
                        "in If-Match to be told (412) when someone changed the contact in between.")
-def update_contact(contact_id):
-    return patch("sales", "update_contact", contact_id, ContactUpdateSchema)
+def update_contact(contact_id, body, expected_version):
+    return patch("sales", "update_contact", contact_id, body, expected_version)

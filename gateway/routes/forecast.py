@@ -4,7 +4,6 @@ amounts are converted with."""
 from flask import Blueprint
 
 from gateway.auth import requires
-from gateway.bodies import json_body, wire
 from gateway.openapi import operation
 from gateway.resources import call
 from gateway.views import actor, listing
@@ -22,11 +21,12 @@ TAGS = ["forecast"]
 @bp.get("/forecast")
 @requires("sales:read")
 @operation("The forecast of a month or quarter, by owner and by pipeline", tags=TAGS, query=ForecastQuerySchema,
-           response=ForecastSchema,
+           response=ForecastSchema, problems=(404,),
            description="`period` is a month (`2026-11`) or a quarter (`2026-Q4`). Amounts are in the reporting "
-                       "currency; currencies without an exchange rate are listed in `missing_rates`.")
-def forecast():
-    return listing("sales", "forecast", ForecastQuerySchema)
+                       "currency; currencies without an exchange rate are listed in `missing_rates`. 404 when "
+                       "`pipeline_id` names no pipeline.")
+def forecast(query):
+    return listing("sales", "forecast", query)
 
 
 @bp.get("/exchange-rates")
@@ -42,6 +42,5 @@ def get_exchange_rates():
            description="Each rate is units of the reporting currency per 1 unit of `currency`, from `valid_from` "
                        "(default today) on; a rate with the same currency and valid_from is replaced, other stored "
                        "rates stay.")
-def set_exchange_rates():
-    data = json_body(ExchangeRatesUpdateSchema)
-    return call("sales", "set_exchange_rates", wire(ExchangeRatesUpdateSchema, data)["rates"], actor())
+def set_exchange_rates(body):
+    return call("sales", "set_exchange_rates", body.wire()["rates"], actor())

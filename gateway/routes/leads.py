@@ -4,11 +4,10 @@ shared schemas before anything is sent (bad input never reaches the service)."""
 from flask import Blueprint
 
 from gateway.auth import requires
-from gateway.bodies import json_body, query_args, wire
 from gateway.openapi import operation
 from gateway.resources import call
 from gateway.schemas import HistoryPageSchema, ScoreExplanationSchema
-from gateway.views import actor, create, listing, optional_json_body, patch, versioned
+from gateway.views import actor, create, listing, patch, versioned
 from shared.schemas.common import PageQuerySchema
 from shared.schemas.leads import (
     AssignmentRulesSchema,
@@ -35,8 +34,8 @@ LeadCountQuerySchema = LeadQuerySchema(exclude=("cursor", "limit"))
 @requires("leads:read")
 @operation("List leads (filtered, newest first)", tags=TAGS, query=LeadQuerySchema, response=LeadPageSchema,
            description="`status` and `source` may repeat (`status=new&status=working`) or hold commas.")
-def list_leads():
-    return listing("leads", "list_leads", LeadQuerySchema)
+def list_leads(query):
+    return listing("leads", "list_leads", query)
 
 
 @bp.post("")
@@ -45,15 +44,15 @@ def list_leads():
            headers={"Location": "The lead's URL.", "ETag": "The lead's version."}, problems=(409,),
            description="409 with `existing_id` when an open lead has the same email, or the same phone at the "
                        "same company.")
-def create_lead():
-    return create("leads", "create_lead", LeadCreateSchema, "leads.get_lead", "lead_id")
+def create_lead(body):
+    return create("leads", "create_lead", body, "leads.get_lead", "lead_id")
 
 
 @bp.get("/counts")
 @requires("leads:read")
 @operation("Count leads by status and source", tags=TAGS, query=LeadCountQuerySchema, response=LeadCountsSchema)
-def count_leads():
-    return listing("leads", "count_leads", LeadCountQuerySchema)
+def count_leads(query):
+    return listing("leads", "count_leads", query)
 
 
 @bp.get("/<uuid:lead_id>")
@@ -69,16 +68,15 @@ def get_lead(lead_id):
            headers={"ETag": "The lead's new version."}, problems=(409, 412), request_headers=("If-Match",),
            description="Send the ETag of your GET in If-Match to be told (412) when someone changed the lead "
                        "in between. Status changes follow the lead life cycle (409 otherwise).")
-def update_lead(lead_id):
-    return patch("leads", "update_lead", lead_id, LeadUpdateSchema)
+def update_lead(lead_id, body, expected_version):
+    return patch("leads", "update_lead", lead_id, body, expected_version)
 
 
 @bp.put("/<uuid:lead_id>/owner")
 @requires("leads:write")
 @operation("Give a lead to an owner", tags=TAGS, body=AssignSchema, response=LeadSchema, problems=(409,))
-def assign_lead(lead_id):
-    data = json_body(AssignSchema)
-    return versioned(call("leads", "assign_lead", lead_id, data["owner"], actor()))
+def assign_lead(lead_id, body):
+    return versioned(call("leads", "assign_lead", lead_id, body["owner"], actor()))
 
 
 @bp.post("/<uuid:lead_id>/merge")
@@ -86,42 +84,38 @@ def assign_lead(lead_id):
 @operation("Merge a duplicate lead into this one", tags=TAGS, body=MergeSchema, response=LeadSchema,
            problems=(409,), description="This lead keeps its values and takes the duplicate's where it has "
                                        "none; the duplicate stays readable with `merged_into`.")
-def merge_leads(lead_id):
-    data = json_body(MergeSchema)
-    return versioned(call("leads", "merge_leads", lead_id, str(data["duplicate_id"]), actor()))
+def merge_leads(lead_id, body):
+    return versioned(call("leads", "merge_leads", lead_id, str(body["duplicate_id"]), actor()))
 
 
 @bp.post("/<uuid:lead_id>/engagements")
 @requires("leads:write")
 @operation("Record an engagement (email open, visit, call, ...)", tags=TAGS, body=EngagementSchema,
            response=LeadSchema, problems=(409,))
-def record_engagement(lead_id):
-    data = json_body(EngagementSchema)
-    return versioned(call("leads", "record_engagement", lead_id, data["kind"], actor()))
+def record_engagement(lead_id, body):
+    return versioned(call("leads", "record_engagement", lead_id, body["kind"], actor()))
 
 
 @bp.post("/<uuid:lead_id>/convert")
 @requires("sales:write")
 @operation("Convert a qualified lead into an account, a contact and an opportunity", tags=TAGS,
-           body=ConversionOptionsSchema, response=ConversionResultSchema,
+           body=ConversionOptionsSchema, body_optional=True, response=ConversionResultSchema,
            headers={"ETag": "The lead's new version."}, problems=(409,),
            description="The account is `account_id` when given, else the one found by dedup (email domain, "
                        "company name), else a new one; the contact is found by email or created. Converting "
                        "again answers the same ids (nothing is made twice). An empty body converts with the "
                        "defaults. 409 when the lead is not qualified; 503 when sales does not answer in time "
                        "(retrying is safe).")
-def convert_lead(lead_id):
-    options = optional_json_body(ConversionOptionsSchema)
-    result = call("leads", "convert_lead", lead_id, wire(ConversionOptionsSchema, options), actor())
+def convert_lead(lead_id, body):
+    result = call("leads", "convert_lead", lead_id, body.wire(), actor())
     return versioned(result, version_of=result["lead"])
 
 
 @bp.get("/<uuid:lead_id>/history")
 @requires("leads:read")
 @operation("A lead's history of changes", tags=TAGS, query=PageQuerySchema, response=HistoryPageSchema)
-def lead_history(lead_id):
-    page = query_args(PageQuerySchema)
-    return call("leads", "lead_history", lead_id, page["cursor"], page["limit"])
+def lead_history(lead_id, query):
+    return call("leads", "lead_history", lead_id, query["cursor"], query["limit"])
 
 
 @bp.get("/<uuid:lead_id>/score")
@@ -142,9 +136,8 @@ def get_scoring_rules():
 @requires("leads:admin")
 @operation("Replace the scoring rules", tags=RULE_TAGS, body=ScoringRulesSchema, response=ScoringRulesSchema,
            description="Leads are rescored in the background.")
-def set_scoring_rules():
-    data = json_body(ScoringRulesSchema)
-    return call("leads", "set_scoring_rules", wire(ScoringRulesSchema, data)["rules"], actor())
+def set_scoring_rules(body):
+    return call("leads", "set_scoring_rules", body.wire()["rules"], actor())
 
 
 @bp.get("/assignment-rules")
@@ -158,6 +151,5 @@ def get_assignment_rules():
 @requires("leads:admin")
 @operation("Replace the assignment rules", tags=RULE_TAGS, body=AssignmentRulesSchema,
            response=AssignmentRulesSchema)
-def set_assignment_rules():
-    data = json_body(AssignmentRulesSchema)
-    return call("leads", "set_assignment_rules", wire(AssignmentRulesSchema, data)["rules"], actor())
+def set_assignment_rules(body):
+    return call("leads", "set_assignment_rules", body.wire()["rules"], actor())

@@ -1,10 +1,26 @@
 """Pieces shared by every service's contracts."""
 
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate
+from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, post_load, pre_load, validate
+
+# The characters str.strip() removes, as a regular expression class (the
+# same in Python and in ECMA-262, which JSON Schema validators use).
+_SPACE = r"\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# Text that is not blank once trimmed: it holds a character strip() keeps
+# (and no NUL, which no text may hold).
+NOT_BLANK_PATTERN = f"^[^\\x00]*[^\\x00{_SPACE}][^\\x00]*$"
+# Text that is blank once trimmed.
+BLANK_PATTERN = f"^[{_SPACE}]*$"
 
 
 class StrictSchema(Schema):
-    """Unknown fields are an error, so a typo never silently drops data."""
+    """Unknown fields are an error, so a typo never silently drops data.
+
+    A schema class may set ``json_schema_extra``: JSON Schema keywords the
+    OpenAPI document adds to the schema's own, to say rules across fields
+    (``anyOf``, ``contains``) that marshmallow checks in ``validates_schema``.
+    """
+
+    json_schema_extra = None
 
     class Meta:
         unknown = RAISE
@@ -72,6 +88,26 @@ class TrimmedSchema(StrictSchema):
         return data
 
 
+def any_given(*names, text=True):
+    """``json_schema_extra`` of a schema that needs at least one of ``names``
+    (say the same rule with a ``validates_schema``): each is given and not
+    null, and text holds a non-space character (blank text is no value)."""
+    value = {"type": "string", "pattern": NOT_BLANK_PATTERN} if text else {"type": "string"}
+    return {"anyOf": [{"required": [name], "properties": {name: value}} for name in names]}
+
+
+class WholeNumber(fields.Integer):
+    """An integer as JSON Schema means it: 12 or 12.0 (a number without a
+    fraction), never 12.5, which is refused rather than cut to 12."""
+
+    def _validated(self, value):
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise self.make_error("invalid")
+            value = int(value)
+        return super()._validated(value)
+
+
 def text(max_length, **kwargs):
     return fields.String(validate=validate.Length(max=max_length), allow_none=True, **kwargs)
 
@@ -90,19 +126,44 @@ class JsonObject(fields.Dict):
         return result
 
 
+# At most this many values in one query filter (``status=new&status=working``).
+MAX_FILTER_VALUES = 20
+
+
+def filter_values(item, **kwargs):
+    """A query filter taking several values, repeated or comma-separated."""
+    return fields.List(item, load_default=None, validate=validate.Length(max=MAX_FILTER_VALUES), **kwargs)
+
+
 class PageQuerySchema(StrictSchema):
-    cursor = fields.String(load_default=None, validate=validate.Length(max=200),
-                           metadata={"description": "Opaque cursor from the previous page's next_cursor."})
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    cursor = fields.String(load_default=None, validate=[
+        validate.Length(max=200),
+        validate.Regexp(r"^[A-Za-z0-9_.@=-]*$", error="The cursor is not one this API returned.")],
+        metadata={"description": "Opaque cursor from the previous page's next_cursor (any other is refused)."})
+    limit = WholeNumber(load_default=50, validate=validate.Range(min=1, max=500))
 
 
 class ProblemSchema(Schema):
-    """RFC 9457 problem details."""
+    """RFC 9457 problem details.  Besides the standard members a problem may
+    carry extension members (RFC 9457 section 3.2); those the API uses are
+    listed, and clients must ignore others."""
 
-    type = fields.String()
+    class Meta:
+        unknown = INCLUDE
+
+    type = fields.String(metadata={"description": "A URI naming the kind of problem; about:blank for a plain "
+                                                  "HTTP status."})
     title = fields.String(required=True)
     status = fields.Integer(required=True)
-    detail = fields.String()
-    instance = fields.String()
+    detail = fields.String(metadata={"description": "What went wrong and what to do about it."})
+    instance = fields.String(metadata={"description": "The path of the request."})
     errors = fields.Dict(keys=fields.String(), values=fields.Raw(),
-                         metadata={"description": "Per-field messages on 400/422."})
+                         metadata={"description": "Per-field messages on 400/422 (a list of messages per field, "
+                                                  "or per-item maps for lists of objects)."})
+    correlation_id = fields.String(metadata={"description": "The request's correlation id (also in X-Request-ID); "
+                                                            "quote it when reporting a problem."})
+    existing_id = fields.String(metadata={"description": "409 for a duplicate: the record that exists already."})
+    allowed = fields.List(fields.String(), metadata={"description": "409 for an illegal status or stage move: "
+                                                                    "where it may go from here."})
+    required_permission = fields.String(metadata={"description": "403: the permission the route needs."})
+    retry = fields.Boolean(metadata={"description": "true when repeating the same request may succeed."})

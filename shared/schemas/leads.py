@@ -2,7 +2,18 @@
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from shared.schemas.common import JsonObject, PageQuerySchema, StrictSchema, TrimmedSchema, VersionedSchema, text
+from shared.schemas.common import (
+    NOT_BLANK_PATTERN,
+    JsonObject,
+    PageQuerySchema,
+    StrictSchema,
+    TrimmedSchema,
+    VersionedSchema,
+    WholeNumber,
+    any_given,
+    filter_values,
+    text,
+)
 from shared.schemas.events import register_event
 
 STATUSES = ("new", "working", "qualified", "disqualified", "converted")
@@ -26,7 +37,7 @@ class LeadFieldsSchema(TrimmedSchema):
     country = fields.String(
         allow_none=True, validate=validate.Regexp(r"^[A-Za-z]{2}$", error="Use a two-letter ISO 3166 country code.")
     )
-    company_size = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10_000_000),
+    company_size = WholeNumber(allow_none=True, validate=validate.Range(min=0, max=10_000_000),
                                   metadata={"description": "Number of employees."})
     source = fields.String(validate=validate.OneOf(SOURCES))
     campaign_id = text(64)
@@ -34,12 +45,19 @@ class LeadFieldsSchema(TrimmedSchema):
     attributes = JsonObject(metadata={"description": "Custom attributes, a JSON object."})
 
 
+IDENTIFYING = ("last_name", "first_name", "email", "phone", "company")
+
+
 class LeadCreateSchema(LeadFieldsSchema):
+    """A new lead: at least a name, an email, a phone or a company (not blank)."""
+
+    json_schema_extra = any_given(*IDENTIFYING)
+
     owner = text(100, metadata={"description": "Owner; assignment rules choose one when omitted."})
 
     @validates_schema
     def identifies_someone(self, data, **kwargs):
-        if not any(data.get(key) for key in ("last_name", "first_name", "email", "phone", "company")):
+        if not any(data.get(key) for key in IDENTIFYING):
             raise ValidationError("A lead needs at least a name, an email, a phone or a company.", "_schema")
 
 
@@ -48,8 +66,9 @@ class LeadUpdateSchema(LeadFieldsSchema):
     status_reason = text(500, metadata={"description": "Why, when disqualifying."})
 
 
-class WebFormLeadSchema(StrictSchema):
-    """What the public web form may submit (no owner, no status, no notes)."""
+class WebFormLeadSchema(TrimmedSchema):
+    """What the public web form may submit (no owner, no status, no notes).
+    Text is trimmed, and a field left empty counts as not given."""
 
     first_name = text(100)
     last_name = text(100, required=True)
@@ -95,11 +114,11 @@ class LeadSchema(VersionedSchema):
 
 
 class LeadQuerySchema(PageQuerySchema):
-    status = fields.List(fields.String(validate=validate.OneOf(STATUSES)), load_default=None)
+    status = filter_values(fields.String(validate=validate.OneOf(STATUSES)))
     owner = text(100, load_default=None)
-    source = fields.List(fields.String(validate=validate.OneOf(SOURCES)), load_default=None)
-    score_min = fields.Integer(load_default=None, validate=validate.Range(min=0, max=100))
-    score_max = fields.Integer(load_default=None, validate=validate.Range(min=0, max=100))
+    source = filter_values(fields.String(validate=validate.OneOf(SOURCES)))
+    score_min = WholeNumber(load_default=None, validate=validate.Range(min=0, max=100))
+    score_max = WholeNumber(load_default=None, validate=validate.Range(min=0, max=100))
     created_from = fields.AwareDateTime(load_default=None)
     created_to = fields.AwareDateTime(load_default=None)
     q = text(200, load_default=None, metadata={"description": "Free text over name, email and company."})
@@ -130,13 +149,50 @@ class EngagementSchema(StrictSchema):
                          metadata={"description": "email_open, web_visit, call, meeting, ..."})
 
 
+# What a scoring rule may look at: a lead's field, or one of its custom attributes (attributes.<key>).
+SCORABLE_FIELDS = (
+    "id", "first_name", "last_name", "email", "phone", "company", "title", "industry", "country", "company_size",
+    "source", "campaign_id", "notes", "attributes", "status", "owner", "score", "engagement", "created_at",
+    "updated_at", "merged_into",
+)
+RULE_ID = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+NOT_BLANK = {"pattern": NOT_BLANK_PATTERN}
+_SCALAR = {"type": ["string", "number", "boolean"]}
+# The value each operator compares with ("present" takes none).
+RULE_VALUES = {
+    "eq": _SCALAR,
+    "in": {"type": "array", "minItems": 1, "items": _SCALAR},
+    "contains_any": {"type": "array", "minItems": 1, "items": {"type": "string", **NOT_BLANK}},
+    "gte": {"type": "number"},
+    "lte": {"type": "number"},
+    "between": {"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "number"},
+                "description": "[lo, hi] with lo <= hi."},
+    "engagement": {"type": "integer", "minimum": 0, "maximum": 100},
+}
+
+
+def _when(key, value, then):
+    return {"if": {"required": [key], "properties": {key: {"const": value}}}, "then": then}
+
+
 class ScoringRuleSchema(StrictSchema):
-    id = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,63}$"))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    field = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    """A scoring rule: ``points`` when the lead's ``field`` meets ``operator``
+    and ``value``. Rule ids are unique within the rules."""
+
+    json_schema_extra = {"allOf": [_when("operator", operator, {"required": ["value"], "properties": {"value": rule}})
+                                   for operator, rule in RULE_VALUES.items()]}
+
+    id = fields.String(required=True, validate=RULE_ID)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200), metadata=NOT_BLANK)
+    field = fields.String(required=True, validate=validate.Length(min=1, max=100), metadata={
+        "description": "A lead field, or attributes.<key> for a custom attribute.",
+        "anyOf": [{"enum": list(SCORABLE_FIELDS)}, {"pattern": r"^attributes\..+"}]})
     operator = fields.String(required=True, validate=validate.OneOf(OPERATORS))
-    value = fields.Raw(allow_none=True, load_default=None)
-    points = fields.Integer(required=True, validate=validate.Range(min=-100, max=100))
+    value = fields.Raw(allow_none=True, load_default=None, metadata={
+        "description": "eq: a string, number or boolean; in: a non-empty list of them; contains_any: non-empty "
+                       "keywords; gte, lte: a number; between: [lo, hi], lo <= hi; engagement: the maximum "
+                       "points, 0..100; present: none."})
+    points = WholeNumber(required=True, validate=validate.Range(min=-100, max=100))
     enabled = fields.Boolean(load_default=True)
 
 
@@ -145,14 +201,21 @@ class ScoringRulesSchema(StrictSchema):
 
 
 class AssignmentRuleSchema(StrictSchema):
-    id = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,63}$"))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    priority = fields.Integer(load_default=100, validate=validate.Range(min=0, max=10_000))
+    """An assignment rule. Rule ids are unique within the rules; a territory
+    rule names at least one country, industry or source."""
+
+    json_schema_extra = _when("kind", "territory", {"anyOf": [
+        {"required": [key], "properties": {key: {"minItems": 1}}} for key in ("countries", "industries", "sources")]})
+
+    id = fields.String(required=True, validate=RULE_ID)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200), metadata=NOT_BLANK)
+    priority = WholeNumber(load_default=100, validate=validate.Range(min=0, max=10_000))
     kind = fields.String(required=True, validate=validate.OneOf(ASSIGNMENT_KINDS))
-    countries = fields.List(fields.String(validate=validate.Length(equal=2)), load_default=list)
-    industries = fields.List(fields.String(validate=validate.Length(max=100)), load_default=list)
+    countries = fields.List(fields.String(validate=validate.Length(equal=2), metadata={"pattern": "^[A-Za-z]{2}$"}),
+                            load_default=list)
+    industries = fields.List(fields.String(validate=validate.Length(max=100), metadata=NOT_BLANK), load_default=list)
     sources = fields.List(fields.String(validate=validate.OneOf(SOURCES)), load_default=list)
-    owners = fields.List(fields.String(validate=validate.Length(min=1, max=100)), required=True,
+    owners = fields.List(fields.String(validate=validate.Length(min=1, max=100), metadata=NOT_BLANK), required=True,
                          validate=validate.Length(min=1, max=500))
     enabled = fields.Boolean(load_default=True)
 

@@ -1,5 +1,9 @@
 """The OpenAPI document comes from the schemas that validate requests."""
 
+import re
+
+from openapi_spec_validator import validate
+
 from gateway.openapi import _path
 from tests.gateway.conftest import assert_problem
 
@@ -8,6 +12,12 @@ def document(client, version=None):
     response = client.get("/api/v1/openapi.json" + (f"?openapi={version}" if version else ""))
     assert response.status_code == 200
     return response.get_json()
+
+
+def test_the_document_is_valid_openapi_3_1(client):
+    spec = document(client)
+    assert spec["openapi"] == "3.1.0"
+    validate(spec)
 
 
 def test_every_route_is_documented(app, client):
@@ -66,7 +76,8 @@ def test_problems_security_and_idempotency(client):
                 assert honoured == (path != "/api/v1/tokens"), path
     web_form = spec["paths"]["/api/v1/public/web-form"]["post"]
     assert "429" in web_form["responses"] and "Retry-After" in web_form["responses"]["429"]["headers"]
-    assert set(web_form["requestBody"]["content"]) == {"application/json", "application/x-www-form-urlencoded"}
+    assert set(web_form["requestBody"]["content"]) == {"application/json", "application/x-www-form-urlencoded",
+                                                       "multipart/form-data"}
     upload = spec["paths"]["/api/v1/leads/imports"]["post"]
     assert set(upload["requestBody"]["content"]) == {"text/csv", "multipart/form-data"}
 
@@ -85,3 +96,55 @@ def test_docs_page_is_served_locally(client):
     assert '"/api/v1/openapi.json"' in init  # the 3.1 document itself: Swagger UI 5 renders it
     assert_problem(client.get("/api/v1/docs/../app.py"), 404)
     assert_problem(client.get("/api/v1/docs/swagger-ui.js.map"), 404)
+
+
+# gunicorn's limit_request_line, less the method, the longest path and the protocol.
+QUERY_BUDGET = 8190 - 200
+
+
+def _bytes_per_character(pattern):
+    """3 when the pattern admits a character that is percent-encoded in a
+    URL (12 for free text), 1 when it admits URL-unreserved ones only."""
+    if pattern is None:
+        return 12
+    reserved = [chr(code) for code in range(32, 127) if not (chr(code).isalnum() or chr(code) in "-._~")]
+    probes = [text for char in reserved + ["\u00e9", "\U0001f600"] for text in (char, "a" + char, "0" + char)]
+    return 3 if any(re.fullmatch(pattern, probe) for probe in probes) else 1
+
+
+def _most_bytes(schema):
+    """The most bytes a query value of ``schema`` takes in a URL (see
+    _bytes_per_character); None when unbounded."""
+    kind = schema.get("type")
+    if "enum" in schema:
+        return 3 * max(len(str(value)) for value in schema["enum"])
+    if kind == "array":
+        item = _most_bytes(schema["items"])
+        return None if item is None or "maxItems" not in schema else schema["maxItems"] * item
+    if kind == "string":
+        if schema.get("format") == "uuid":
+            return 36
+        if schema.get("format") in ("date", "date-time"):
+            return 3 * 35
+        if "maxLength" not in schema:
+            return None
+        return schema["maxLength"] * _bytes_per_character(schema.get("pattern"))
+    return {"integer": 20, "number": 40, "boolean": 5}.get(kind)
+
+
+def test_every_documented_query_fits_in_a_request_line(client):
+    """A request the document allows never meets gunicorn's 414 (an HTML
+    answer no schema describes): each query parameter is bounded, and
+    together they fit."""
+    spec = document(client)
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            total = 0
+            for parameter in operation["parameters"]:
+                if parameter.get("in") != "query":
+                    continue
+                most = _most_bytes(parameter["schema"])
+                assert most is not None, f"{method.upper()} {path}: query parameter {parameter['name']} is unbounded"
+                repeats = parameter["schema"].get("maxItems", 1)
+                total += most + repeats * (len(parameter["name"]) + 2)
+            assert total <= QUERY_BUDGET, f"{method.upper()} {path}: a query string may take {total} bytes"

@@ -66,7 +66,8 @@ def test_ids_filters_and_lists_in_the_document(client):
     spec = document(client)
     board = spec["paths"]["/api/v1/pipelines/{pipeline_id}/board"]["get"]
     pipeline_id = next(p for p in board["parameters"] if p.get("name") == "pipeline_id")
-    assert pipeline_id["in"] == "path" and pipeline_id["schema"] == {"type": "string"}
+    assert pipeline_id["in"] == "path" and pipeline_id["schema"]["type"] == "string"
+    assert pipeline_id["schema"]["pattern"] == "^[a-z0-9][a-z0-9_-]{0,63}$"
     assert {"owner", "close_from", "close_to", "limit_per_stage"} <= {p.get("name") for p in board["parameters"]}
     account_id = next(p for p in spec["paths"]["/api/v1/accounts/{account_id}"]["get"]["parameters"]
                       if p.get("name") == "account_id")

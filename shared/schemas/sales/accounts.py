@@ -7,13 +7,24 @@ A merged account stays readable with ``merged_into`` set to the survivor.
 
 from marshmallow import fields, validate
 
-from shared.schemas.common import AuthoredSchema, JsonObject, PageQuerySchema, StrictSchema, TrimmedSchema, text
+from shared.schemas.common import (
+    AuthoredSchema,
+    JsonObject,
+    PageQuerySchema,
+    StrictSchema,
+    TrimmedSchema,
+    WholeNumber,
+    filter_values,
+    text,
+)
 from shared.schemas.events import register_event
 
 ACCOUNT_TYPES = ("prospect", "customer", "partner", "reseller", "competitor")
 ADDRESS_KINDS = ("billing", "shipping", "office", "other")
 MAX_ADDRESSES = 20
 
+# A web domain, or an http(s) URL of one, as the document shows it.
+DOMAIN_PATTERN = r"^(https?://)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(/\S*)?$"
 COUNTRY_RULE = validate.Regexp(r"^[A-Za-z]{2}$", error="Use a two-letter ISO 3166 country code.")
 
 
@@ -36,9 +47,12 @@ class AccountFieldsSchema(TrimmedSchema):
     name = fields.String(validate=validate.Length(min=1, max=200),
                          error_messages={"null": "An account needs a name."})
     domain = text(255, metadata={"description": "Web domain (unique among live accounts); a URL is reduced to its "
-                                                "host: `https://www.Acme.com/about` is stored as `acme.com`."})
+                                                "host: `https://www.Acme.com/about` is stored as `acme.com`. The "
+                                                "host needs two labels or more, and not just `www` and a top-level "
+                                                "domain.",
+                                 "pattern": DOMAIN_PATTERN, "maxLength": 253})
     industry = text(100)
-    size = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0, max=10_000_000),
+    size = WholeNumber(allow_none=True, strict=True, validate=validate.Range(min=0, max=10_000_000),
                           metadata={"description": "Number of employees."})
     country = fields.String(allow_none=True, validate=COUNTRY_RULE)
     addresses = fields.List(fields.Nested(AccountAddressSchema), validate=validate.Length(max=MAX_ADDRESSES))
@@ -79,10 +93,10 @@ class AccountQuerySchema(TrimmedSchema, PageQuerySchema):
     upper = ("country",)
 
     q = text(200, load_default=None, metadata={"description": "Free text (trigram) over name and domain."})
-    type = fields.List(fields.String(validate=validate.OneOf(ACCOUNT_TYPES)), load_default=None)
+    type = filter_values(fields.String(validate=validate.OneOf(ACCOUNT_TYPES)))
     owner = text(100, load_default=None)
     industry = text(100, load_default=None)
-    country = fields.String(load_default=None, allow_none=True, validate=COUNTRY_RULE)
+    country = fields.String(load_default=None, allow_none=True, validate=COUNTRY_RULE, metadata={"maxLength": 2})
     parent_id = fields.UUID(load_default=None, allow_none=True, metadata={"description": "Children of this account."})
     include_merged = fields.Boolean(load_default=False)
 

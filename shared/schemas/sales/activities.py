@@ -3,7 +3,15 @@ and the account timeline."""
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from shared.schemas.common import AuthoredSchema, PageQuerySchema, StrictSchema, TrimmedSchema, text
+from shared.schemas.common import (
+    AuthoredSchema,
+    PageQuerySchema,
+    StrictSchema,
+    TrimmedSchema,
+    any_given,
+    filter_values,
+    text,
+)
 from shared.schemas.events import register_event
 
 KINDS = ("call", "meeting", "task", "note")
@@ -39,6 +47,10 @@ class ActivityFieldsSchema(TrimmedSchema):
 
 
 class ActivityCreateSchema(ActivityFieldsSchema):
+    """A new activity, linked to an account, a contact, an opportunity or a lead (at least one)."""
+
+    json_schema_extra = any_given(*LINKS, text=False)
+
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     subject = fields.String(required=True, validate=SUBJECT_LENGTH,
                             metadata={"description": "One line: what the call, meeting, task or note is about."})
@@ -88,15 +100,15 @@ class ActivityQuerySchema(PageQuerySchema):
     opportunity_id = fields.UUID(load_default=None)
     lead_id = fields.UUID(load_default=None)
     owner = text(100, load_default=None)
-    kind = fields.List(fields.String(validate=validate.OneOf(KINDS)), load_default=None)
-    status = fields.List(fields.String(validate=validate.OneOf(STATUSES)), load_default=None)
+    kind = filter_values(fields.String(validate=validate.OneOf(KINDS)))
+    status = filter_values(fields.String(validate=validate.OneOf(STATUSES)))
     due_before = fields.AwareDateTime(load_default=None, metadata={"description": "Only those due before this time."})
 
 
 class TimelineQuerySchema(PageQuerySchema):
     """The account timeline: its activities and its contacts' and opportunities', newest first."""
 
-    kind = fields.List(fields.String(validate=validate.OneOf(KINDS)), load_default=None)
+    kind = filter_values(fields.String(validate=validate.OneOf(KINDS)))
 
 
 class ActivityPageSchema(StrictSchema):

@@ -6,7 +6,16 @@ unique, so a person is one contact.
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from shared.schemas.common import AuthoredSchema, JsonObject, PageQuerySchema, StrictSchema, TrimmedSchema, text
+from shared.schemas.common import (
+    BLANK_PATTERN,
+    AuthoredSchema,
+    JsonObject,
+    PageQuerySchema,
+    StrictSchema,
+    TrimmedSchema,
+    any_given,
+    text,
+)
 from shared.schemas.events import register_event
 
 ROLES = ("decision_maker", "evaluator", "influencer", "user")
@@ -36,15 +45,26 @@ class ContactFieldsSchema(TrimmedSchema):
 
 
 class ContactCreateSchema(ContactFieldsSchema):
+    """A new contact: a first or a last name (not blank)."""
+
+    json_schema_extra = any_given("first_name", "last_name")
+
     @validates_schema
     def has_a_name(self, data, **kwargs):
         if not (data.get("first_name") or data.get("last_name")):
             raise ValidationError("A contact needs a first or a last name.", "last_name")
 
 
+NO_NAME = {"anyOf": [{"type": "null"}, {"type": "string", "pattern": BLANK_PATTERN}]}
+
+
 class ContactUpdateSchema(ContactFieldsSchema):
     """PATCH: only the given keys change; ``null`` clears an optional field
-    (a contact keeps at least one of its names)."""
+    (a contact keeps at least one of its names: clearing the only one left is
+    refused with 422)."""
+
+    json_schema_extra = {"not": {"required": ["first_name", "last_name"],
+                                 "properties": {"first_name": NO_NAME, "last_name": NO_NAME}}}
 
 
 class ContactSchema(AuthoredSchema):

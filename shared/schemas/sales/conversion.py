@@ -13,7 +13,7 @@ from marshmallow import ValidationError, fields, post_load, validate, validates_
 
 from shared.schemas.common import StrictSchema, TrimmedSchema, text
 from shared.schemas.leads import LeadSchema
-from shared.schemas.sales.opportunities import Money, slug
+from shared.schemas.sales.opportunities import AMOUNT_HELP, Money, slug
 
 # An opportunity made by a conversion is expected to close this many days after it.
 DEFAULT_CLOSE_DAYS = 90
@@ -32,7 +32,7 @@ class ConversionOpportunitySchema(TrimmedSchema):
 
     name = fields.String(allow_none=True, validate=validate.Length(min=1, max=200), metadata={
         "description": "Default: the account's name followed by \" - new business\"."})
-    amount = Money(allow_none=True, metadata={"description": "Decimal string with up to two places (default 0)."})
+    amount = Money(allow_none=True, metadata={"description": AMOUNT_HELP + " Default 0."})
     currency = fields.String(allow_none=True,
                              validate=validate.Regexp(r"^[A-Za-z]{3}$", error="Use a three-letter ISO 4217 code."),
                              metadata={"description": "ISO 4217; default: the reporting currency."})
@@ -47,6 +47,9 @@ class ConversionOptionsSchema(TrimmedSchema):
     new account (or the one dedup finds), a contact and an opportunity."""
 
     trimmed = ("owner",)
+    # Opportunity details (even {}) only with an opportunity.
+    json_schema_extra = {"not": {"required": ["create_opportunity", "opportunity"], "properties": {
+        "create_opportunity": {"const": False}, "opportunity": {"type": "object"}}}}
 
     account_id = fields.UUID(allow_none=True, metadata={
         "description": "Convert into this existing (live) account; default: the account whose domain matches the "

@@ -19,6 +19,8 @@ PERIOD_HELP = "Use a month as YYYY-MM (like 2026-11) or a quarter as YYYY-Qn (li
 CURRENCY_HELP = "Use a three-letter ISO 4217 currency code (like USD)."
 RATE_PLACES = 10
 MAX_RATE = Decimal("9999999999.9999999999")  # numeric(20, 10)
+# A rate as the document shows it: > 0, up to 10 digits before the point and 10 after.
+RATE_PATTERN = r"^([1-9][0-9]{0,9}(\.[0-9]{1,10})?|0\.[0-9]{0,9}[1-9])$"
 MAX_RATES = 500
 
 RATES_RULE = (
@@ -50,7 +52,7 @@ class Rate(fields.Decimal):
     refused, not rounded."""
 
     def __init__(self, **kwargs):
-        kwargs["metadata"] = {"type": "string", "example": "1.0825", **kwargs.get("metadata", {})}
+        kwargs["metadata"] = {"pattern": RATE_PATTERN, "example": "1.0825", **kwargs.get("metadata", {})}
         super().__init__(as_string=True, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -82,11 +84,12 @@ class ForecastQuerySchema(TrimmedSchema):
     keep_blank = ("period",)  # a blank owner or pipeline_id means none; a blank period is refused
 
     period = fields.String(required=True, validate=validate.Regexp(PERIOD_PATTERN, error=PERIOD_HELP),
-                           metadata={"description": "A month (2026-11) or a quarter (2026-Q4)."})
+                           metadata={"description": "A month (2026-11) or a quarter (2026-Q4).", "maxLength": 7})
     owner = text(100, load_default=None, metadata={"description": "Only this owner's opportunities."})
     pipeline_id = fields.String(load_default=None, allow_none=True,
                                 validate=validate.Regexp(PIPELINE_ID_PATTERN, error="Not a pipeline id."),
-                                metadata={"description": "Only this pipeline's opportunities (404 if unknown)."})
+                                metadata={"description": "Only this pipeline's opportunities (404 if unknown).",
+                                          "maxLength": 64})
 
 
 class FiguresSchema(StrictSchema):
@@ -144,8 +147,8 @@ class ExchangeRateSchema(TrimmedSchema):
 
     currency = currency_code(required=True)
     rate = Rate(required=True, metadata={
-        "description": "Units of the reporting currency per 1 unit of `currency`, > 0, up to 10 decimals, "
-                       "as a decimal string (\"1.0825\")."})
+        "description": "Units of the reporting currency per 1 unit of `currency`, > 0 and at most "
+                       "9999999999.9999999999, up to 10 decimals, as a decimal string (\"1.0825\")."})
     valid_from = fields.Date(load_default=utc_today, metadata={
         "description": "The first day the rate applies (default: today, UTC)."})
 

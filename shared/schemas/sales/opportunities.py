@@ -12,6 +12,8 @@ from shared.schemas.common import (
     StrictSchema,
     TrimmedSchema,
     VersionedSchema,
+    WholeNumber,
+    filter_values,
     text,
 )
 from shared.schemas.events import register_event
@@ -25,19 +27,25 @@ DEFAULT_FORECAST_CATEGORY = {"open": "pipeline", "won": "closed", "lost": "omitt
 MAX_STAGES = 50
 MAX_AMOUNT = Decimal("9999999999999999.99")  # numeric(18, 2)
 AMOUNT_RANGE = "Must be between 0 and 9999999999999999.99."
+# Money as the document shows it: 0 to 9999999999999999.99, up to two decimal places.
+MONEY_PATTERN = r"^[0-9]{1,16}(\.[0-9]{1,2})?$"
 CENTS = Decimal("0.01")
 
 
 def slug(**kwargs):
+    kwargs["metadata"] = {"maxLength": 64, **kwargs.get("metadata", {})}
     return fields.String(validate=validate.Regexp(SLUG_PATTERN, error=SLUG_HELP), **kwargs)
 
 
 class Money(fields.Decimal):
     """A non-negative amount with at most two decimal places, carried as a
-    decimal string ("1250.00"); more places are refused, not rounded."""
+    decimal string ("1250.00"); more places are refused, not rounded.  A
+    JSON number is taken too, but the document shows the string form only
+    (a float cannot carry every amount exactly)."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("validate", validate.Range(min=0, max=MAX_AMOUNT, error=AMOUNT_RANGE))
+        metadata = kwargs.pop("metadata", {})
+        kwargs["metadata"] = {"pattern": MONEY_PATTERN, "example": "12500.00", **metadata}
         super().__init__(places=2, as_string=True, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -51,7 +59,7 @@ class Money(fields.Decimal):
             raise self.make_error("special")
         if number.as_tuple().exponent < -2:
             raise ValidationError("Use at most two decimal places (like 1250.50).")
-        if abs(number) > MAX_AMOUNT:
+        if number < 0 or number > MAX_AMOUNT:
             raise ValidationError(AMOUNT_RANGE)
         return number.quantize(CENTS)
 
@@ -79,10 +87,10 @@ class StageInputSchema(TrimmedSchema):
 
     key = slug(required=True, metadata={"description": "Stays the same for the stage's life; opportunities name it."})
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    position = fields.Integer(validate=validate.Range(min=1, max=1000), metadata={
+    position = WholeNumber(validate=validate.Range(min=1, max=1000), metadata={
         "description": "Optional; when given on every stage the stages are ordered by it, else by their order "
                        "in the list."})
-    probability = fields.Integer(required=True, validate=validate.Range(min=0, max=100),
+    probability = WholeNumber(required=True, validate=validate.Range(min=0, max=100),
                                  metadata={"description": "Default win probability (percent) of the stage."})
     category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
     forecast_category = fields.String(validate=validate.OneOf(FORECAST_CATEGORIES), metadata={
@@ -119,15 +127,31 @@ def _check_stages(stages):
     return errors
 
 
+STAGES_RULE = ("In board order; at least one open, one won and one lost stage. Stage keys are unique; a position "
+               "is given on every stage or on none, and positions are unique; next_stages name other stages of "
+               "this pipeline.")
+
+
+def _stages_json_schema():
+    """The stage rules JSON Schema can say: a stage of each category, and a
+    position on every stage or on none (uniqueness is said in words)."""
+    each_category = [{"contains": {"type": "object", "required": ["category"],
+                                   "properties": {"category": {"const": category}}}} for category in CATEGORIES]
+    positions = {"anyOf": [{"items": {"type": "object", "required": ["position"]}},
+                           {"items": {"type": "object", "not": {"required": ["position"]}}}]}
+    return {"allOf": [{"properties": {"stages": rule}} for rule in (*each_category, positions)]}
+
+
 class PipelineConfigSchema(TrimmedSchema):
     trimmed = ("name",)
+    json_schema_extra = _stages_json_schema()
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     is_default = fields.Boolean(metadata={
         "description": "true makes this the default pipeline (the previous default loses the flag)."})
     stages = fields.List(fields.Nested(StageInputSchema), required=True,
                          validate=validate.Length(max=MAX_STAGES, error="At most 50 stages."),
-                         metadata={"description": "In board order; at least one open, one won and one lost stage."})
+                         metadata={"description": STAGES_RULE})
 
     @validates_schema
     def stages_fit_together(self, data, **kwargs):
@@ -156,8 +180,9 @@ class PipelineCreateSchema(PipelineConfigSchema):
 
 
 class PipelineUpdateSchema(PipelineConfigSchema):
-    """Replaces the name and the stages (PUT); is_default, when given, moves the default flag here.
-    A stage still used by opportunities cannot be removed nor change its category."""
+    """Replaces the name and the stages (PUT); is_default, when given, moves the default flag here
+    (the default pipeline cannot give it up: make another one the default). A stage still used by
+    opportunities cannot be removed nor change its category."""
 
 
 class PipelineSchema(VersionedSchema):
@@ -177,7 +202,8 @@ class PipelineListSchema(StrictSchema):
 
 NEEDED = {"null": "Give a value: this field cannot be empty."}
 CURRENCY = validate.Regexp(r"^[A-Za-z]{3}$", error="Use a three-letter ISO 4217 code, like EUR.")
-AMOUNT_HELP = "A decimal string with up to two places, >= 0, like \"12500.00\"."
+AMOUNT_HELP = "A decimal string from 0 to 9999999999999999.99 with up to two places, like \"12500.00\"."
+CLOSE_TO_HELP = "Expected close on or before this day; not before close_from (422 otherwise)."
 TEXT_FIELDS = ("name", "source", "campaign_id", "owner", "next_step", "loss_reason", "currency")
 
 
@@ -195,7 +221,7 @@ class OpportunityFieldsSchema(TrimmedSchema):
     amount = Money(error_messages=NEEDED, metadata={"description": AMOUNT_HELP})
     currency = fields.String(error_messages=NEEDED, validate=CURRENCY, metadata={"description": "ISO 4217, like EUR."})
     stage = slug(error_messages=NEEDED, metadata={"description": "A stage key of the opportunity's pipeline."})
-    probability = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=100), metadata={
+    probability = WholeNumber(allow_none=True, validate=validate.Range(min=0, max=100), metadata={
         "description": "Win probability in percent; given, it overrides the stage's (null: follow the stage)."})
     forecast_category = fields.String(allow_none=True, validate=validate.OneOf(FORECAST_CATEGORIES), metadata={
         "description": "Overrides the stage's forecast category; null: the stage's."})
@@ -261,10 +287,10 @@ class OpportunityQuerySchema(PageQuerySchema):
     account_id = fields.UUID(load_default=None)
     owner = text(100, load_default=None)
     pipeline_id = slug(load_default=None, allow_none=True)
-    stage = fields.List(slug(), load_default=None, validate=validate.Length(max=MAX_STAGES))
-    category = fields.List(fields.String(validate=validate.OneOf(CATEGORIES)), load_default=None)
+    stage = filter_values(slug())
+    category = filter_values(fields.String(validate=validate.OneOf(CATEGORIES)))
     close_from = fields.Date(load_default=None, metadata={"description": "Expected close on or after this day."})
-    close_to = fields.Date(load_default=None, metadata={"description": "Expected close on or before this day."})
+    close_to = fields.Date(load_default=None, metadata={"description": CLOSE_TO_HELP})
 
     @validates_schema
     def ordered_dates(self, data, **kwargs):
@@ -302,8 +328,8 @@ class StageHistorySchema(StrictSchema):
 class BoardQuerySchema(StrictSchema):
     owner = text(100, load_default=None)
     close_from = fields.Date(load_default=None, metadata={"description": "Expected close on or after this day."})
-    close_to = fields.Date(load_default=None, metadata={"description": "Expected close on or before this day."})
-    limit_per_stage = fields.Integer(load_default=20, validate=validate.Range(min=0, max=200), metadata={
+    close_to = fields.Date(load_default=None, metadata={"description": CLOSE_TO_HELP})
+    limit_per_stage = WholeNumber(load_default=20, validate=validate.Range(min=0, max=200), metadata={
         "description": "How many opportunities each stage lists (largest amounts first); counts and sums "
                        "cover them all."})
 
