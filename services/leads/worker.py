@@ -6,7 +6,8 @@ import logging
 
 import psycopg
 
-from services.leads import commands, imports
+from services.leads.imports import commands as imports
+from services.leads.scoring import commands as scoring
 from shared.kit.background import BackgroundLoop, wait_for_notify
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ class LeadsWorker(BackgroundLoop):
                              row_factory=psycopg.rows.dict_row) as conn:
             conn.execute(f'LISTEN "{self.schema}_work"')
             with conn.transaction():
-                commands.seed_scoring_rules(conn)
+                scoring.seed_scoring_rules(conn)
             while self.running:
                 if not self.work_once(conn):
                     wait_for_notify(conn, self.poll_seconds)
@@ -38,4 +39,4 @@ class LeadsWorker(BackgroundLoop):
             if imports.process_next_batch(conn) is not None:
                 return True
         with conn.transaction():
-            return commands.rescore_stale(conn) > 0
+            return scoring.rescore_stale(conn) > 0

@@ -24,7 +24,7 @@ import pytest
 from nameko.containers import get_container_cls
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from services.leads.scoring import DEFAULT_SCORING_RULES
+from services.leads.scoring.rules import DEFAULT_SCORING_RULES
 from services.leads.service import LeadsService
 from shared.kit.config import load_component_config
 from shared.kit.migrate import migrate_component

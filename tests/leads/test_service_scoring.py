@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from services.leads.scoring import DEFAULT_SCORING_RULES
+from services.leads.scoring.rules import DEFAULT_SCORING_RULES
 from shared.schemas.errors import ValidationFailed
 from tests.leads.conftest import person, unique, wait_for
 
