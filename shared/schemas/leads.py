@@ -144,6 +144,17 @@ class ScoringRulesSchema(StrictSchema):
     rules = fields.List(fields.Nested(ScoringRuleSchema), required=True, validate=validate.Length(max=500))
 
 
+class RulesChangeSchema(StrictSchema):
+    """Who changed a set of rules last, and when (both null until someone does)."""
+
+    changed_by = fields.String(allow_none=True, required=True)
+    changed_at = fields.AwareDateTime(allow_none=True, required=True)
+
+
+class ScoringRulesStateSchema(ScoringRulesSchema, RulesChangeSchema):
+    """The scoring rules in force (an answer; a PUT sends ScoringRulesSchema)."""
+
+
 class AssignmentRuleSchema(StrictSchema):
     id = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,63}$"))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
@@ -159,6 +170,10 @@ class AssignmentRuleSchema(StrictSchema):
 
 class AssignmentRulesSchema(StrictSchema):
     rules = fields.List(fields.Nested(AssignmentRuleSchema), required=True, validate=validate.Length(max=500))
+
+
+class AssignmentRulesStateSchema(AssignmentRulesSchema, RulesChangeSchema):
+    """The assignment rules in force (an answer; a PUT sends AssignmentRulesSchema)."""
 
 
 class ImportJobSchema(StrictSchema):

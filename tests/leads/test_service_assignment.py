@@ -2,11 +2,13 @@
 priority), reassignment and its event, and round robin under concurrency."""
 
 import collections
+from datetime import datetime
 
 import pytest
 
 from shared.schemas.errors import ValidationFailed
 from shared.schemas.events import contract
+from shared.schemas.leads import AssignmentRulesStateSchema
 from tests.leads.conftest import concurrently, person, unique, wait_for
 
 
@@ -128,3 +130,16 @@ def test_an_import_with_a_duplicate_of_an_open_lead_deals_turns_without_gaps(lea
 
     assert [lead["email"] for lead in imported] == [f"one@{domain}", f"two@{domain}"]
     assert dealt == [owners[0], owners[1], owners[2], owners[0]]
+
+
+def test_the_rules_answer_says_who_changed_them_and_when(leads, assignment_rules, db):
+    before = db.scalar("SELECT now()")
+    set_answer = leads.set_assignment_rules([round_robin([unique("anna-")])], "alice")
+    answer = leads.get_assignment_rules()
+
+    assert answer == set_answer
+    assert answer["changed_by"] == "alice"
+    assert before <= datetime.fromisoformat(answer["changed_at"]) <= db.scalar("SELECT now()")
+    AssignmentRulesStateSchema().load(answer)
+    leads.set_assignment_rules([], "bob")
+    assert leads.get_assignment_rules()["changed_by"] == "bob"

@@ -3,6 +3,7 @@ replace the rules."""
 
 from services.leads.assignment import rules as assignment
 from services.leads.assignment import store
+from services.leads.rule_sets import rules_state_answer
 from shared.schemas.errors import ValidationFailed
 
 
@@ -17,9 +18,14 @@ def assign_owners(conn, leads):
         store.save_cursors(conn, cursors, new_cursors)
 
 
-def set_assignment_rules(conn, rules):
+def rules_answer(conn):
+    """The rules in force and who changed them when (AssignmentRulesStateSchema)."""
+    return rules_state_answer(store.load_rules_state(conn))
+
+
+def set_assignment_rules(conn, rules, actor):
     errors = assignment.validate_rules(rules)
     if errors:
         raise ValidationFailed("Some assignment rules are invalid.", errors)
-    store.replace_assignment_rules(conn, rules)
-    return store.load_assignment_rules(conn)[0]
+    store.replace_assignment_rules(conn, rules, actor)
+    return rules_answer(conn)

@@ -20,7 +20,21 @@ def save_cursors(conn, before, after):
             conn.execute("UPDATE assignment_rules SET cursor = %s WHERE id = %s", (cursor, rule_id))
 
 
-def replace_assignment_rules(conn, rules):
+def load_rules_state(conn):
+    """The rules in force, in match order, with their version and who changed
+    them when, read by one statement (so they agree with each other):
+    ``{"rules", "version", "changed_by", "changed_at"}``."""
+    rule = ", ".join(f"'{column}', r.{column}" for column in ASSIGNMENT_COLUMNS)
+    return conn.execute(
+        f"SELECT s.version, s.changed_by, s.changed_at, coalesce(json_agg(json_build_object({rule})"
+        " ORDER BY r.priority, r.id) FILTER (WHERE r.id IS NOT NULL), '[]') AS rules"
+        " FROM assignment_state s LEFT JOIN assignment_rules r ON true GROUP BY s.version, s.changed_by, s.changed_at"
+    ).fetchone()
+
+
+def replace_assignment_rules(conn, rules, actor):
+    """Replace every rule (their round-robin cursors start again); returns
+    the new rules version."""
     conn.execute("DELETE FROM assignment_rules")
     for rule in rules:
         conn.execute(
@@ -28,3 +42,7 @@ def replace_assignment_rules(conn, rules):
             " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
             tuple(rule.get(column) for column in ASSIGNMENT_COLUMNS),
         )
+    return conn.execute(
+        "UPDATE assignment_state SET version = version + 1, changed_at = now(), changed_by = %s RETURNING version",
+        (actor,),
+    ).fetchone()["version"]

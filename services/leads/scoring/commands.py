@@ -4,6 +4,7 @@ background worker)."""
 
 from services.leads.records import store as leads_store
 from services.leads.records.store import snapshot
+from services.leads.rule_sets import rules_state_answer
 from services.leads.scoring import rules as scoring
 from services.leads.scoring import store
 from shared.kit import outbox
@@ -33,13 +34,18 @@ def explain(conn, lead_id):
     return {"score": row["score"], "contributions": scoring.explain_score(dict(row), rules)}
 
 
+def rules_answer(conn):
+    """The rules in force and who changed them when (ScoringRulesStateSchema)."""
+    return rules_state_answer(store.load_rules_state(conn))
+
+
 def set_scoring_rules(conn, rules, actor):
     errors = scoring.validate_rules(rules)
     if errors:
         raise ValidationFailed("Some scoring rules are invalid.", errors)
     store.replace_scoring_rules(conn, rules, actor)
     store.mark_seeded(conn)
-    return store.load_scoring_rules(conn)
+    return rules_answer(conn)
 
 
 def seed_scoring_rules(conn):

@@ -1,7 +1,7 @@
 """Scoring RPC entrypoints: thin shells over services.leads.scoring."""
 
 from services.leads.arguments import load_id
-from services.leads.scoring import commands, store
+from services.leads.scoring import commands
 from shared.kit.entrypoints import rpc
 from shared.kit.validation import load
 from shared.schemas.leads import ScoringRulesSchema
@@ -17,11 +17,11 @@ class ScoringRpc:
 
     @rpc
     def get_scoring_rules(self):
-        with self.db.transaction() as conn:
-            return {"rules": store.load_scoring_rules(conn)}
+        with self.db.read() as conn:
+            return commands.rules_answer(conn)
 
     @rpc
     def set_scoring_rules(self, rules, actor=None):
         rules = load(ScoringRulesSchema(), {"rules": rules})["rules"]
         with self.db.transaction() as conn:
-            return {"rules": commands.set_scoring_rules(conn, rules, actor)}
+            return commands.set_scoring_rules(conn, rules, actor)

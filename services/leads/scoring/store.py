@@ -11,6 +11,18 @@ def load_scoring_rules(conn):
     return [dict(row) for row in rows]
 
 
+def load_rules_state(conn):
+    """The rules in force with their version and who changed them when, read
+    by one statement (so they agree with each other): ``{"rules", "version",
+    "changed_by", "changed_at"}``."""
+    rule = ", ".join(f"'{column}', r.{column}" for column in RULE_COLUMNS)
+    return conn.execute(
+        f"SELECT s.version, s.changed_by, s.changed_at, coalesce(json_agg(json_build_object({rule})"
+        " ORDER BY r.position) FILTER (WHERE r.id IS NOT NULL), '[]') AS rules"
+        " FROM scoring_state s LEFT JOIN scoring_rules r ON true GROUP BY s.version, s.changed_by, s.changed_at"
+    ).fetchone()
+
+
 def scoring_version(conn):
     return conn.execute("SELECT version FROM scoring_state").fetchone()["version"]
 
