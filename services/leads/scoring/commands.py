@@ -5,15 +5,21 @@ background worker)."""
 from services.leads.records import store as leads_store
 from services.leads.records.store import snapshot
 from services.leads.rule_sets import rules_state_answer
+from services.leads.rules_cache import CompiledRules
 from services.leads.scoring import rules as scoring
 from services.leads.scoring import store
 from shared.kit import outbox
 from shared.schemas.errors import ValidationFailed
 
+COMPILED = CompiledRules(scoring.compile_rules)
 
-def scorer(conn):
-    """(score function, rules version) for the current scoring rules."""
-    return scoring.compile_rules(store.load_scoring_rules(conn)), store.scoring_version(conn)
+
+def scorer(conn, version=None):
+    """(score function, rules version) for the current scoring rules,
+    compiled once per version; ``version``: the one the caller just read."""
+    if version is None:
+        version = store.scoring_version(conn)
+    return COMPILED.get(conn, version, store.load_rules_state)
 
 
 def rescored(conn, row, values):
