@@ -21,6 +21,7 @@ from shared.schemas.errors import Conflict, DuplicateFound, ValidationFailed
 
 NORMALISED = {"email": ("email_norm", normalize_email), "phone": ("phone_norm", normalize_phone),
               "company": ("company_norm", normalize_company)}
+CREATE_ATTEMPTS = 3
 DUPLICATE_MESSAGES = {"email": "An open lead with this email exists.",
                       "phone": "An open lead with this phone number at this company exists."}
 
@@ -127,10 +128,35 @@ def duplicate_error(existing_id, field):
 
 
 def create_lead(conn, data, actor, source_default="manual"):
-    created, duplicates = create_leads(conn, [data], actor, source_default)
-    if duplicates:
-        raise duplicate_error(*duplicates[0])
-    return created[0]
+    """Create one lead from validated input (LeadCreateSchema); returns it.
+
+    ``conn`` is outside a transaction (``Db.read()``): one statement looks up
+    the scoring rules' version and an open lead with the same email, or the
+    same phone at the same company (DuplicateFound, a 409 naming it); then
+    one short transaction writes the lead, its history row and its event,
+    statement by statement (COPY is for batches).  When a lead with the same
+    keys is created meanwhile, the partial unique indexes refuse the insert
+    and the look-up runs again to name it."""
+    lead = prepare(data, source_default, datetime.now(UTC).isoformat())
+    requested_owner = lead["owner"]
+    for _ in range(CREATE_ATTEMPTS):
+        found = store.create_look_up(conn, lead)
+        if found["same_email"] or found["same_phone"]:
+            field = "email" if found["same_email"] else "phone"
+            raise duplicate_error(str(found[f"same_{field}"]), field)
+        score, version = scoring.scorer(conn, found["scoring_version"])
+        lead["score"], lead["scored_with"] = score(lead), version
+        lead["owner"] = requested_owner  # a rolled-back try's assignment does not count
+        try:
+            with conn.transaction():
+                assignment.assign_owners(conn, [lead])
+                store.insert_lead(conn, lead, actor)
+                outbox.add(conn, "lead.created", {"lead": {key: lead[key] for key in SNAPSHOT_FIELDS}})
+            return lead
+        except psycopg.errors.UniqueViolation:
+            continue  # created meanwhile: the look-up names it (or it was closed: try again)
+    raise Conflict("Open leads with the same email or phone were created and closed at the same time; retry.",
+                   retry=True)
 
 
 def write_lead(conn, row, values, actor, action, history_changes=None):

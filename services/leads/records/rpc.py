@@ -7,6 +7,7 @@ from services.leads.records.store import snapshot
 from shared.kit import versions
 from shared.kit.entrypoints import rpc
 from shared.kit.validation import load
+from shared.schemas.errors import DuplicateFound
 from shared.schemas.leads import (
     AssignSchema,
     LeadCreateSchema,
@@ -23,7 +24,7 @@ class LeadRecordsRpc:
     @rpc
     def create_lead(self, data, actor=None):
         data = load(LeadCreateSchema(), data)
-        with self.db.transaction() as conn:
+        with self.db.read() as conn:  # the command opens its one short transaction
             return snapshot(commands.create_lead(conn, data, actor))
 
     @rpc
@@ -32,10 +33,12 @@ class LeadRecordsRpc:
         engagement instead of becoming a second lead."""
         data = load(WebFormLeadSchema(), data)
         data["notes"] = data.pop("message", None)
-        with self.db.transaction() as conn:
-            created, duplicates = commands.create_leads(conn, [data], "web-form", source_default="web_form")
-            if duplicates and duplicates[0][0]:
-                engagement.record_engagement(conn, duplicates[0][0], "web_form", "web-form")
+        with self.db.read() as conn:
+            try:
+                commands.create_lead(conn, data, "web-form", source_default="web_form")
+            except DuplicateFound as duplicate:
+                with conn.transaction():
+                    engagement.record_engagement(conn, duplicate.extra["existing_id"], "web_form", "web-form")
         return {"status": "received"}
 
     @rpc

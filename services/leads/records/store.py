@@ -57,6 +57,33 @@ def copy_leads(conn, leads, table="leads"):
             copy.write_row([_copy_value(lead, column) for column in LEAD_COLUMNS])
 
 
+def create_look_up(conn, lead):
+    """The one read before a lead is created: the scoring rules' version and
+    an open lead holding the new lead's email (``same_email``) or its phone
+    at its company (``same_phone``), each an id or None."""
+    return conn.execute(
+        "SELECT (SELECT version FROM scoring_state) AS scoring_version,"
+        f" (SELECT id FROM leads WHERE {OPEN_PREDICATE} AND email_norm = %s LIMIT 1) AS same_email,"
+        f" (SELECT id FROM leads WHERE {OPEN_PREDICATE} AND phone_norm = %s AND company_norm = %s LIMIT 1)"
+        " AS same_phone",
+        (lead["email_norm"], lead["phone_norm"], lead["company_norm"]),
+    ).fetchone()
+
+
+def insert_lead(conn, lead, actor=None):
+    """INSERT one new lead row, and its ``created`` history row when ``actor``
+    is given, in one statement; a dedup collision raises UniqueViolation."""
+    columns = ", ".join(LEAD_COLUMNS)
+    values = ", ".join(["%s"] * len(LEAD_COLUMNS))
+    params = [_copy_value(lead, column) for column in LEAD_COLUMNS]
+    if not actor:
+        conn.execute(f"INSERT INTO leads ({columns}) VALUES ({values})", params)
+        return
+    conn.execute(f"WITH lead AS (INSERT INTO leads ({columns}) VALUES ({values}) RETURNING id)"
+                 " INSERT INTO lead_history (lead_id, actor, action) SELECT id, %s, 'created' FROM lead",
+                 (*params, actor))
+
+
 def insert_leads_skipping_conflicts(conn, leads):
     """Insert the leads that collide with no open lead; returns their ids."""
     if not leads:
