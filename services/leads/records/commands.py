@@ -131,12 +131,14 @@ def create_lead(conn, data, actor, source_default="manual"):
     """Create one lead from validated input (LeadCreateSchema); returns it.
 
     ``conn`` is outside a transaction (``Db.read()``): one statement looks up
-    the scoring rules' version and an open lead with the same email, or the
-    same phone at the same company (DuplicateFound, a 409 naming it); then
-    one short transaction writes the lead, its history row and its event,
-    statement by statement (COPY is for batches).  When a lead with the same
-    keys is created meanwhile, the partial unique indexes refuse the insert
-    and the look-up runs again to name it."""
+    the rules' versions and an open lead with the same email, or the same
+    phone at the same company (DuplicateFound, a 409 naming it); a lead
+    without an owner then takes a turn of the assignment rules
+    (``assignment.deal_turn``); one short transaction writes the lead, its
+    history row and its event, statement by statement (COPY is for
+    batches).  When a lead with the same keys is created meanwhile, the
+    partial unique indexes refuse the insert and the look-up runs again to
+    name it (the turn taken is not given back)."""
     lead = prepare(data, source_default, datetime.now(UTC).isoformat())
     requested_owner = lead["owner"]
     for _ in range(CREATE_ATTEMPTS):
@@ -146,10 +148,9 @@ def create_lead(conn, data, actor, source_default="manual"):
             raise duplicate_error(str(found[f"same_{field}"]), field)
         score, version = scoring.scorer(conn, found["scoring_version"])
         lead["score"], lead["scored_with"] = score(lead), version
-        lead["owner"] = requested_owner  # a rolled-back try's assignment does not count
+        lead["owner"] = requested_owner or assignment.deal_turn(conn, lead, found["assignment_version"])
         try:
             with conn.transaction():
-                assignment.assign_owners(conn, [lead])
                 store.insert_lead(conn, lead, actor)
                 outbox.add(conn, "lead.created", {"lead": {key: lead[key] for key in SNAPSHOT_FIELDS}})
             return lead

@@ -58,11 +58,13 @@ def copy_leads(conn, leads, table="leads"):
 
 
 def create_look_up(conn, lead):
-    """The one read before a lead is created: the scoring rules' version and
-    an open lead holding the new lead's email (``same_email``) or its phone
-    at its company (``same_phone``), each an id or None."""
+    """The one read before a lead is created: the versions of the scoring
+    and assignment rules, and an open lead holding the new lead's email
+    (``same_email``) or its phone at its company (``same_phone``), each an
+    id or None."""
     return conn.execute(
         "SELECT (SELECT version FROM scoring_state) AS scoring_version,"
+        " (SELECT version FROM assignment_state) AS assignment_version,"
         f" (SELECT id FROM leads WHERE {OPEN_PREDICATE} AND email_norm = %s LIMIT 1) AS same_email,"
         f" (SELECT id FROM leads WHERE {OPEN_PREDICATE} AND phone_norm = %s AND company_norm = %s LIMIT 1)"
         " AS same_phone",
