@@ -12,6 +12,9 @@ from shared.kit.background import BackgroundLoop, wait_for_notify
 
 log = logging.getLogger(__name__)
 
+# The database or the connection to it failing: not a batch's fault, retried by the loop.
+INFRASTRUCTURE_ERRORS = (psycopg.OperationalError, psycopg.InterfaceError, OSError)
+
 
 class LeadsWorker(BackgroundLoop):
     identifier = "leads-worker"
@@ -35,8 +38,32 @@ class LeadsWorker(BackgroundLoop):
 
     def work_once(self, conn):
         """Do one unit of work; False when there was none."""
-        with conn.transaction():
-            if imports.process_next_batch(conn) is not None:
-                return True
+        if self.import_next_batch(conn):
+            return True
         with conn.transaction():
             return scoring.rescore_stale(conn) > 0
+
+    def import_next_batch(self, conn):
+        """Process one pending import batch; False when there was none.
+
+        A batch that fails for any reason but the database itself failing (a
+        bad batch, a bug) is rolled back whole, and its job is marked failed
+        with the error in a fresh transaction; the worker goes on with other
+        work.  When the database fails, the loop retries (the batch stays)."""
+        batch = None
+        try:
+            with conn.transaction():
+                batch = imports.next_batch(conn)
+                if batch is None:
+                    return False
+                imports.process_batch(conn, batch)
+            return True
+        except INFRASTRUCTURE_ERRORS:
+            raise
+        except Exception as exc:  # any other failure is the batch's: its job fails, the worker goes on
+            if batch is None:
+                raise
+            log.exception("import %s: batch %s failed; the job is marked failed", batch["job_id"], batch["seq"])
+            with conn.transaction():
+                imports.fail_for_batch(conn, batch, exc)
+            return True

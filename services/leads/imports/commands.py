@@ -69,9 +69,21 @@ def get(conn, job_id):
 def process_next_batch(conn):
     """Process one pending batch of any job; returns the number of rows, or
     None when there is nothing to do."""
-    batch = store.next_pending_batch(conn)
+    batch = next_batch(conn)
     if batch is None:
         return None
+    return process_batch(conn, batch)
+
+
+def next_batch(conn):
+    """The next pending batch, locked until the transaction ends; None when
+    there is none."""
+    return store.next_pending_batch(conn)
+
+
+def process_batch(conn, batch):
+    """Create the leads of a batch and record its row errors and progress;
+    returns the number of rows."""
     valid, errors = validate_rows(batch["header"], batch["rows"], batch["first_row"])
     created, duplicates = leads.create_leads(
         conn, [data for _, data in valid], batch["created_by"], source_default="import", job_id=batch["job_id"]
@@ -84,6 +96,23 @@ def process_next_batch(conn):
     store.add_progress(conn, batch["job_id"], len(batch["rows"]), len(created), len(failures))
     store.complete_if_done(conn, batch["job_id"])
     return len(batch["rows"])
+
+
+def fail_for_batch(conn, batch, exc):
+    """The batch could not be processed (its work was rolled back): its job
+    fails with an error that says which rows and why."""
+    last_row = batch["first_row"] + len(batch["rows"]) - 1
+    job = store.get_job(conn, batch["job_id"], lock=True)
+    error = (f"Rows {batch['first_row']}-{last_row} (batch {batch['seq']}) could not be imported: "
+             f"{type(exc).__name__}: {exc}. The import stopped there: {rows(job['rows_done'])} before them were "
+             f"processed ({job['rows_created']} created, {job['rows_failed']} refused: see the row errors), none "
+             "after them. Import those rows and the rest of the file again as a new import (leads created "
+             "already are refused as duplicates); if the same rows fail again, report this error.")
+    store.fail_job(conn, batch["job_id"], error)
+
+
+def rows(count):
+    return f"{count} row" if count == 1 else f"{count} rows"
 
 
 def errors_page(conn, job_id, cursor=None, limit=100):

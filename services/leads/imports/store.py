@@ -65,13 +65,27 @@ def seconds_between(conn, end, start):
 
 
 def next_pending_batch(conn):
-    """The first unprocessed batch of any job, with its job's header and
-    creator, locked (batches other workers hold are skipped); or None."""
+    """The first unprocessed batch of any job that has not failed, with its
+    job's header and creator, locked (batches other workers hold are
+    skipped); or None."""
     return conn.execute(
         "SELECT b.job_id, b.seq, b.first_row, b.rows, j.header, j.created_by FROM import_batches b"
-        " JOIN import_jobs j ON j.id = b.job_id WHERE b.processed_at IS NULL"
+        " JOIN import_jobs j ON j.id = b.job_id WHERE b.processed_at IS NULL AND j.status <> 'failed'"
         " ORDER BY b.job_id, b.seq LIMIT 1 FOR UPDATE OF b SKIP LOCKED"
     ).fetchone()
+
+
+def fail_job(conn, job_id, error):
+    """Mark a job failed with ``error`` and drop its batches not yet
+    processed (a failed job takes no more work); False when it had ended
+    already."""
+    failed = conn.execute(
+        "UPDATE import_jobs SET status = 'failed', error = %s, finished_at = now()"
+        " WHERE id = %s AND status IN ('receiving', 'processing') RETURNING id",
+        (error, job_id),
+    ).fetchone()
+    conn.execute("DELETE FROM import_batches WHERE job_id = %s AND processed_at IS NULL", (job_id,))
+    return failed is not None
 
 
 def add_errors(conn, job_id, failures):
