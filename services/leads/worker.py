@@ -3,6 +3,7 @@ the scoring rules change.  Woken by NOTIFY, with a short poll as fallback;
 replicas share the work (rows are taken with SKIP LOCKED)."""
 
 import logging
+import time
 
 import psycopg
 
@@ -14,6 +15,7 @@ log = logging.getLogger(__name__)
 
 # The database or the connection to it failing: not a batch's fault, retried by the loop.
 INFRASTRUCTURE_ERRORS = (psycopg.OperationalError, psycopg.InterfaceError, OSError)
+IDLE_CHECK_SECONDS = 30  # at most this long between looks for imports gone quiet
 
 
 class LeadsWorker(BackgroundLoop):
@@ -25,6 +27,16 @@ class LeadsWorker(BackgroundLoop):
         self.database_url = config["DATABASE_URL"]
         self.schema = config["DB_SCHEMA"]
         self.poll_seconds = float(config.get("WORKER_POLL_SECONDS", 1.0))
+        self.idle_seconds = imports.idle_seconds(config)
+        self.idle_check_at = 0.0
+
+    def start(self):
+        # Not at once: batches sent while the service was down may still wait in the broker.
+        self.idle_check_at = time.monotonic() + self.idle_check_interval()
+        super().start()
+
+    def idle_check_interval(self):
+        return min(self.idle_seconds / 4, IDLE_CHECK_SECONDS)
 
     def serve(self):
         with psycopg.connect(self.database_url, autocommit=True, options=f"-c search_path={self.schema},public",
@@ -38,10 +50,22 @@ class LeadsWorker(BackgroundLoop):
 
     def work_once(self, conn):
         """Do one unit of work; False when there was none."""
+        self.fail_idle_imports(conn)
         if self.import_next_batch(conn):
             return True
         with conn.transaction():
             return scoring.rescore_stale(conn) > 0
+
+    def fail_idle_imports(self, conn):
+        """Now and then: fail the imports whose upload went quiet."""
+        now = time.monotonic()
+        if now < self.idle_check_at:
+            return
+        self.idle_check_at = now + self.idle_check_interval()
+        with conn.transaction():
+            failed = imports.fail_idle_jobs(conn, self.idle_seconds)
+        if failed:
+            log.warning("%s import(s) failed: nothing arrived from their upload for %g s", failed, self.idle_seconds)
 
     def import_next_batch(self, conn):
         """Process one pending import batch; False when there was none.

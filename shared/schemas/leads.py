@@ -178,7 +178,10 @@ class AssignmentRulesStateSchema(AssignmentRulesSchema, RulesChangeSchema):
 
 class ImportJobSchema(StrictSchema):
     id = fields.UUID(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(("receiving", "processing", "done", "failed")))
+    status = fields.String(required=True, validate=validate.OneOf(
+        ("receiving", "abandoned", "processing", "done", "failed")), metadata={
+        "description": "abandoned: the upload broke off; sending the same request again with the same "
+                       "Idempotency-Key resumes it (see error)."})
     filename = fields.String(allow_none=True)
     rows_received = fields.Integer(required=True)
     rows_done = fields.Integer(required=True, metadata={"description": "Rows processed (created or failed)."})

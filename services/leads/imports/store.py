@@ -8,11 +8,27 @@ from shared.schemas.errors import NotFound
 BY_ROW = KeysetOrder(("row_number", "integer"))
 
 
-def insert_job(conn, job_id, filename, mapping, actor):
-    conn.execute(
-        "INSERT INTO import_jobs (id, filename, header, created_by) VALUES (%s, %s, %s, %s)",
-        (job_id, filename, Jsonb(mapping), actor),
-    )
+# As long as the gateway keeps an Idempotency-Key: after that the same key
+# may start another upload.
+UPLOAD_KEY_TTL = "24 hours"
+
+
+def insert_job(conn, job_id, filename, mapping, actor, upload_key=None):
+    """Insert a new job; False when a job holds ``upload_key`` already (one
+    started at the same moment)."""
+    return conn.execute(
+        "INSERT INTO import_jobs (id, filename, header, created_by, upload_key) VALUES (%s, %s, %s, %s, %s)"
+        " ON CONFLICT (upload_key) WHERE upload_key IS NOT NULL DO NOTHING RETURNING id",
+        (job_id, filename, Jsonb(mapping), actor, upload_key),
+    ).fetchone() is not None
+
+
+def job_for_upload_key(conn, upload_key):
+    """The job an upload under this key started (within UPLOAD_KEY_TTL),
+    locked; None when there is none."""
+    conn.execute(f"UPDATE import_jobs SET upload_key = NULL WHERE upload_key = %s"
+                 f" AND created_at < now() - interval '{UPLOAD_KEY_TTL}'", (upload_key,))
+    return conn.execute("SELECT * FROM import_jobs WHERE upload_key = %s FOR UPDATE", (upload_key,)).fetchone()
 
 
 def get_job(conn, job_id, lock=False):
@@ -25,16 +41,44 @@ def get_job(conn, job_id, lock=False):
 
 
 def insert_batch(conn, job_id, seq, first_row, rows):
-    """Store a batch and count its rows as received; False when the seq was
-    stored before (nothing changes)."""
-    inserted = conn.execute(
+    """Store a batch; False when the seq was stored before (nothing changes)."""
+    return conn.execute(
         "INSERT INTO import_batches (job_id, seq, first_row, rows) VALUES (%s, %s, %s, %s)"
         " ON CONFLICT DO NOTHING RETURNING seq",
         (job_id, seq, first_row, Jsonb(rows)),
-    ).fetchone()
-    if inserted:
-        conn.execute("UPDATE import_jobs SET rows_received = rows_received + %s WHERE id = %s", (len(rows), job_id))
-    return inserted is not None
+    ).fetchone() is not None
+
+
+def note_upload(conn, job_id, rows_added=0):
+    """The upload of a job is heard from (a batch, a resumed request): the
+    job is receiving again, as of now, with ``rows_added`` more rows."""
+    conn.execute(
+        "UPDATE import_jobs SET rows_received = rows_received + %s, status = 'receiving', error = NULL,"
+        " last_upload_at = now() WHERE id = %s",
+        (rows_added, job_id),
+    )
+
+
+def abandon_job(conn, job_id, error, failed):
+    """The upload feeding a receiving job broke off: the job is abandoned
+    (a retry may resume it), or failed when nothing can resume it."""
+    conn.execute(
+        "UPDATE import_jobs SET status = %s, error = %s, finished_at = CASE WHEN %s THEN now() END WHERE id = %s",
+        ("failed" if failed else "abandoned", error, failed, job_id),
+    )
+
+
+def idle_jobs(conn, idle_seconds):
+    """Jobs receiving or abandoned whose upload was last heard from more than
+    ``idle_seconds`` ago and whose batches are all processed, locked (jobs a
+    batch is being added to are skipped)."""
+    return conn.execute(
+        "SELECT * FROM import_jobs j WHERE status IN ('receiving', 'abandoned')"
+        " AND last_upload_at < now() - make_interval(secs => %s)"
+        " AND NOT EXISTS (SELECT FROM import_batches b WHERE b.job_id = j.id AND b.processed_at IS NULL)"
+        " ORDER BY last_upload_at FOR UPDATE SKIP LOCKED",
+        (idle_seconds,),
+    ).fetchall()
 
 
 def count_batches(conn, job_id):
@@ -65,12 +109,11 @@ def seconds_between(conn, end, start):
 
 
 def next_pending_batch(conn):
-    """The first unprocessed batch of any job that has not failed, with its
-    job's header and creator, locked (batches other workers hold are
-    skipped); or None."""
+    """The first unprocessed batch of any job, with its job's header and
+    creator, locked (batches other workers hold are skipped); or None."""
     return conn.execute(
         "SELECT b.job_id, b.seq, b.first_row, b.rows, j.header, j.created_by FROM import_batches b"
-        " JOIN import_jobs j ON j.id = b.job_id WHERE b.processed_at IS NULL AND j.status <> 'failed'"
+        " JOIN import_jobs j ON j.id = b.job_id WHERE b.processed_at IS NULL"
         " ORDER BY b.job_id, b.seq LIMIT 1 FOR UPDATE OF b SKIP LOCKED"
     ).fetchone()
 
@@ -81,7 +124,7 @@ def fail_job(conn, job_id, error):
     already."""
     failed = conn.execute(
         "UPDATE import_jobs SET status = 'failed', error = %s, finished_at = now()"
-        " WHERE id = %s AND status IN ('receiving', 'processing') RETURNING id",
+        " WHERE id = %s AND status IN ('receiving', 'abandoned', 'processing') RETURNING id",
         (error, job_id),
     ).fetchone()
     conn.execute("DELETE FROM import_batches WHERE job_id = %s AND processed_at IS NULL", (job_id,))
