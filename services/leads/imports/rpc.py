@@ -43,12 +43,12 @@ class ImportsRpc:
 
     @rpc
     def get_import(self, job_id):
-        with self.db.transaction() as conn:
+        with self.db.read() as conn:
             return commands.get(conn, load_id(job_id))
 
     @rpc
     def import_errors(self, job_id, cursor=None, limit=100):
-        with self.db.transaction() as conn:
+        with self.db.read() as conn:
             return commands.errors_page(conn, load_id(job_id), cursor, bounded(limit))
 
 

@@ -43,20 +43,20 @@ class LeadRecordsRpc:
 
     @rpc
     def get_lead(self, lead_id):
-        with self.db.transaction() as conn:
+        with self.db.read() as conn:
             return snapshot(store.get_lead(conn, load_id(lead_id)))
 
     @rpc
     def list_leads(self, query=None):
         query = load(LeadQuerySchema(), query or {})
-        with self.db.transaction() as conn:
+        with self.db.read() as conn:
             rows, next_cursor = store.list_leads(conn, query)
         return {"items": [snapshot(row) for row in rows], "next_cursor": next_cursor}
 
     @rpc
     def count_leads(self, query=None):
         query = load(LeadQuerySchema(), query or {})
-        with self.db.transaction() as conn:
+        with self.db.read() as conn:
             return store.count_leads(conn, query)
 
     @rpc
@@ -80,5 +80,5 @@ class LeadRecordsRpc:
 
     @rpc
     def lead_history(self, lead_id, cursor=None, limit=50):
-        with self.db.transaction() as conn:
+        with self.db.read() as conn:
             return store.history_page(conn, load_id(lead_id), cursor, bounded(limit))

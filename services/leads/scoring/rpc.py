@@ -12,7 +12,7 @@ class ScoringRpc:
 
     @rpc
     def explain_score(self, lead_id):
-        with self.db.transaction() as conn:
+        with self.db.read() as conn:
             return commands.explain(conn, load_id(lead_id))
 
     @rpc
