@@ -1,7 +1,19 @@
 """CSV imports of leads: the upload is streamed to the leads service in
-numbered batches; the job is then processed in the background and polled."""
+numbered batches; the job is then processed in the background and polled.
 
-from flask import Blueprint, g, url_for
+An upload that breaks off because the broker or the leads service went away
+(a 503) resumes when the client sends the same request again with the same
+``Idempotency-Key``: the key, scoped to the user, names the upload to the
+leads service (``upload_key``), which answers the job the first try started
+and skips the batches it has already (without a key, the upload is named
+for this request alone, so a start delivered twice still makes one job).  When the upload breaks off, the view
+tells the leads service while it can (``abandon_import``); a job nobody
+resumes fails after the service's idle time, keeping the rows received."""
+
+import logging
+import uuid
+
+from flask import Blueprint, g, request, url_for
 from marshmallow import fields, validate
 
 from gateway import csv_upload
@@ -14,7 +26,11 @@ from gateway.resources import call, resources
 from shared.schemas.common import PageQuerySchema, StrictSchema
 from shared.schemas.leads import ImportErrorPageSchema, ImportJobSchema
 
+log = logging.getLogger(__name__)
 bp = Blueprint("imports", __name__, url_prefix="/api/v1/leads/imports")
+# How long telling the leads service that an upload broke off may take: it
+# may be the service that went away.
+ABANDON_TIMEOUT_SECONDS = 3
 TAGS = ["lead imports"]
 UPLOAD_CONTENT = {
     "text/csv": {"schema": {"type": "string"}},
@@ -41,7 +57,9 @@ def _no_job(detail, errors):
            problems=(400, 413, 415, 422),
            description="The first row names the columns (first_name, last_name, email, phone, company, ...; "
                        "other columns become custom attributes). UTF-8, with or without a BOM. Answers 202 with "
-                       "the job as soon as the file is received; poll the job, then list its row errors.")
+                       "the job as soon as the file is received; poll the job, then list its row errors. When "
+                       "the upload breaks off with a 503, send the same request again with the same "
+                       "Idempotency-Key: it resumes the same job (rows received already are not imported twice).")
 def start_import():
     query_args(ImportQuerySchema)
     source = g.crm_upload if g.get("crm_upload") is not None else open_upload()
@@ -58,7 +76,11 @@ def start_import():
     except UploadBroken as exc:
         raise HttpProblem(exc.status, exc.detail, title="Unusable file", errors={"file": [exc.detail]}) from None
 
-    job = call("leads", "start_import", filename, header, g.principal.username)
+    upload_key, resumable = _upload_key()
+    job = call("leads", "start_import", filename, header, g.principal.username, upload_key)
+    location = {"Location": url_for("imports.get_import", job_id=job["id"])}
+    if job["status"] not in ("receiving", "abandoned"):
+        return job, 202, location  # an earlier try of this request got the whole file through
     sent = []
 
     def numbered_batches():
@@ -69,17 +91,41 @@ def start_import():
             first_row += len(batch)
 
     try:
-        resources().rpc.call_pipelined("leads", "import_rows", numbered_batches())
-    except UploadBroken as exc:
-        # Rows before the break are in; close the job so it reports them.
+        try:
+            resources().rpc.call_pipelined("leads", "import_rows", numbered_batches())
+        except UploadBroken as exc:
+            # Rows before the break are in; close the job so it reports them.
+            job = call("leads", "finish_import", job["id"], len(sent))
+            raise HttpProblem(
+                exc.status, f"{exc.detail} The rows before line {exc.line} were taken: see import {job['id']}.",
+                title="File broke off", errors={"file": [exc.detail]}, import_id=job["id"], headers=location,
+            ) from None
         job = call("leads", "finish_import", job["id"], len(sent))
-        raise HttpProblem(
-            exc.status, f"{exc.detail} The rows before line {exc.line} were taken: see import {job['id']}.",
-            title="File broke off", errors={"file": [exc.detail]}, import_id=job["id"],
-            headers={"Location": url_for("imports.get_import", job_id=job["id"])},
-        ) from None
-    job = call("leads", "finish_import", job["id"], len(sent))
-    return job, 202, {"Location": url_for("imports.get_import", job_id=job["id"])}
+    except HttpProblem:
+        raise
+    except Exception as exc:
+        _abandon(job["id"], exc, resumable)
+        raise
+    return job, 202, location
+
+
+def _upload_key():
+    """``(upload key, resumable)``: the request's Idempotency-Key scoped to
+    the user (a retry of the request resumes its job), or a key of this
+    request alone (a start delivered twice still makes one job)."""
+    key = (request.headers.get("Idempotency-Key") or "").strip()
+    if key:
+        return f"key:{g.principal.user_id}:{key}", True
+    return f"request:{uuid.uuid4()}", False
+
+
+def _abandon(job_id, exc, resumable):
+    """Tell the leads service the upload broke off, if it still listens."""
+    reason = getattr(exc, "detail", None) or type(exc).__name__
+    try:
+        call("leads", "abandon_import", job_id, str(reason)[:500], resumable, timeout=ABANDON_TIMEOUT_SECONDS)
+    except Exception as failure:  # noqa: BLE001 - the import's idle time ends the job instead
+        log.warning("import %s broke off (%s); telling the leads service failed too: %s", job_id, reason, failure)
 
 
 def _chain(first, rest):

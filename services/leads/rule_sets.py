@@ -35,3 +35,11 @@ def validate_rule_set(rules, validate_rule, kind):
             else:
                 seen[rule_id] = index
     return errors
+
+
+def rules_state_answer(state):
+    """The answer for a rule set read with its state: the rules, who changed
+    them last and when (ISO 8601; both None until someone does)."""
+    changed_at = state["changed_at"]
+    return {"rules": state["rules"], "changed_by": state["changed_by"],
+            "changed_at": changed_at.isoformat() if changed_at else None}

@@ -200,6 +200,17 @@ class ScoringRulesSchema(StrictSchema):
     rules = fields.List(fields.Nested(ScoringRuleSchema), required=True, validate=validate.Length(max=500))
 
 
+class RulesChangeSchema(StrictSchema):
+    """Who changed a set of rules last, and when (both null until someone does)."""
+
+    changed_by = fields.String(allow_none=True, required=True)
+    changed_at = fields.AwareDateTime(allow_none=True, required=True)
+
+
+class ScoringRulesStateSchema(ScoringRulesSchema, RulesChangeSchema):
+    """The scoring rules in force (an answer; a PUT sends ScoringRulesSchema)."""
+
+
 class AssignmentRuleSchema(StrictSchema):
     """An assignment rule. Rule ids are unique within the rules; a territory
     rule names at least one country, industry or source."""
@@ -224,9 +235,16 @@ class AssignmentRulesSchema(StrictSchema):
     rules = fields.List(fields.Nested(AssignmentRuleSchema), required=True, validate=validate.Length(max=500))
 
 
+class AssignmentRulesStateSchema(AssignmentRulesSchema, RulesChangeSchema):
+    """The assignment rules in force (an answer; a PUT sends AssignmentRulesSchema)."""
+
+
 class ImportJobSchema(StrictSchema):
     id = fields.UUID(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(("receiving", "processing", "done", "failed")))
+    status = fields.String(required=True, validate=validate.OneOf(
+        ("receiving", "abandoned", "processing", "done", "failed")), metadata={
+        "description": "abandoned: the upload broke off; sending the same request again with the same "
+                       "Idempotency-Key resumes it (see error)."})
     filename = fields.String(allow_none=True)
     rows_received = fields.Integer(required=True)
     rows_done = fields.Integer(required=True, metadata={"description": "Rows processed (created or failed)."})

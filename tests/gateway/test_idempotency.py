@@ -120,7 +120,7 @@ def test_a_bad_key_is_400(client, tokens):
 
 def test_an_upload_is_replayed_by_its_content_not_its_framing(client, tokens, fake_rpc):
     job = {"id": LEAD_ID, "status": "processing"}
-    fake_rpc.answers[("leads", "start_import")] = lambda *args: job
+    fake_rpc.answers[("leads", "start_import")] = lambda *args: {**job, "status": "receiving"}
     fake_rpc.answers[("leads", "finish_import")] = lambda *args: job
     headers = key_headers(tokens["sales"])
     data = b"last_name,email\nLovelace,ada@example.com\n"

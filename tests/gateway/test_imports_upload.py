@@ -16,7 +16,7 @@ def job(**fields):
 
 
 def answer_jobs(fake_rpc):
-    fake_rpc.answers[("leads", "start_import")] = lambda filename, header, actor: job(filename=filename)
+    fake_rpc.answers[("leads", "start_import")] = lambda filename, header, actor, upload_key: job(filename=filename)
     fake_rpc.answers[("leads", "import_rows")] = lambda job_id, seq, rows, first_row: {"rows_received": 0}
     fake_rpc.answers[("leads", "finish_import")] = lambda job_id, batches: job(status="processing")
 
@@ -35,7 +35,7 @@ def test_rows_go_out_in_numbered_batches_of_2000(client, tokens, fake_rpc):
     assert response.get_json()["status"] == "processing"
     start, *batches, finish = fake_rpc.calls
     assert start[1] == "start_import"
-    filename, header, actor = start[2]
+    filename, header, actor, _upload_key = start[2]
     assert (filename, header) == ("people.csv", ["first_name", "last_name", "email"])  # BOM dropped
     assert actor == fake_rpc_username(client, tokens["sales"])
     assert [(call[1], call[2][1], len(call[2][2]), call[2][3]) for call in batches] == [

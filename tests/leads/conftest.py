@@ -20,14 +20,19 @@ They run the real service over the real broker and database:
   shared.kit.run leads``), for kill tests; leftovers are killed at teardown.
 """
 
+import tempfile
+
 import pytest
 from nameko.containers import get_container_cls
 from nameko.standalone.rpc import ClusterRpcProxy
+from nameko.testing.services import worker_factory
 
-from services.leads.scoring import DEFAULT_SCORING_RULES
+from services.leads.scoring.rules import DEFAULT_SCORING_RULES
 from services.leads.service import LeadsService
 from shared.kit.config import load_component_config
+from shared.kit.db import Db
 from shared.kit.migrate import migrate_component
+from tests.leads.traced import TracedConnection
 from tests.services import EventCollector, ServiceDb, ServiceProcesses, concurrently, scratch_database, unique
 from tests.support import wait_for
 
@@ -186,3 +191,20 @@ def service_process(leads_env, leads_config, db, tmp_path):
     yield processes.start
     processes.kill_all()
     db.wait_relay_free()
+
+
+# The service on a traced connection ----------------------------------------
+
+@pytest.fixture
+def traced(leads_database_url, leads_migrated):
+    """A TracedConnection to the suite's database (``traced.messages()``)."""
+    with tempfile.TemporaryFile("w+") as trace_file:
+        pool = TracedConnection(leads_database_url, trace_file)
+        yield pool
+        pool.close()
+
+
+@pytest.fixture
+def traced_service(traced, leads_config):
+    """The service's entrypoints as plain methods on the traced connection (nameko's worker_factory)."""
+    return worker_factory(LeadsService, db=Db(traced), config=dict(leads_config))

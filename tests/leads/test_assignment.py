@@ -1,11 +1,11 @@
-"""Unit tests for lead assignment rules (services.leads.assignment)."""
+"""Unit tests for lead assignment rules (services.leads.assignment.rules)."""
 
 import random
 from collections import Counter
 
 import pytest
 
-from services.leads.assignment import (
+from services.leads.assignment.rules import (
     assign_many,
     assign_one,
     match_rule,

@@ -6,7 +6,7 @@ import random
 import pytest
 from marshmallow import ValidationError
 
-from services.leads.imports import fast_load
+from services.leads.imports.rows import fast_load
 from shared.schemas.leads import LeadCreateSchema
 
 SCHEMA = LeadCreateSchema()

@@ -1,11 +1,11 @@
-"""Unit tests for merging duplicate leads (services.leads.merge)."""
+"""Unit tests for merging duplicate leads (services.leads.records.merge)."""
 
 import copy
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.leads.merge import FILLABLE_FIELDS, merge_leads
+from services.leads.records.merge import FILLABLE_FIELDS, merge_leads
 from shared.schemas.errors import Conflict
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)

@@ -1,11 +1,11 @@
-"""Unit tests for data-driven lead scoring (services.leads.scoring)."""
+"""Unit tests for data-driven lead scoring (services.leads.scoring.rules)."""
 
 import copy
 import random
 
 import pytest
 
-from services.leads.scoring import (
+from services.leads.scoring.rules import (
     DEFAULT_SCORING_RULES,
     LEAD_FIELDS,
     OPERATORS,

@@ -2,11 +2,16 @@
 priority), reassignment and its event, and round robin under concurrency."""
 
 import collections
+from datetime import datetime
 
+import eventlet
+import psycopg
 import pytest
+from psycopg.rows import dict_row
 
-from shared.schemas.errors import ValidationFailed
+from shared.schemas.errors import DuplicateFound, ValidationFailed
 from shared.schemas.events import contract
+from shared.schemas.leads import AssignmentRulesStateSchema
 from tests.leads.conftest import concurrently, person, unique, wait_for
 
 
@@ -128,3 +133,91 @@ def test_an_import_with_a_duplicate_of_an_open_lead_deals_turns_without_gaps(lea
 
     assert [lead["email"] for lead in imported] == [f"one@{domain}", f"two@{domain}"]
     assert dealt == [owners[0], owners[1], owners[2], owners[0]]
+
+
+def test_the_rules_answer_says_who_changed_them_and_when(leads, assignment_rules, db):
+    before = db.scalar("SELECT now()")
+    set_answer = leads.set_assignment_rules([round_robin([unique("anna-")])], "alice")
+    answer = leads.get_assignment_rules()
+
+    assert answer == set_answer
+    assert answer["changed_by"] == "alice"
+    assert before <= datetime.fromisoformat(answer["changed_at"]) <= db.scalar("SELECT now()")
+    AssignmentRulesStateSchema().load(answer)
+    leads.set_assignment_rules([], "bob")
+    assert leads.get_assignment_rules()["changed_by"] == "bob"
+
+
+@pytest.fixture
+def other_transaction(leads_database_url):
+    """A transaction of another client, rolled back at the end of the test."""
+    with psycopg.connect(leads_database_url, row_factory=dict_row, options="-c search_path=leads,public") as conn:
+        yield conn
+        conn.rollback()
+
+
+def test_a_create_never_waits_for_a_rule_it_does_not_match(leads, rpc_proxy, assignment_rules, other_transaction):
+    pool = [unique("pool-")]
+    assignment_rules([round_robin([unique("de-")], "de", priority=1) | {"kind": "territory", "countries": ["DE"]},
+                      round_robin(pool)])
+    # Another writer (an import batch dealing German leads, say) holds the German rule.
+    other_transaction.execute("SELECT cursor FROM assignment_rules WHERE id = 'de' FOR UPDATE")
+
+    with rpc_proxy(timeout=5) as quick:
+        assert quick.leads.create_lead(person(country="US"), "tester")["owner"] == pool[0]
+        assert quick.leads.create_lead(person(owner="olga"), "tester")["owner"] == "olga"
+
+
+def test_a_create_waiting_on_its_insert_holds_up_no_other_create(leads, rpc_proxy, assignment_rules, db,
+                                                                  other_transaction):
+    owners = [unique("anna-"), unique("ben-"), unique("cleo-")]
+    assignment_rules([round_robin(owners)])
+    email = f"{unique('slow')}@example.com"
+    # An uncommitted lead with the same email: the create below takes its turn, then waits on the unique index.
+    other_transaction.execute("INSERT INTO leads (id, email, email_norm, source) VALUES (gen_random_uuid(), %s, %s,"
+                              " 'manual')", (email, email))
+
+    def create_slow():
+        with rpc_proxy() as cluster:
+            return cluster.leads.create_lead(person(email=email), "tester")
+
+    slow = eventlet.spawn(create_slow)
+    wait_for(lambda: db.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                               " AND wait_event_type = 'Lock' AND query LIKE '%%INSERT INTO leads%%'"),
+             message="the create did not reach its insert")
+
+    with rpc_proxy(timeout=5) as quick:
+        meanwhile = quick.leads.create_lead(person(), "tester")
+    other_transaction.rollback()
+
+    assert (slow.wait()["owner"], meanwhile["owner"]) == (owners[0], owners[1])
+    assert leads.create_lead(person(), "tester")["owner"] == owners[2]
+
+
+def test_a_create_refused_after_taking_its_turn_costs_that_turn(leads, rpc_proxy, assignment_rules, db,
+                                                                 other_transaction):
+    owners = [unique("anna-"), unique("ben-"), unique("cleo-")]
+    assignment_rules([round_robin(owners)])
+    email = f"{unique('twin')}@example.com"
+    existing_id = db.scalar("SELECT gen_random_uuid()")
+    other_transaction.execute("INSERT INTO leads (id, email, email_norm, source) VALUES (%s, %s, %s, 'manual')",
+                              (existing_id, email, email))
+
+    def create_twin():
+        with rpc_proxy() as cluster:
+            try:
+                return cluster.leads.create_lead(person(email=email), "tester")
+            except DuplicateFound as exc:
+                return exc
+
+    twin = eventlet.spawn(create_twin)
+    wait_for(lambda: db.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                               " AND wait_event_type = 'Lock' AND query LIKE '%%INSERT INTO leads%%'"),
+             message="the create did not reach its insert")
+    other_transaction.commit()
+
+    refused = twin.wait()
+    assert isinstance(refused, DuplicateFound) and refused.extra["existing_id"] == str(existing_id)
+    assert leads.create_lead(person(), "tester")["owner"] == owners[1]  # owners[0]'s turn went to the refused one
+    db.one("DELETE FROM leads WHERE id = %s RETURNING id", (existing_id,))
+

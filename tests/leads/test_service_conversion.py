@@ -9,7 +9,7 @@ import uuid
 import eventlet
 import pytest
 
-from services.leads.status import check_manual_transition, check_transition, manual_targets
+from services.leads.records.status import check_manual_transition, check_transition, manual_targets
 from shared.schemas.envelope import EnvelopeSchema
 from shared.schemas.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
 from shared.schemas.events import contract

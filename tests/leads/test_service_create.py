@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from services.leads.scoring import DEFAULT_SCORING_RULES, score_lead
+from services.leads.scoring.rules import DEFAULT_SCORING_RULES, score_lead
 from shared.schemas.envelope import EnvelopeSchema
 from shared.schemas.errors import NotFound, ValidationFailed
 from shared.schemas.events import contract

@@ -3,11 +3,13 @@ background, invalid rules refused naming the rule, engagement raising the
 score."""
 
 import copy
+from datetime import datetime
 
 import pytest
 
-from services.leads.scoring import DEFAULT_SCORING_RULES
+from services.leads.scoring.rules import DEFAULT_SCORING_RULES
 from shared.schemas.errors import ValidationFailed
+from shared.schemas.leads import ScoringRulesStateSchema
 from tests.leads.conftest import person, unique, wait_for
 
 
@@ -128,3 +130,15 @@ def test_engagement_of_a_bad_kind_is_refused(leads):
         leads.record_engagement(lead["id"], "", "marketing")
     assert "kind" in raised.value.errors
     assert leads.get_lead(lead["id"]) == lead
+
+
+def test_the_rules_answer_says_who_changed_them_and_when(leads, scoring_rules, db):
+    before = db.scalar("SELECT now()")
+    rules = [{"id": "any-email", "name": "Email given", "field": "email", "operator": "present", "points": 5}]
+    set_answer = leads.set_scoring_rules(rules, "carol")
+    answer = leads.get_scoring_rules()
+
+    assert answer == set_answer
+    assert answer["changed_by"] == "carol"
+    assert before <= datetime.fromisoformat(answer["changed_at"]) <= db.scalar("SELECT now()")
+    ScoringRulesStateSchema().load(answer)

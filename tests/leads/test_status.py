@@ -1,10 +1,10 @@
-"""Unit tests for lead statuses and their transitions (services.leads.status)."""
+"""Unit tests for lead statuses and their transitions (services.leads.records.status)."""
 
 import itertools
 
 import pytest
 
-from services.leads.status import (
+from services.leads.records.status import (
     OPEN_STATUSES,
     STATUSES,
     TRANSITIONS,

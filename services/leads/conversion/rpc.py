@@ -17,7 +17,7 @@ the retry gets the same ids from sales and completes step 3.  No lock is
 held while sales works, so a slow sales never blocks other writes to the lead.
 """
 
-from services.leads import commands, store
+from services.leads.conversion import commands
 from shared.kit import green
 from shared.kit.entrypoints import rpc
 from shared.kit.service import RpcProxy, UnknownService
@@ -26,7 +26,7 @@ from shared.schemas.errors import Unavailable
 from shared.schemas.sales.conversion import ConversionOptionsSchema
 
 
-class LeadConversionRpc:
+class ConversionRpc:
     """Mixin of LeadsService (which provides ``self.db`` and ``self.config``)."""
 
     sales = RpcProxy("sales")
@@ -37,13 +37,13 @@ class LeadConversionRpc:
         options = options if options is not None else {}
         load(ConversionOptionsSchema(), options)  # bad options are refused before sales is asked
         with self.db.transaction() as conn:
-            lead, done = conversion_state(conn, lead_id)
+            lead, done = commands.conversion_state(conn, lead_id)
         if done:
             return done
         conversion = self._ask_sales(lead, options, actor)
         with self.db.transaction() as conn:
             row, _marked = commands.mark_converted(conn, lead_id, conversion, actor)
-            return stored_result(conn, row)
+            return commands.stored_result(conn, row)
 
     def _ask_sales(self, lead, options, actor):
         seconds = float(self.config.get("RPC_TIMEOUT_SECONDS", 15))
@@ -66,29 +66,3 @@ def unavailable(what):
         "account, contact or opportunity for a lead, and a retry answers the same ids.",
         service="sales",
     )
-
-
-def conversion_state(conn, lead_id):
-    """``(lead snapshot, None)`` for a lead ready to convert, ``(lead
-    snapshot, stored result)`` for a converted one; raises for the others."""
-    row = store.get_lead(conn, lead_id)
-    if row["status"] == "converted" and not row["merged_into"]:
-        return commands.snapshot(row), stored_result(conn, row)
-    commands.check_convertible(row)
-    return commands.snapshot(row), None
-
-
-def stored_result(conn, row):
-    """The answer for a converted lead, from its links and the history row
-    its conversion wrote (which keeps whether the account and contact were
-    created)."""
-    entry = store.conversion_entry(conn, row["id"]) or {}
-    lead = commands.snapshot(row)
-    return {
-        "lead": lead,
-        "account_id": lead["converted_account_id"],
-        "contact_id": lead["converted_contact_id"],
-        "opportunity_id": lead["converted_opportunity_id"],
-        "account_created": bool(entry.get("account_created")),
-        "contact_created": bool(entry.get("contact_created")),
-    }

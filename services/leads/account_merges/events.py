@@ -19,7 +19,7 @@ converted into changes nothing.
 
 import logging
 
-from services.leads import commands
+from services.leads.account_merges import commands
 from shared.kit.inbox import inbox_handler
 from shared.kit.validation import load_uuid
 from shared.schemas.errors import NotFound
@@ -46,7 +46,7 @@ def merge_ids(data):
     return merged_id, survivor_id
 
 
-class AccountMerges:
+class AccountMergeEvents:
     """Mixin of LeadsService (which provides ``self.db``): a converted lead
     keeps naming a live account when sales merges the one it became into
     another (see the module doc)."""

@@ -1,24 +1,30 @@
-"""Engagement from activities: leads consumes sales' ``activity.logged``.
-
-A call, meeting, task or note logged on a lead counts as one engagement event
-of that kind (``commands.record_engagement``: the scoring rules' engagement
-rule gives points per event, whatever its kind).  A cancelled activity did
-not happen and earns nothing.
-
-The lead named may have changed since the activity was logged: a merged lead
-credits its survivor, a converted lead (closed: the person is a contact now)
-and an unknown id are logged and acknowledged, never retried.
-"""
+"""Engagement operations: count one engagement event on a lead (and rescore
+it), directly or for an activity sales logged on the lead."""
 
 import logging
 import uuid
 
-from services.leads import commands
-from shared.kit.inbox import inbox_handler
+from services.leads.engagement import store
+from services.leads.records import store as leads_store
+from services.leads.records.commands import require_live, write_lead
+from services.leads.records.store import SNAPSHOT_FIELDS, snapshot
+from services.leads.scoring.commands import rescored
+from shared.kit import outbox
 
 log = logging.getLogger(__name__)
 
 MAX_MERGE_HOPS = 20  # a merge chain longer than this is a loop: give up
+
+
+def record_engagement(conn, lead_id, kind, actor):
+    row = leads_store.get_lead(conn, lead_id, lock=True)
+    require_live(row)
+    values = {"engagement": row["engagement"] + 1}
+    values.update(rescored(conn, row, values))
+    updated = write_lead(conn, row, values, actor, "engagement", {"kind": kind, "engagement": values["engagement"]})
+    changed = sorted(key for key in values if key in SNAPSHOT_FIELDS)
+    outbox.add(conn, "lead.updated", {"lead": snapshot(updated), "changed": changed})
+    return updated
 
 
 def _lead_id(value):
@@ -33,9 +39,9 @@ def lead_to_credit(conn, lead_id):
     None when there is none.  Only that lead is locked, as crediting it
     directly would: merged ones on the way are just read."""
     for _ in range(MAX_MERGE_HOPS):
-        row = conn.execute("SELECT id, merged_into FROM leads WHERE id = %s", (lead_id,)).fetchone()
+        row = store.merge_link(conn, lead_id)
         if row is not None and row["merged_into"] is None:
-            row = conn.execute("SELECT * FROM leads WHERE id = %s FOR UPDATE", (lead_id,)).fetchone()
+            row = store.lock_lead(conn, lead_id)
         if row is None or row["merged_into"] is None:
             return row
         lead_id = row["merged_into"]
@@ -59,19 +65,5 @@ def credit_activity(conn, activity):
     if str(lead["id"]) != lead_id:
         log.info("activity %s names lead %s, merged into %s: crediting that one", activity.get("id"), lead_id,
                  lead["id"])
-    return commands.record_engagement(conn, lead["id"], activity.get("kind") or "activity",
-                                      activity.get("created_by") or "sales")
-
-
-class ActivityEngagement:
-    """Mixin of LeadsService (which provides ``self.db``)."""
-
-    @inbox_handler("sales", "activity.logged")
-    def on_activity_logged(self, event):
-        data = event.get("data") if isinstance(event.get("data"), dict) else {}
-        activity = data.get("activity") if isinstance(data.get("activity"), dict) else {}
-        if not activity.get("lead_id"):
-            return  # nothing for leads: no inbox row needed either
-        with self.db.handle_once(event) as conn:
-            if conn is not None:
-                credit_activity(conn, activity)
+    return record_engagement(conn, lead["id"], activity.get("kind") or "activity",
+                             activity.get("created_by") or "sales")

@@ -27,7 +27,8 @@ Leads that already have an owner
     keep it: the owner is returned unchanged and no cursor moves.
 
 ``assign_many`` assigns a batch (an import) and gives exactly the owners and
-cursors that ``assign_one`` would give lead by lead in order.
+cursors that ``assign_one`` would give lead by lead in order.  ``RuleSet``
+prepares the rules once for matching many leads.
 """
 
 
@@ -35,6 +36,7 @@ from services.leads.rule_sets import common_rule_errors, validate_rule_set
 
 __all__ = [
     "KINDS",
+    "RuleSet",
     "assign_many",
     "assign_one",
     "match_rule",
@@ -170,6 +172,18 @@ def _first_match(lead, compiled):
 def match_rule(lead, rules):
     """The first enabled rule, by (priority, id), that matches the lead; or None."""
     return _first_match(lead, _compile(rules))
+
+
+class RuleSet:
+    """A rule set prepared once for matching many leads (``match`` is
+    ``match_rule`` without preparing the rules again)."""
+
+    def __init__(self, rules):
+        self.rules = list(rules)
+        self._compiled = _compile(self.rules)
+
+    def match(self, lead):
+        return _first_match(lead, self._compiled)
 
 
 # -- dealing -----------------------------------------------------------------

@@ -1,10 +1,12 @@
-"""SQL for leads, their history and rules.  Plain functions over a psycopg
-connection that is already in a transaction."""
+"""SQL for leads and their history, and a lead as the API and events show it
+(``snapshot``).  Plain functions over a psycopg connection that is already in
+a transaction."""
 
+import uuid
+from datetime import datetime
 
 from psycopg.types.json import Jsonb
 
-from shared.kit.db import advisory_lock
 from shared.kit.filters import Where
 from shared.kit.pagination import KeysetOrder, keyset_page
 from shared.kit.rows import get_row, update_row
@@ -26,6 +28,21 @@ SEARCH_EXPRESSION = (
     "(coalesce(first_name, '') || ' ' || coalesce(last_name, '') || ' ' || coalesce(email, '') || ' '"
     " || coalesce(company, ''))"
 )
+SNAPSHOT_FIELDS = tuple(column for column in (*LEAD_COLUMNS, *CONVERSION_COLUMNS) if column not in INTERNAL_COLUMNS)
+
+
+def json_value(value):
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def snapshot(lead):
+    """A lead as the API and events show it (LeadSchema), from a row or a
+    prepared dict."""
+    return {field: json_value(lead.get(field)) for field in SNAPSHOT_FIELDS}
 
 
 def _copy_value(lead, column):
@@ -38,6 +55,35 @@ def copy_leads(conn, leads, table="leads"):
     with conn.cursor().copy(f"COPY {table} ({', '.join(LEAD_COLUMNS)}) FROM STDIN") as copy:
         for lead in leads:
             copy.write_row([_copy_value(lead, column) for column in LEAD_COLUMNS])
+
+
+def create_look_up(conn, lead):
+    """The one read before a lead is created: the versions of the scoring
+    and assignment rules, and an open lead holding the new lead's email
+    (``same_email``) or its phone at its company (``same_phone``), each an
+    id or None."""
+    return conn.execute(
+        "SELECT (SELECT version FROM scoring_state) AS scoring_version,"
+        " (SELECT version FROM assignment_state) AS assignment_version,"
+        f" (SELECT id FROM leads WHERE {OPEN_PREDICATE} AND email_norm = %s LIMIT 1) AS same_email,"
+        f" (SELECT id FROM leads WHERE {OPEN_PREDICATE} AND phone_norm = %s AND company_norm = %s LIMIT 1)"
+        " AS same_phone",
+        (lead["email_norm"], lead["phone_norm"], lead["company_norm"]),
+    ).fetchone()
+
+
+def insert_lead(conn, lead, actor=None):
+    """INSERT one new lead row, and its ``created`` history row when ``actor``
+    is given, in one statement; a dedup collision raises UniqueViolation."""
+    columns = ", ".join(LEAD_COLUMNS)
+    values = ", ".join(["%s"] * len(LEAD_COLUMNS))
+    params = [_copy_value(lead, column) for column in LEAD_COLUMNS]
+    if not actor:
+        conn.execute(f"INSERT INTO leads ({columns}) VALUES ({values})", params)
+        return
+    conn.execute(f"WITH lead AS (INSERT INTO leads ({columns}) VALUES ({values}) RETURNING id)"
+                 " INSERT INTO lead_history (lead_id, actor, action) SELECT id, %s, 'created' FROM lead",
+                 (*params, actor))
 
 
 def insert_leads_skipping_conflicts(conn, leads):
@@ -109,42 +155,8 @@ def add_history(conn, entries):
                 copy.write_row((lead_id, actor, action, Jsonb(changes)))
 
 
-def conversion_entry(conn, lead_id):
-    """The changes recorded by the lead's conversion (its ``converted``
-    history row), or None."""
-    row = conn.execute(
-        "SELECT changes FROM lead_history WHERE lead_id = %s AND action = 'converted' ORDER BY id DESC LIMIT 1",
-        (lead_id,),
-    ).fetchone()
-    return row["changes"] if row else None
-
-
 def move_history(conn, from_id, to_id):
     conn.execute("UPDATE lead_history SET lead_id = %s WHERE lead_id = %s", (to_id, from_id))
-
-
-# Writers of account_merges take it exclusively, readers that link a lead to
-# an account take it shared: a merge recorded meanwhile is never missed.
-ACCOUNT_MERGES_LOCK = "leads:account_merges"
-
-
-def lock_account_merges(conn, shared=False):
-    advisory_lock(conn, ACCOUNT_MERGES_LOCK, shared)
-
-
-def live_account_id(conn, account_id):
-    """The account ``account_id`` now lives on: itself unless it was merged."""
-    row = conn.execute("SELECT survivor_id FROM account_merges WHERE merged_id = %s", (account_id,)).fetchone()
-    return row["survivor_id"] if row else account_id
-
-
-def record_account_merge(conn, merged_id, survivor_id):
-    """``merged_id`` now lives on ``survivor_id`` (a live account), and so do
-    the accounts merged into ``merged_id`` before."""
-    conn.execute("INSERT INTO account_merges (merged_id, survivor_id) VALUES (%s, %s)"
-                 " ON CONFLICT (merged_id) DO UPDATE SET survivor_id = EXCLUDED.survivor_id",
-                 (merged_id, survivor_id))
-    conn.execute("UPDATE account_merges SET survivor_id = %s WHERE survivor_id = %s", (survivor_id, merged_id))
 
 
 def _filters(query):
@@ -187,74 +199,3 @@ def history_page(conn, lead_id, cursor=None, limit=50):
     items = [{"at": row["at"].isoformat(), "actor": row["actor"], "action": row["action"],
               "changes": row["changes"]} for row in rows]
     return {"items": items, "next_cursor": next_cursor}
-
-
-# Scoring rules --------------------------------------------------------------
-
-RULE_COLUMNS = ("id", "name", "field", "operator", "value", "points", "enabled")
-
-
-def load_scoring_rules(conn):
-    rows = conn.execute(f"SELECT {', '.join(RULE_COLUMNS)} FROM scoring_rules ORDER BY position").fetchall()
-    return [dict(row) for row in rows]
-
-
-def scoring_version(conn):
-    return conn.execute("SELECT version FROM scoring_state").fetchone()["version"]
-
-
-def replace_scoring_rules(conn, rules, actor):
-    """Replace every rule; returns the new rules version."""
-    conn.execute("DELETE FROM scoring_rules")
-    for position, rule in enumerate(rules):
-        conn.execute(
-            "INSERT INTO scoring_rules (id, position, name, field, operator, value, points, enabled)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-            (rule["id"], position, rule["name"], rule["field"], rule["operator"], Jsonb(rule.get("value")),
-             rule["points"], rule.get("enabled", True)),
-        )
-    return conn.execute(
-        "UPDATE scoring_state SET version = version + 1, changed_at = now(), changed_by = %s RETURNING version",
-        (actor,),
-    ).fetchone()["version"]
-
-
-def stale_leads(conn, version, limit):
-    """Open leads scored with older rules, locked, skipping ones others hold."""
-    return conn.execute(
-        "SELECT * FROM leads WHERE scored_with < %s AND merged_into IS NULL"
-        " ORDER BY scored_with LIMIT %s FOR UPDATE SKIP LOCKED",
-        (version, limit),
-    ).fetchall()
-
-
-# Assignment rules -----------------------------------------------------------
-
-ASSIGNMENT_COLUMNS = ("id", "name", "priority", "kind", "countries", "industries", "sources", "owners", "enabled")
-
-
-def load_assignment_rules(conn, lock=False):
-    """(rules, cursors); ``lock`` holds the rules until commit so that
-    concurrent assignments advance the round-robin cursors one at a time."""
-    rows = conn.execute(
-        f"SELECT {', '.join(ASSIGNMENT_COLUMNS)}, cursor FROM assignment_rules ORDER BY priority, id"
-        + (" FOR UPDATE" if lock else "")
-    ).fetchall()
-    rules = [{column: row[column] for column in ASSIGNMENT_COLUMNS} for row in rows]
-    return rules, {row["id"]: row["cursor"] for row in rows}
-
-
-def save_cursors(conn, before, after):
-    for rule_id, cursor in after.items():
-        if before.get(rule_id) != cursor:
-            conn.execute("UPDATE assignment_rules SET cursor = %s WHERE id = %s", (cursor, rule_id))
-
-
-def replace_assignment_rules(conn, rules):
-    conn.execute("DELETE FROM assignment_rules")
-    for rule in rules:
-        conn.execute(
-            "INSERT INTO assignment_rules (id, name, priority, kind, countries, industries, sources, owners, enabled)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            tuple(rule.get(column) for column in ASSIGNMENT_COLUMNS),
-        )

@@ -1,0 +1,21 @@
+"""Assignment rules RPC entrypoints: thin shells over services.leads.assignment."""
+
+from services.leads.assignment import commands
+from shared.kit.entrypoints import rpc
+from shared.kit.validation import load
+from shared.schemas.leads import AssignmentRulesSchema
+
+
+class AssignmentRpc:
+    """Mixin of LeadsService (which provides ``self.db``)."""
+
+    @rpc
+    def get_assignment_rules(self):
+        with self.db.read() as conn:
+            return commands.rules_answer(conn)
+
+    @rpc
+    def set_assignment_rules(self, rules, actor=None):
+        rules = load(AssignmentRulesSchema(), {"rules": rules})["rules"]
+        with self.db.transaction() as conn:
+            return commands.set_assignment_rules(conn, rules, actor)

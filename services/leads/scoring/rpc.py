@@ -1,0 +1,27 @@
+"""Scoring RPC entrypoints: thin shells over services.leads.scoring."""
+
+from services.leads.arguments import load_id
+from services.leads.scoring import commands
+from shared.kit.entrypoints import rpc
+from shared.kit.validation import load
+from shared.schemas.leads import ScoringRulesSchema
+
+
+class ScoringRpc:
+    """Mixin of LeadsService (which provides ``self.db``)."""
+
+    @rpc
+    def explain_score(self, lead_id):
+        with self.db.read() as conn:
+            return commands.explain(conn, load_id(lead_id))
+
+    @rpc
+    def get_scoring_rules(self):
+        with self.db.read() as conn:
+            return commands.rules_answer(conn)
+
+    @rpc
+    def set_scoring_rules(self, rules, actor=None):
+        rules = load(ScoringRulesSchema(), {"rules": rules})["rules"]
+        with self.db.transaction() as conn:
+            return commands.set_scoring_rules(conn, rules, actor)
