@@ -10,7 +10,7 @@ import csv
 import io
 
 from flask import g, request
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from gateway.problems import HttpProblem
 from gateway.resources import resources
@@ -47,13 +47,32 @@ class UploadBroken(Exception):
         self.line = line
 
 
+class WholeBody:
+    """The request body, refusing to end before its Content-Length: a body
+    that stops short is a client that went away (a server may hand the
+    application the bytes it got and an end of file), never a smaller file
+    to import as if it were whole."""
+
+    def __init__(self, stream, content_length):
+        self.stream = stream
+        self.expected = content_length
+        self.received = 0
+
+    def read(self, size=-1):
+        data = self.stream.read(size)
+        self.received += len(data)
+        if not data and self.expected is not None and self.received < self.expected:
+            raise ClientDisconnected(f"The body ended after {self.received} of its {self.expected} bytes.")
+        return data
+
+
 def open_upload():
     """The binary source of the CSV: the body, or the form's ``file`` part.
     Sets ``g.crm_upload_filename`` from the part's filename."""
     request.max_content_length = resources().settings["IMPORT_MAX_BYTES"]
     g.crm_upload_filename = None
     if request.mimetype in CSV_TYPES:
-        return request.stream
+        return WholeBody(request.stream, request.content_length)
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None:

@@ -198,6 +198,8 @@ def _mismatch(detail):
 
 
 def _storable(response):
+    if g.get("crm_not_storable"):  # the view knows its client never got this answer
+        return False
     if 200 <= response.status_code < 300:
         return True
     return 400 <= response.status_code < 500 and g.get("crm_rpc_called", False)

@@ -11,6 +11,7 @@ from gateway.views import actor, create, listing, patch, versioned
 from shared.schemas.common import PageQuerySchema
 from shared.schemas.leads import (
     AssignmentRulesSchema,
+    AssignmentRulesStateSchema,
     AssignSchema,
     EngagementSchema,
     LeadCountsSchema,
@@ -21,6 +22,7 @@ from shared.schemas.leads import (
     LeadUpdateSchema,
     MergeSchema,
     ScoringRulesSchema,
+    ScoringRulesStateSchema,
 )
 from shared.schemas.sales.conversion import ConversionOptionsSchema, ConversionResultSchema
 
@@ -127,14 +129,14 @@ def explain_score(lead_id):
 
 @bp.get("/scoring-rules")
 @requires("leads:read")
-@operation("The scoring rules", tags=RULE_TAGS, response=ScoringRulesSchema)
+@operation("The scoring rules, and who changed them last", tags=RULE_TAGS, response=ScoringRulesStateSchema)
 def get_scoring_rules():
     return call("leads", "get_scoring_rules")
 
 
 @bp.put("/scoring-rules")
 @requires("leads:admin")
-@operation("Replace the scoring rules", tags=RULE_TAGS, body=ScoringRulesSchema, response=ScoringRulesSchema,
+@operation("Replace the scoring rules", tags=RULE_TAGS, body=ScoringRulesSchema, response=ScoringRulesStateSchema,
            description="Leads are rescored in the background.")
 def set_scoring_rules(body):
     return call("leads", "set_scoring_rules", body.wire()["rules"], actor())
@@ -142,7 +144,7 @@ def set_scoring_rules(body):
 
 @bp.get("/assignment-rules")
 @requires("leads:read")
-@operation("The assignment rules", tags=RULE_TAGS, response=AssignmentRulesSchema)
+@operation("The assignment rules, and who changed them last", tags=RULE_TAGS, response=AssignmentRulesStateSchema)
 def get_assignment_rules():
     return call("leads", "get_assignment_rules")
 
@@ -150,6 +152,6 @@ def get_assignment_rules():
 @bp.put("/assignment-rules")
 @requires("leads:admin")
 @operation("Replace the assignment rules", tags=RULE_TAGS, body=AssignmentRulesSchema,
-           response=AssignmentRulesSchema)
+           response=AssignmentRulesStateSchema)
 def set_assignment_rules(body):
     return call("leads", "set_assignment_rules", body.wire()["rules"], actor())

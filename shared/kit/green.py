@@ -9,4 +9,14 @@ Timeout = eventlet.Timeout
 sleep = eventlet.sleep
 spawn = eventlet.spawn
 
-__all__ = ["Timeout", "sleep", "spawn"]
+__all__ = ["Timeout", "cooperative", "sleep", "spawn"]
+
+
+def cooperative(items, every=100):
+    """``items``, yielding to the other green threads every ``every`` items:
+    a loop over a big batch (an import) must not hold the service's event
+    loop for long, or its RPCs wait behind it."""
+    for count, item in enumerate(items, 1):
+        if count % every == 0:
+            sleep(0)
+        yield item

@@ -156,3 +156,50 @@ def test_an_upload_cut_off_without_a_key_fails_its_job_keeping_the_rows_received
     finally:
         leads.stop()
         leads.start()
+
+
+class Truncated(io.RawIOBase):
+    """A body that ends before the length it claims: the client went away.
+    (The test client measures a body by seeking to its end: that end is the
+    claimed one.)"""
+
+    def __init__(self, data, keep):
+        self.data = io.BytesIO(data[:keep])
+        self.claimed = len(data)
+        self.at_end = False
+
+    def readable(self):
+        return True
+
+    def seekable(self):
+        return True
+
+    def seek(self, offset, whence=0):
+        self.at_end = whence == io.SEEK_END
+        return self.claimed + offset if self.at_end else self.data.seek(offset, whence)
+
+    def tell(self):
+        return self.claimed if self.at_end else self.data.tell()
+
+    def readinto(self, buffer):
+        return self.data.readinto(buffer)
+
+
+def test_a_client_that_went_away_resumes_with_the_same_key(api, tokens, leads, tables):
+    tag, key = uuid.uuid4().hex[:10], str(uuid.uuid4())
+    filename, body = f"gone-{tag}.csv", csv_file(tag)
+    headers = {**bearer(tokens["sales"]), "Content-Type": "text/csv", "Idempotency-Key": key}
+    leads.stop()  # a service of its own, not one restarted in the middle of the earlier tests' cuts
+    leads.start()
+
+    gone = api.post(f"/api/v1/leads/imports?filename={filename}", input_stream=Truncated(body, len(body) // 2),
+                    headers=headers)
+    assert gone.status_code == 400, gone.get_json()  # werkzeug: the client disconnected; nobody reads this answer
+    resumed = api.post(f"/api/v1/leads/imports?filename={filename}", data=body, headers=headers)
+    assert resumed.status_code == 202, resumed.get_json()  # not a replay of the 400: the upload resumes
+    assert "Idempotent-Replayed" not in resumed.headers
+    done = wait_for(lambda: (job := api.get(resumed.headers["Location"], headers=bearer(tokens["sales"])).get_json())
+                    ["status"] == "done" and job, 60, message="the resumed import did not finish")
+    assert (done["rows_received"], done["rows_created"]) == (ROWS, ROWS)
+    assert len(jobs_named(tables, filename)) == 1
+    assert imported(tables, tag) == {"n": ROWS, "distinct_n": ROWS}

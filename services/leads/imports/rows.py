@@ -6,6 +6,7 @@ import re
 
 from marshmallow import ValidationError, fields
 
+from shared.kit import green
 from shared.schemas.errors import ValidationFailed
 from shared.schemas.leads import LeadCreateSchema
 
@@ -137,7 +138,7 @@ fast_load = _compile_fast_load()
 def validate_rows(mapping, rows, first_row):
     """(valid inputs with their row numbers, errors by row number)."""
     valid, slow, errors = [], [], {}
-    for offset, row in enumerate(rows):
+    for offset, row in enumerate(green.cooperative(rows)):
         number = first_row + offset
         if len(row) > len(mapping):
             errors[number] = {"_row": [f"{len(row)} cells but the header has {len(mapping)} columns."]}
@@ -148,7 +149,7 @@ def validate_rows(mapping, rows, first_row):
             slow.append((number, data))
         else:
             valid.append((number, loaded))
-    for number, data in slow:
+    for number, data in green.cooperative(slow, 20):
         try:
             valid.append((number, _LOADER.load(data)))
         except ValidationError as exc:

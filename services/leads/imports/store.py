@@ -41,11 +41,17 @@ def get_job(conn, job_id, lock=False):
 
 
 def insert_batch(conn, job_id, seq, first_row, rows):
-    """Store a batch; False when the seq was stored before (nothing changes)."""
+    """Store a batch; False when the seq was stored before (nothing changes).
+
+    A resumed upload sends again batches the worker may be processing right
+    then: the NOT EXISTS sees the stored batch without waiting for the
+    worker's transaction (a bare ON CONFLICT would wait for it while holding
+    the job's lock, which the worker needs next: a deadlock)."""
     return conn.execute(
-        "INSERT INTO import_batches (job_id, seq, first_row, rows) VALUES (%s, %s, %s, %s)"
+        "INSERT INTO import_batches (job_id, seq, first_row, rows) SELECT %s, %s, %s, %s"
+        " WHERE NOT EXISTS (SELECT 1 FROM import_batches WHERE job_id = %s AND seq = %s)"
         " ON CONFLICT DO NOTHING RETURNING seq",
-        (job_id, seq, first_row, Jsonb(rows)),
+        (job_id, seq, first_row, Jsonb(rows), job_id, seq),
     ).fetchone() is not None
 
 

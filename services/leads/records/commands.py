@@ -16,7 +16,7 @@ from services.leads.records.merge import merge_leads
 from services.leads.records.status import check_manual_transition, event_for_transition
 from services.leads.records.store import SNAPSHOT_FIELDS, json_value, snapshot
 from services.leads.scoring import commands as scoring
-from shared.kit import outbox, versions
+from shared.kit import green, outbox, versions
 from shared.schemas.errors import Conflict, DuplicateFound, ValidationFailed
 
 NORMALISED = {"email": ("email_norm", normalize_email), "phone": ("phone_norm", normalize_phone),
@@ -106,9 +106,9 @@ def create_leads(conn, inputs, actor, source_default="manual", job_id=None):
     """Create leads from validated inputs; returns (created rows, duplicates)
     where duplicates maps an input's index to (existing lead id, field)."""
     now = datetime.now(UTC).isoformat()
-    leads = [prepare(data, source_default, now, job_id) for data in inputs]
+    leads = [prepare(data, source_default, now, job_id) for data in green.cooperative(inputs)]
     score, version = scoring.scorer(conn)
-    for lead in leads:
+    for lead in green.cooperative(leads):
         lead["score"], lead["scored_with"] = score(lead), version
     duplicates = _batch_duplicates(leads)
     created = _insert(conn, leads, duplicates) if len(duplicates) < len(leads) else []
