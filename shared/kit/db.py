@@ -142,6 +142,7 @@ class Db:
         self.consumer = consumer
         self.answer_key = answer_key
         self._pending = None  # (connection context, transaction context) of a keyed block
+        self._looked_up = False
 
     @contextlib.contextmanager
     def transaction(self):
@@ -209,8 +210,16 @@ class Db:
     def read(self):
         """A connection for reads outside a transaction: each statement sees
         the latest committed data (use ``transaction()`` when several reads
-        must agree with each other, or for any write)."""
+        must agree with each other, or for any write).
+
+        For a keyed RPC the first read looks for a recorded answer first: a
+        repeat is answered before anything else runs (its own look-ups
+        would see the first call's writes, say a "duplicate" of the lead it
+        made).  Writes go through ``transaction()``, which records the answer."""
         with _database_errors(), self.pool.connection() as conn:
+            if self.answer_key is not None and not self._looked_up:
+                self._looked_up = True
+                answers.look_up(conn, self.answer_key)
             yield conn
 
     @contextlib.contextmanager

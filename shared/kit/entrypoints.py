@@ -103,6 +103,16 @@ def reply_body(result, exc_info):
             type(unserializable), unserializable, exc.__traceback__)
 
 
+def ack_or_leave(queue_consumer, message):
+    """Acknowledge a handled message; when the broker connection it came on
+    is gone (a broker restart), leave it: the broker delivers it again once
+    the consumer is back, and a service process must not die of it."""
+    try:
+        queue_consumer.ack_message(message)
+    except amqp_connection.CONNECTION_ERRORS as exc:
+        log.warning("could not acknowledge a message (%s); the broker will deliver it again", exc)
+
+
 class FastRpcConsumer(RpcConsumer):
     """nameko's RPC consumer (one queue per service), replying through a
     :class:`Replier`."""
@@ -147,7 +157,7 @@ class FastRpcConsumer(RpcConsumer):
                 # still acknowledged below (running it again could repeat
                 # its writes).
                 log.error("could not send the reply to %s: %s", reply_to, exc)
-        self.queue_consumer.ack_message(message)
+        ack_or_leave(self.queue_consumer, message)
         return result, exc_info
 
 

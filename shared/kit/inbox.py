@@ -29,6 +29,7 @@ from marshmallow import ValidationError
 from nameko.events import EventHandler
 from nameko.messaging import QueueConsumer
 
+from shared.kit import amqp_connection
 from shared.schemas.envelope import EnvelopeSchema
 from shared.schemas.errors import Conflict, Unavailable
 
@@ -149,7 +150,11 @@ class InboxHandler(EventHandler):
             attempts = int((message.headers or {}).get("x-delivery-count", 0)) + 1
             log.warning("%s failed on attempt %s of %s: %r", self.consumer_name, attempts,
                         self.delivery_limit + 1, exc_info[1])
-        super().handle_message_processed(message, result, exc_info)
+        try:
+            super().handle_message_processed(message, result, exc_info)
+        except amqp_connection.CONNECTION_ERRORS as exc:  # the broker delivers it again: the inbox dedupes
+            log.warning("%s could not acknowledge an event (%s); the broker will deliver it again",
+                        self.consumer_name, exc)
 
 
 def transient(exc):

@@ -127,30 +127,32 @@ def duplicate_error(existing_id, field):
     )
 
 
-def create_lead(conn, data, actor, source_default="manual"):
+def create_lead(db, data, actor, source_default="manual"):
     """Create one lead from validated input (LeadCreateSchema); returns it.
 
-    ``conn`` is outside a transaction (``Db.read()``): one statement looks up
-    the rules' versions and an open lead with the same email, or the same
-    phone at the same company (DuplicateFound, a 409 naming it); a lead
-    without an owner then takes a turn of the assignment rules
-    (``assignment.deal_turn``); one short transaction writes the lead, its
-    history row and its event, statement by statement (COPY is for
-    batches).  When a lead with the same keys is created meanwhile, the
-    partial unique indexes refuse the insert and the look-up runs again to
-    name it (the turn taken is not given back)."""
+    Takes the service's ``db`` (not a connection): one statement outside any
+    transaction (``db.read()``) looks up the rules' versions and an open lead
+    with the same email, or the same phone at the same company
+    (DuplicateFound, a 409 naming it); a lead without an owner then takes a
+    turn of the assignment rules (``assignment.deal_turn``); one short
+    transaction (``db.transaction()``, so a keyed call records its answer
+    with it) writes the lead, its history row and its event, statement by
+    statement (COPY is for batches).  When a lead with the same keys is
+    created meanwhile, the partial unique indexes refuse the insert and the
+    look-up runs again to name it (the turn taken is not given back)."""
     lead = prepare(data, source_default, datetime.now(UTC).isoformat())
     requested_owner = lead["owner"]
     for _ in range(CREATE_ATTEMPTS):
-        found = store.create_look_up(conn, lead)
-        if found["same_email"] or found["same_phone"]:
-            field = "email" if found["same_email"] else "phone"
-            raise duplicate_error(str(found[f"same_{field}"]), field)
-        score, version = scoring.scorer(conn, found["scoring_version"])
-        lead["score"], lead["scored_with"] = score(lead), version
-        lead["owner"] = requested_owner or assignment.deal_turn(conn, lead, found["assignment_version"])
+        with db.read() as conn:
+            found = store.create_look_up(conn, lead)
+            if found["same_email"] or found["same_phone"]:
+                field = "email" if found["same_email"] else "phone"
+                raise duplicate_error(str(found[f"same_{field}"]), field)
+            score, version = scoring.scorer(conn, found["scoring_version"])
+            lead["score"], lead["scored_with"] = score(lead), version
+            lead["owner"] = requested_owner or assignment.deal_turn(conn, lead, found["assignment_version"])
         try:
-            with conn.transaction():
+            with db.transaction() as conn:
                 store.insert_lead(conn, lead, actor)
                 outbox.add(conn, "lead.created", {"lead": {key: lead[key] for key in SNAPSHOT_FIELDS}})
             return lead

@@ -24,8 +24,7 @@ class LeadRecordsRpc:
     @rpc
     def create_lead(self, data, actor=None):
         data = load(LeadCreateSchema(), data)
-        with self.db.read() as conn:  # the command opens its one short transaction
-            return snapshot(commands.create_lead(conn, data, actor))
+        return snapshot(commands.create_lead(self.db, data, actor))
 
     @rpc
     def capture_web_form(self, data):
@@ -33,12 +32,11 @@ class LeadRecordsRpc:
         engagement instead of becoming a second lead."""
         data = load(WebFormLeadSchema(), data)
         data["notes"] = data.pop("message", None)
-        with self.db.read() as conn:
-            try:
-                commands.create_lead(conn, data, "web-form", source_default="web_form")
-            except DuplicateFound as duplicate:
-                with conn.transaction():
-                    engagement.record_engagement(conn, duplicate.extra["existing_id"], "web_form", "web-form")
+        try:
+            commands.create_lead(self.db, data, "web-form", source_default="web_form")
+        except DuplicateFound as duplicate:
+            with self.db.transaction() as conn:
+                engagement.record_engagement(conn, duplicate.extra["existing_id"], "web_form", "web-form")
         return {"status": "received"}
 
     @rpc
