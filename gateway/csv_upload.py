@@ -8,6 +8,7 @@ when they are large).
 
 import csv
 import io
+import re
 
 from flask import g, request
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
@@ -19,6 +20,8 @@ CSV_TYPES = ("text/csv", "application/csv", "text/plain", "application/vnd.ms-ex
 BATCH_ROWS = 2000
 BATCH_CHARS = 4_000_000
 FILENAME_MAX = 255
+# A name to show: no control characters (the same rule in the document and here).
+FILENAME_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*$"
 
 
 class _RawStream(io.RawIOBase):
@@ -75,6 +78,8 @@ def open_upload():
         return WholeBody(request.stream, request.content_length)
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
+        if upload is None and request.form.get("file"):  # the CSV text as a plain form field
+            return io.BytesIO(request.form["file"].encode())
         if upload is None:
             raise HttpProblem(400, "Send the CSV file in a form field named 'file'.", title="No file",
                               errors={"file": ["Missing."]})
@@ -137,7 +142,7 @@ def batches(rows, batch_rows=BATCH_ROWS, batch_chars=BATCH_CHARS):
 
 def upload_filename():
     name = request.args.get("filename") or g.get("crm_upload_filename")
-    if name is not None and (len(name) > FILENAME_MAX or not name.isprintable()):
-        raise HttpProblem(422, f"filename must be at most {FILENAME_MAX} printable characters.",
+    if name is not None and (len(name) > FILENAME_MAX or not re.match(FILENAME_PATTERN, name)):
+        raise HttpProblem(422, f"filename must be at most {FILENAME_MAX} characters, none of them control characters.",
                           title="Validation failed", errors={"filename": ["Invalid."]})
     return name
