@@ -319,3 +319,10 @@ def test_moving_the_default_flag_publishes_both_pipelines(sales, db, events):
             new_default]
     finally:
         restore_default(sales, "default")
+
+
+def test_a_pipeline_names_who_last_changed_it(sales):
+    created = sales.create_pipeline(pipeline_data(), "ada")
+    assert created["changed_by"] == "ada"
+    updated = sales.update_pipeline(created["id"], {"name": "Renamed", "stages": created["stages"]}, "bob")
+    assert updated["changed_by"] == "bob" and sales.get_pipeline(created["id"])["changed_by"] == "bob"

@@ -21,7 +21,9 @@ def code():
 
 
 def mine(result, *codes):
-    return [item for item in result["items"] if item["currency"] in codes]
+    """The rates of these currencies, without who set them and when (see test_who_set_a_rate)."""
+    return [{key: value for key, value in item.items() if key not in ("set_by", "set_at")}
+            for item in result["items"] if item["currency"] in codes]
 
 
 def stored(db, *codes):
@@ -57,6 +59,15 @@ def test_the_same_day_replaces_other_days_stay(sales, db):
     assert mine(result, usd) == [{"currency": usd, "rate": "0.9", "valid_from": "2025-01-01"},
                                  {"currency": usd, "rate": "0.97", "valid_from": "2025-06-01"}]
     assert [row["set_by"] for row in stored(db, usd)] == ["ada", "bob"]
+
+
+def test_who_set_a_rate_and_when(sales):
+    usd = code()
+    sales.set_exchange_rates([{"currency": usd, "rate": "0.9", "valid_from": "2025-01-01"}], actor="ada")
+    result = sales.set_exchange_rates([{"currency": usd, "rate": "0.91", "valid_from": "2025-01-01"}], actor="bob")
+    [item] = [item for item in result["items"] if item["currency"] == usd]
+    assert item["set_by"] == "bob"
+    assert datetime.fromisoformat(item["set_at"]) <= datetime.now(UTC)
 
 
 def test_valid_from_defaults_to_today(sales):

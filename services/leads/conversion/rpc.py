@@ -36,7 +36,7 @@ class ConversionRpc:
         lead_id = load_uuid(lead_id, "lead id")
         options = options if options is not None else {}
         load(ConversionOptionsSchema(), options)  # bad options are refused before sales is asked
-        with self.db.transaction() as conn:
+        with self.db.read() as conn:
             lead, done = commands.conversion_state(conn, lead_id)
         if done:
             return done

@@ -50,6 +50,7 @@ import re
 from collections import defaultdict
 
 from services.leads.rule_sets import common_rule_errors, validate_rule_set
+from shared.schemas.leads import SCORABLE_FIELDS
 
 __all__ = [
     "DEFAULT_SCORING_RULES",
@@ -67,12 +68,7 @@ MAX_SCORE = 100
 MIN_POINTS = -100
 MAX_POINTS = 100
 
-LEAD_FIELDS = (
-    "id", "first_name", "last_name", "email", "phone", "company", "title",
-    "industry", "country", "company_size", "source", "campaign_id", "notes",
-    "attributes", "status", "owner", "score", "engagement", "created_at",
-    "updated_at", "merged_into",
-)  # fmt: skip
+LEAD_FIELDS = SCORABLE_FIELDS  # the contract's list: the API documents exactly what the rules accept
 ATTRIBUTE_PREFIX = "attributes."
 
 OPERATORS = ("eq", "in", "contains_any", "gte", "lte", "between", "present", "engagement")

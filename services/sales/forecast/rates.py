@@ -84,12 +84,13 @@ def convert(amount, currency, rates):
 
 def rate_item(row):
     return {"currency": row["currency"], "rate": format(row["rate"].normalize(), "f"),
-            "valid_from": row["valid_from"].isoformat()}
+            "valid_from": row["valid_from"].isoformat(), "set_by": row["set_by"], "set_at": row["set_at"].isoformat()}
 
 
 def list_rates(conn, reporting_currency):
     rows = conn.execute(
-        "SELECT currency, rate, valid_from FROM exchange_rates WHERE currency <> %s ORDER BY currency, valid_from",
+        "SELECT currency, rate, valid_from, set_by, set_at FROM exchange_rates WHERE currency <> %s"
+        " ORDER BY currency, valid_from",
         (reporting_currency,),
     ).fetchall()
     return {"currency": reporting_currency, "items": [rate_item(row) for row in rows]}

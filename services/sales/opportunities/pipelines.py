@@ -17,7 +17,7 @@ from shared.schemas.errors import Conflict, DuplicateFound, NotFound, Validation
 
 CONFIG_LOCK = "crm-sales:pipelines"
 STAGE_FIELDS = ("key", "name", "position", "probability", "category", "forecast_category", "next_stages")
-PIPELINE_FIELDS = ("id", "name", "is_default", "version", "created_at", "updated_at")
+PIPELINE_FIELDS = ("id", "name", "is_default", "changed_by", "version", "created_at", "updated_at")
 
 
 def _stage(row):
@@ -123,8 +123,8 @@ def create_pipeline(conn, data, actor=None):
                              {"id": ["Taken by another pipeline."]}, existing_id=data["id"])
     if data.get("is_default"):
         _take_default_flag(conn, data["id"])
-    conn.execute("INSERT INTO pipelines (id, name, is_default) VALUES (%s, %s, %s)",
-                 (data["id"], data["name"], bool(data.get("is_default"))))
+    conn.execute("INSERT INTO pipelines (id, name, is_default, changed_by) VALUES (%s, %s, %s, %s)",
+                 (data["id"], data["name"], bool(data.get("is_default")), actor))
     _write_stages(conn, data["id"], data["stages"])
     return _publish(conn, "pipeline.created", data["id"])
 
@@ -180,9 +180,9 @@ def update_pipeline(conn, pipeline_id, data, actor=None, expected_version=None):
     if data.get("is_default") and not row["is_default"]:
         _take_default_flag(conn, pipeline_id)
     conn.execute(
-        "UPDATE pipelines SET name = %s, is_default = is_default OR %s, version = version + 1, updated_at = now()"
-        " WHERE id = %s",
-        (data["name"], bool(data.get("is_default")), pipeline_id),
+        "UPDATE pipelines SET name = %s, is_default = is_default OR %s, changed_by = %s, version = version + 1,"
+        " updated_at = now() WHERE id = %s",
+        (data["name"], bool(data.get("is_default")), actor, pipeline_id),
     )
     _write_stages(conn, pipeline_id, data["stages"])
     removed = [stage["key"] for stage in old_stages if stage["key"] not in {s["key"] for s in data["stages"]}]

@@ -153,9 +153,16 @@ class ExchangeRateSchema(TrimmedSchema):
         "description": "The first day the rate applies (default: today, UTC)."})
 
 
+class StoredExchangeRateSchema(ExchangeRateSchema):
+    """A stored exchange rate, with who set it and when."""
+
+    set_by = fields.String(allow_none=True)
+    set_at = fields.AwareDateTime(required=True)
+
+
 class ExchangeRatesSchema(StrictSchema):
     currency = fields.String(required=True, metadata={"description": "The reporting currency (its rate is 1)."})
-    items = fields.List(fields.Nested(ExchangeRateSchema), required=True, metadata={
+    items = fields.List(fields.Nested(StoredExchangeRateSchema), required=True, metadata={
         "description": "Every stored rate, by currency and then valid_from (oldest first)."})
 
 

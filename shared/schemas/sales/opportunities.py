@@ -191,6 +191,8 @@ class PipelineSchema(VersionedSchema):
     id = fields.String(required=True)
     name = fields.String(required=True)
     is_default = fields.Boolean(required=True)
+    changed_by = fields.String(allow_none=True, metadata={
+        "description": "Who created the pipeline or last changed its configuration (none for the seeded default)."})
     stages = fields.List(fields.Nested(StageSchema), required=True, metadata={"description": "In position order."})
 
 
