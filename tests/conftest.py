@@ -5,13 +5,9 @@ suite creates a throw-away vhost through the management API, so a running
 ``make up`` is never touched.
 """
 
-import eventlet
+from shared.kit.monkey import patch_all
 
-eventlet.monkey_patch()
-
-from shared.kit.db import cooperative_waits  # noqa: E402
-
-cooperative_waits()  # psycopg's queries yield to other green threads, as in a service
+patch_all()  # green threads, and psycopg's queries yield to them, as in a service
 
 import os  # noqa: E402
 import uuid  # noqa: E402

@@ -10,6 +10,9 @@ included):
   one per concurrent caller;
 - ``get_dependency(container, DependencyClass)``: a service's dependency
   provider (its pool, its relay);
+- ``worker_factory(ServiceClass, **dependencies)``: the service's methods as
+  plain calls with the given dependencies (unit tests of entrypoints);
+- ``over_rpc(exc)``: an exception as an RPC caller would receive it;
 - ``Event``, ``GreenPool``, ``sleep``, ``spawn``: cooperative concurrency in
   tests (the test process is monkey patched, as a service is).
 """
@@ -17,12 +20,14 @@ included):
 import eventlet
 import eventlet.event
 from nameko.containers import get_container_cls
+from nameko.exceptions import deserialize, serialize
+from nameko.testing.services import worker_factory
 from nameko.testing.utils import get_extension
 
 from shared.kit.rpc_client import RemoteError, RpcClient, RpcUnavailable
 
-__all__ = ["Event", "GreenPool", "RemoteError", "RpcCluster", "RpcUnavailable", "get_dependency", "sleep", "spawn",
-           "start_container"]
+__all__ = ["Event", "GreenPool", "RemoteError", "RpcCluster", "RpcUnavailable", "get_dependency", "over_rpc", "sleep",
+           "spawn", "start_container", "worker_factory"]
 
 Event = eventlet.event.Event
 GreenPool = eventlet.GreenPool
@@ -36,6 +41,11 @@ def start_container(service_cls, config):
     return container
 
 
+def over_rpc(exc):
+    """``exc`` serialised and read back, as the caller of an RPC gets it."""
+    return deserialize(serialize(exc))
+
+
 def get_dependency(container, dependency_cls):
     return get_extension(container, dependency_cls)
 
@@ -43,10 +53,12 @@ def get_dependency(container, dependency_cls):
 class RpcCluster:
     """A started RPC client with attribute access per service."""
 
-    def __init__(self, config, timeout=30, **context):
+    def __init__(self, config, timeout=30, context_data=None):
+        """``context_data``: sent with every call (a correlation id, an
+        idempotency key), as a gateway would."""
         self.config = config
         self.timeout = timeout
-        self.context = context or None
+        self.context = dict(context_data) if context_data else None
         self.client = None
 
     def start(self):

@@ -9,10 +9,10 @@ import io
 import uuid
 
 import pytest
-from nameko.containers import get_container_cls
 
 from gateway.app import create_app
 from services.leads.service import LeadsService
+from shared.kit.testing import start_container
 from tests.gateway.conftest import assert_problem, bearer
 from tests.gateway.test_leads_api import LeadsTables, wait_for
 
@@ -28,8 +28,7 @@ class Leads:
         self.container = None
 
     def start(self, **overrides):
-        self.container = get_container_cls(self.config)(LeadsService, {**self.config, **overrides})
-        self.container.start()
+        self.container = start_container(LeadsService, {**self.config, **overrides})
 
     def stop(self):
         if self.container is not None:

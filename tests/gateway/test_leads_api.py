@@ -8,16 +8,15 @@ import sys
 import time
 import uuid
 
-import eventlet
 import psycopg
 import pytest
 import requests
-from nameko.containers import get_container_cls
 from psycopg.rows import dict_row
 
 from gateway.app import create_app
 from services.leads.service import LeadsService
 from shared.kit.paths import ROOT
+from shared.kit.testing import GreenPool, start_container
 from tests.gateway.conftest import assert_problem, bearer
 
 
@@ -73,8 +72,7 @@ def tables(leads_config):
 def leads_service(leads_config, tables):
     """A LeadsService container for the module (as nameko's container_factory
     makes one, but started once: stopping one takes a second)."""
-    container = get_container_cls(leads_config)(LeadsService, dict(leads_config))
-    container.start()
+    container = start_container(LeadsService, dict(leads_config))
     yield container
     container.kill()
     wait_for(tables.relay_free, 15, message="the leads relay kept its lock")
@@ -301,7 +299,7 @@ def test_under_gunicorn(gunicorn_gateway, tokens):
     fetched = requests.get(f"{base}{response.headers['Location']}", headers=sales, timeout=30)
     assert fetched.json() == lead
     # many at once: gthread workers share their pools of RPC proxies and connections between threads
-    threads = eventlet.GreenPool(24)
+    threads = GreenPool(24)
     answers = list(threads.imap(lambda _: requests.get(f"{base}{response.headers['Location']}", headers=sales,
                                                        timeout=30), range(48)))
     assert [answer.status_code for answer in answers] == [200] * 48

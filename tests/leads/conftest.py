@@ -23,15 +23,13 @@ They run the real service over the real broker and database:
 import tempfile
 
 import pytest
-from nameko.containers import get_container_cls
-from nameko.standalone.rpc import ClusterRpcProxy
-from nameko.testing.services import worker_factory
 
 from services.leads.scoring.rules import DEFAULT_SCORING_RULES
 from services.leads.service import LeadsService
 from shared.kit.config import load_component_config
 from shared.kit.db import Db
 from shared.kit.migrate import migrate_component
+from shared.kit.testing import RpcCluster, start_container, worker_factory
 from tests.leads.traced import TracedConnection
 from tests.services import EventCollector, ServiceDb, ServiceProcesses, concurrently, scratch_database, unique
 from tests.support import wait_for
@@ -118,7 +116,7 @@ def rpc_proxy(leads_config):
 
     def make(**kwargs):
         kwargs.setdefault("timeout", RPC_TIMEOUT)
-        return ClusterRpcProxy(leads_config, **kwargs)
+        return RpcCluster(leads_config, **kwargs)
 
     return make
 
@@ -139,8 +137,7 @@ def service(leads_config, db, rpc_proxy):
     teardown the container is killed and the relay's leader lock is waited
     for, so the next relay (container or process) becomes active at once.
     """
-    container = get_container_cls(leads_config)(LeadsService, dict(leads_config))
-    container.start()
+    container = start_container(LeadsService, dict(leads_config))
     try:
         wait_for(lambda: db.scalar("SELECT seeded FROM scoring_state"), message="default scoring rules not seeded")
         with rpc_proxy() as cluster:
@@ -154,7 +151,7 @@ def service(leads_config, db, rpc_proxy):
 
 @pytest.fixture(scope="module")
 def leads(service, rpc_proxy):
-    """The ``leads`` service proxy of a started ClusterRpcProxy."""
+    """The ``leads`` service proxy of a started RPC cluster."""
     with rpc_proxy() as cluster:
         yield cluster.leads
 
@@ -206,5 +203,5 @@ def traced(leads_database_url, leads_migrated):
 
 @pytest.fixture
 def traced_service(traced, leads_config):
-    """The service's entrypoints as plain methods on the traced connection (nameko's worker_factory)."""
+    """The service's entrypoints as plain methods on the traced connection (the kit's worker_factory)."""
     return worker_factory(LeadsService, db=Db(traced), config=dict(leads_config))

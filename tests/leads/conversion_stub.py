@@ -5,11 +5,10 @@ lead) and lets a test hold an answer back, or make it fail."""
 import contextlib
 import uuid
 
-import eventlet.event
 import pytest
-from nameko.containers import get_container_cls
 
 from shared.kit.entrypoints import rpc
+from shared.kit.testing import Event, start_container
 from shared.schemas.errors import ValidationFailed
 
 
@@ -42,7 +41,7 @@ class Behaviour:
     def held(self):
         """Hold sales' answers back inside the block; yields an Event sent
         when the first call arrives.  Leaving the block releases them."""
-        self.gate, self.arrived = eventlet.event.Event(), eventlet.event.Event()
+        self.gate, self.arrived = Event(), Event()
         try:
             yield self.arrived
         finally:
@@ -73,8 +72,7 @@ def account_refused():
 def stub_sales(leads_config):
     """A started stand-in sales service (module scope); ``STUB`` is reset
     for every test by ``sales_stub``."""
-    container = get_container_cls(leads_config)(StubSales, dict(leads_config))
-    container.start()
+    container = start_container(StubSales, dict(leads_config))
     try:
         yield STUB
     finally:

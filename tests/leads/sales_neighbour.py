@@ -24,14 +24,13 @@ import uuid
 
 import pytest
 from kombu import Connection, Exchange, Producer
-from nameko.containers import get_container_cls
-from nameko.standalone.rpc import ClusterRpcProxy
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from services.sales.service import SalesService
 from shared.kit.config import load_component_config
 from shared.kit.migrate import migrate_component
+from shared.kit.testing import RpcCluster, start_container
 from shared.kit.tracing import setup_tracing
 from tests.services import ServiceDb, scratch_database
 from tests.support import wait_for
@@ -73,10 +72,9 @@ def sales_db(sales_env, sales_config):
 @pytest.fixture(scope="module")
 def sales(sales_config, sales_db, leads):
     """The sales service proxy; the leads service (and its queue) is up first."""
-    container = get_container_cls(sales_config)(SalesService, dict(sales_config))
-    container.start()
+    container = start_container(SalesService, dict(sales_config))
     try:
-        with ClusterRpcProxy(sales_config, timeout=30) as cluster:
+        with RpcCluster(sales_config, timeout=30) as cluster:
             yield cluster.sales
     finally:
         container.kill()

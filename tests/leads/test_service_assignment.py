@@ -4,11 +4,11 @@ priority), reassignment and its event, and round robin under concurrency."""
 import collections
 from datetime import datetime
 
-import eventlet
 import psycopg
 import pytest
 from psycopg.rows import dict_row
 
+from shared.kit.testing import spawn
 from shared.schemas.errors import DuplicateFound, ValidationFailed
 from shared.schemas.events import contract
 from shared.schemas.leads import AssignmentRulesStateSchema
@@ -181,7 +181,7 @@ def test_a_create_waiting_on_its_insert_holds_up_no_other_create(leads, rpc_prox
         with rpc_proxy() as cluster:
             return cluster.leads.create_lead(person(email=email), "tester")
 
-    slow = eventlet.spawn(create_slow)
+    slow = spawn(create_slow)
     wait_for(lambda: db.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
                                " AND wait_event_type = 'Lock' AND query LIKE '%%INSERT INTO leads%%'"),
              message="the create did not reach its insert")
@@ -210,7 +210,7 @@ def test_a_create_refused_after_taking_its_turn_costs_that_turn(leads, rpc_proxy
             except DuplicateFound as exc:
                 return exc
 
-    twin = eventlet.spawn(create_twin)
+    twin = spawn(create_twin)
     wait_for(lambda: db.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
                                " AND wait_event_type = 'Lock' AND query LIKE '%%INSERT INTO leads%%'"),
              message="the create did not reach its insert")

@@ -6,10 +6,10 @@ in tests/sales/test_conversion_*.py."""
 
 import uuid
 
-import eventlet
 import pytest
 
 from services.leads.records.status import check_manual_transition, check_transition, manual_targets
+from shared.kit.testing import spawn
 from shared.schemas.envelope import EnvelopeSchema
 from shared.schemas.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
 from shared.schemas.events import contract
@@ -205,7 +205,7 @@ def test_a_refusal_from_sales_reaches_the_caller_and_changes_nothing(leads, sale
 def test_a_lead_disqualified_while_sales_converts_it_is_not_marked(leads, sales_stub, rpc_proxy, db):
     lead = qualified(leads)
     with sales_stub.held() as arrived:
-        pending = eventlet.spawn(concurrently, rpc_proxy,
+        pending = spawn(concurrently, rpc_proxy,
                                  [lambda cluster: cluster.leads.convert_lead(lead["id"], {}, "closer")])
         arrived.wait()
         leads.update_lead(lead["id"], {"status": "disqualified", "status_reason": "went quiet"}, "rep")
@@ -227,7 +227,7 @@ def test_a_lead_merged_away_while_sales_converts_it_is_not_marked(leads, sales_s
     lead = qualified(leads)
     survivor = qualified(leads)
     with sales_stub.held() as arrived:
-        pending = eventlet.spawn(concurrently, rpc_proxy,
+        pending = spawn(concurrently, rpc_proxy,
                                  [lambda cluster: cluster.leads.convert_lead(lead["id"], {}, "closer")])
         arrived.wait()
         leads.merge_leads(survivor["id"], lead["id"], "manager")
@@ -241,7 +241,7 @@ def test_a_lead_merged_away_while_sales_converts_it_is_not_marked(leads, sales_s
 def test_an_edit_while_sales_converts_is_kept(leads, sales_stub, rpc_proxy):
     lead = qualified(leads)
     with sales_stub.held() as arrived:
-        pending = eventlet.spawn(concurrently, rpc_proxy,
+        pending = spawn(concurrently, rpc_proxy,
                                  [lambda cluster: cluster.leads.convert_lead(lead["id"], {}, "closer")])
         arrived.wait()
         edited = leads.update_lead(lead["id"], {"title": "VP Engineering"}, "rep")

@@ -7,9 +7,9 @@ import contextlib
 import amqp.exceptions
 import pytest
 from kombu import Connection
-from nameko.containers import get_container_cls
 
 from services.leads.service import LeadsService
+from shared.kit.testing import start_container
 from shared.schemas.errors import Unavailable
 from tests.leads import conversion_stub
 from tests.leads.conftest import person
@@ -24,8 +24,7 @@ sales_stub = conversion_stub.sales_stub  # its behaviour, reset for each test (f
 def service(leads_config, db):
     """The leads service with a short timeout for its calls to sales."""
     config = {**leads_config, "RPC_TIMEOUT_SECONDS": TIMEOUT_SECONDS}
-    container = get_container_cls(config)(LeadsService, config)
-    container.start()
+    container = start_container(LeadsService, config)
     try:
         yield container
     finally:

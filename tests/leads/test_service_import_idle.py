@@ -2,9 +2,9 @@
 the rows received, with an error that says what to do."""
 
 import pytest
-from nameko.containers import get_container_cls
 
 from services.leads.service import LeadsService
+from shared.kit.testing import start_container
 from tests.leads.conftest import unique, wait_for
 
 IDLE_SECONDS = 1
@@ -14,8 +14,7 @@ IDLE_SECONDS = 1
 def service(leads_config, db):
     """The service with a short idle time for uploads."""
     config = {**leads_config, "IMPORT_IDLE_SECONDS": IDLE_SECONDS}
-    container = get_container_cls(config)(LeadsService, config)
-    container.start()
+    container = start_container(LeadsService, config)
     yield container
     container.kill()
     db.wait_relay_free()

@@ -142,10 +142,11 @@ def test_event_for_unknown_status_is_a_programming_error():
 
 
 def test_errors_survive_nameko_serialisation():
-    from nameko.exceptions import deserialize, serialize
+    from shared.kit.testing import over_rpc
+
 
     with pytest.raises(IllegalTransition) as caught:
         check_transition("converted", "working")
-    again = deserialize(serialize(caught.value))
+    again = over_rpc(caught.value)
     assert type(again) is IllegalTransition
     assert again.to_problem() == caught.value.to_problem()
