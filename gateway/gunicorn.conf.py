@@ -30,3 +30,16 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # Remote address, request line, status, bytes, duration (ms) and the
 # correlation id the gateway echoes in X-Request-ID.
 access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms rid=%({x-request-id}o)s'
+
+# How often (seconds) Python may hand the interpreter from one thread to
+# another.  A request moves between gthread's main loop and a worker thread
+# twice; with the default 5 ms a waiting thread can sit that long behind a
+# busy one.  1 ms measured: p50 at one connection 4.1 -> 3.4 ms, and 15 %
+# more requests per second at 16 (make bench).
+SWITCH_INTERVAL = float(os.environ.get("GATEWAY_SWITCH_INTERVAL", "0.001"))
+
+
+def post_worker_init(worker):
+    import sys
+
+    sys.setswitchinterval(SWITCH_INTERVAL)
