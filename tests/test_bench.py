@@ -135,12 +135,12 @@ def test_baseline_app_wants_its_token(baseline_client):
     assert baseline_client.get("/health").status_code == 200
 
 
-def test_public_api_publisher_gets_every_message_confirmed_with_heartbeats_on(amqp_uri):
+def test_batched_frames_publisher_gets_every_message_confirmed_with_heartbeats_on(amqp_uri):
     exchange = f"bench-test-{uuid.uuid4().hex[:6]}"
     queue = Queue(f"{exchange}.sink", Exchange(exchange, type="topic", durable=True), routing_key="#",
                   durable=True, queue_arguments={"x-queue-type": "quorum"})
     messages = publishers.relay_messages(1200)
-    publisher = publishers.PublicApiPublisher(amqp_uri, exchange)
+    publisher = publishers.BatchedFramesPublisher(amqp_uri, exchange)
     try:
         assert publisher.raw.heartbeat > 0
         with Connection(amqp_uri) as conn:
@@ -157,10 +157,10 @@ def test_public_api_publisher_gets_every_message_confirmed_with_heartbeats_on(am
 
 def test_publisher_comparison_reports_both_publishers(amqp_uri):
     result = publishers.compare(amqp_uri, batch_size=50, events=200, rounds=2)
-    for name in ("relay", "public_api"):
+    for name in ("relay", "batched_frames"):
         assert result[name]["events_per_second"] > 0
         assert len(result[name]["rounds"]) == 2
-    assert result["ratio_relay_over_public_api"] > 0
+    assert result["ratio_batched_frames_over_relay"] > 0
 
 
 class _Recorder(BaseHTTPRequestHandler):
