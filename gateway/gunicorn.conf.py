@@ -23,6 +23,11 @@ limit_request_line = 8190
 # gunicorn's control socket would be created under $HOME, which is read-only
 # (or missing) in the container; nothing here uses gunicornc.
 control_socket_disable = True
+# Each worker proves it is alive by touching a temporary file after every
+# request; on a disk-backed /tmp that is a slow system call per request, so
+# the file lives in memory (/dev/shm, as gunicorn's documentation advises for
+# containers) where there is one.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
 
 accesslog = "-"
 errorlog = "-"

@@ -1,9 +1,15 @@
 """Helpers shared by the test packages."""
 
+import contextlib
+import subprocess
+import sys
 import time
 
 import psycopg
+import requests
 from psycopg.rows import dict_row
+
+from shared.kit.paths import ROOT
 
 
 def wait_for(predicate, timeout=10, interval=0.05, message=None):
@@ -46,3 +52,40 @@ def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn_gateway(env, log_path, *, check="/ready", timeout=60, **settings):
+    """The gateway as production runs it (gunicorn, gthread workers, no
+    eventlet) on a free port, with ``settings`` as environment variables
+    (``GATEWAY_WORKERS="2"``); yields (base URL, process) once ``check``
+    answers 200, and stops it afterwards.  Its output goes to ``log_path``."""
+    port = free_port()
+    env = {**env, "GATEWAY_BIND": f"127.0.0.1:{port}", **{name: str(value) for name, value in settings.items()}}
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gateway/gunicorn.conf.py",
+                                    "gateway.app:create_app()"], cwd=ROOT, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+
+    def answers():
+        assert process.poll() is None, f"gunicorn exited with {process.returncode}"
+        with contextlib.suppress(requests.RequestException):  # not listening yet, or slow on a busy machine
+            return requests.get(f"{base}{check}", timeout=3).status_code == 200
+        return False
+
+    try:
+        try:
+            wait_for(answers, timeout, 0.2)
+        except AssertionError as exc:
+            raise AssertionError(f"the gateway did not answer {check} within {timeout}s:\n"
+                                 f"{log_path.read_text(errors='replace')[-4000:]}") from exc
+        yield base, process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(40)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(10)

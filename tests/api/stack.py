@@ -4,31 +4,22 @@ over HTTP by gunicorn (gthread workers, no eventlet), with an admin token."""
 
 import contextlib
 import os
-import socket
 import subprocess
-import sys
-import time
 import uuid
 from dataclasses import dataclass
 from urllib.parse import quote
 
 import psycopg
-import requests
 from psycopg.rows import dict_row
 
 from gateway import users
 from shared.kit.config import load_component_config
 from shared.kit.migrate import migrate_component
-from shared.kit.paths import ROOT
 from tests.services import ServiceProcesses, scratch_database
+from tests.support import gunicorn_gateway
 
 SERVICES = ("leads", "sales")
 
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextlib.contextmanager
@@ -67,30 +58,6 @@ def _admin_token(database_url):
         return token, str(row["id"])
 
 
-def _start_gateway(env, log_dir, timeout=30):
-    port = free_port()
-    env = {**env, "GATEWAY_BIND": f"127.0.0.1:{port}", "GATEWAY_WORKERS": "2", "GATEWAY_THREADS": "4",
-           "LOG_LEVEL": "WARNING"}
-    with open(log_dir / "gateway.log", "wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gateway/gunicorn.conf.py",
-                                    "gateway.app:create_app()"], env=env, cwd=ROOT, stdout=log,
-                                   stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout
-    while True:
-        if process.poll() is not None:
-            raise AssertionError(f"gunicorn exited with {process.returncode}:\n"
-                                 f"{(log_dir / 'gateway.log').read_text(errors='replace')[-4000:]}")
-        with contextlib.suppress(requests.RequestException):
-            if requests.get(f"{base_url}/ready", timeout=2).status_code == 200:
-                return process, base_url
-        if time.monotonic() >= deadline:
-            process.kill()
-            raise AssertionError("the gateway did not become ready:\n"
-                                 f"{(log_dir / 'gateway.log').read_text(errors='replace')[-4000:]}")
-        time.sleep(0.2)
-
-
 def _stop(process):
     if process.poll() is None:
         process.terminate()
@@ -113,15 +80,13 @@ def live_stack(database_url, amqp_uri, log_dir, **settings):
             migrate_component(component, load_component_config(component, env))
         processes = [ServiceProcesses(service, env, load_component_config(service, env), log_dir)
                      for service in SERVICES]
-        gateway = None
         try:
             for service in processes:
                 service.start(timeout=60)
-            gateway, base_url = _start_gateway(env, log_dir)
-            yield LiveStack(base_url, *_admin_token(url), url, log_dir)
+            with gunicorn_gateway(env, log_dir / "gateway.log", timeout=30, GATEWAY_WORKERS=2, GATEWAY_THREADS=4,
+                                  LOG_LEVEL="WARNING") as (base_url, _process):
+                yield LiveStack(base_url, *_admin_token(url), url, log_dir)
         finally:
-            if gateway is not None:
-                _stop(gateway)
             for service in processes:
                 for handle in service.started:
                     _stop(handle.process)

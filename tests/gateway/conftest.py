@@ -10,6 +10,7 @@
 - ``gdb``: direct SQL on the gateway schema.
 """
 
+import io
 import uuid
 
 import pytest
@@ -136,3 +137,33 @@ def assert_problem(response, status, *fields):
     if status in (400, 422) and fields:
         assert isinstance(body["errors"], dict)
     return body
+
+
+class WatchedBody(io.RawIOBase):
+    """A request body (for ``input_stream``) that counts the bytes the gateway
+    read of it and, when given ``cut``, calls it once ``at`` bytes are read."""
+
+    def __init__(self, data, at=None, cut=None):
+        self.data = io.BytesIO(data)
+        self.read_bytes = 0
+        self.at, self.cut = at, cut
+
+    def readable(self):
+        return True
+
+    def seekable(self):
+        return True
+
+    def seek(self, offset, whence=0):
+        return self.data.seek(offset, whence)
+
+    def tell(self):
+        return self.data.tell()
+
+    def readinto(self, buffer):
+        if self.cut is not None and self.data.tell() >= self.at:
+            cut, self.cut = self.cut, None
+            cut()
+        size = self.data.readinto(buffer)
+        self.read_bytes += size
+        return size

@@ -13,7 +13,7 @@ import pytest
 from gateway.app import create_app
 from services.leads.service import LeadsService
 from shared.kit.testing import start_container
-from tests.gateway.conftest import assert_problem, bearer
+from tests.gateway.conftest import WatchedBody, assert_problem, bearer
 from tests.gateway.test_leads_api import LeadsTables, wait_for
 
 ROWS = 5000  # three batches
@@ -35,33 +35,6 @@ class Leads:
             self.container.kill()
             self.container = None
             wait_for(self.tables.relay_free, 15, message="the leads relay kept its lock")
-
-
-class CutStream(io.RawIOBase):
-    """A request body that calls ``cut()`` once the gateway has read ``at`` bytes of it."""
-
-    def __init__(self, data, at, cut):
-        self.data = io.BytesIO(data)
-        self.at = at
-        self.cut = cut
-
-    def readable(self):
-        return True
-
-    def seekable(self):
-        return True
-
-    def seek(self, offset, whence=0):
-        return self.data.seek(offset, whence)
-
-    def tell(self):
-        return self.data.tell()
-
-    def readinto(self, buffer):
-        if self.cut is not None and self.data.tell() >= self.at:
-            cut, self.cut = self.cut, None
-            cut()
-        return self.data.readinto(buffer)
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +80,7 @@ def upload(api, token, filename, body, key=None, cut=None):
     headers = {**bearer(token), "Content-Type": "text/csv", **({"Idempotency-Key": key} if key else {})}
     if cut is None:
         return api.post(f"/api/v1/leads/imports?filename={filename}", data=body, headers=headers)
-    stream = CutStream(body, len(body) * 6 // 10, cut)
+    stream = WatchedBody(body, at=len(body) * 6 // 10, cut=cut)
     return api.post(f"/api/v1/leads/imports?filename={filename}", input_stream=stream, content_length=len(body),
                     headers=headers)
 

@@ -4,7 +4,7 @@ the leads service would be sent."""
 
 import io
 
-from tests.gateway.conftest import assert_problem, bearer
+from tests.gateway.conftest import WatchedBody, assert_problem, bearer
 
 JOB_ID = "5b0c1f4e-2222-4c1e-9a55-2f9f5f0d1a33"
 
@@ -59,35 +59,10 @@ def test_quoted_fields_blank_lines_and_multipart(client, tokens, fake_rpc):
     assert rows[2][2] == [["Lovelace", "line one\nline two, with comma"], ["Hopper", ""]]
 
 
-class TrackedStream(io.RawIOBase):
-    """A request body that counts how much of it was read."""
-
-    def __init__(self, data):
-        self.data = io.BytesIO(data)
-        self.read_bytes = 0
-
-    def readable(self):
-        return True
-
-    def seekable(self):
-        return True
-
-    def seek(self, offset, whence=0):
-        return self.data.seek(offset, whence)
-
-    def tell(self):
-        return self.data.tell()
-
-    def readinto(self, buffer):
-        size = self.data.readinto(buffer)
-        self.read_bytes += size
-        return size
-
-
 def test_the_body_is_streamed_not_read_whole(client, tokens, fake_rpc):
     answer_jobs(fake_rpc)
     data = csv_bytes(20_000)
-    body = TrackedStream(data)
+    body = WatchedBody(data)
     read_at_first_batch = []
     fake_rpc.answers[("leads", "import_rows")] = lambda job_id, seq, rows, first_row: read_at_first_batch.append(
         body.read_bytes) or {}

@@ -2,9 +2,6 @@
 real broker and database): the whole path from HTTP to the service's tables
 and back."""
 
-import socket
-import subprocess
-import sys
 import time
 import uuid
 
@@ -15,9 +12,9 @@ from psycopg.rows import dict_row
 
 from gateway.app import create_app
 from services.leads.service import LeadsService
-from shared.kit.paths import ROOT
 from shared.kit.testing import GreenPool, start_container
 from tests.gateway.conftest import assert_problem, bearer
+from tests.support import gunicorn_gateway
 
 
 def wait_for(predicate, timeout=20, interval=0.1, message="condition not met in time"):
@@ -256,40 +253,16 @@ def test_the_services_span_is_a_child_of_the_request_span(api, tokens, spans):
 
 # The gateway as it runs in production: gunicorn, gthread, no eventlet --------
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
-def gunicorn_gateway(test_env, leads_service, tmp_path_factory):
-    port = free_port()
+def gateway_under_gunicorn(test_env, leads_service, tmp_path_factory):
     log_path = tmp_path_factory.mktemp("gunicorn") / "gateway.log"
-    env = {**test_env, "GATEWAY_BIND": f"127.0.0.1:{port}", "GATEWAY_WORKERS": "2"}
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gateway/gunicorn.conf.py",
-                                    "gateway.app:create_app()"], cwd=ROOT, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-
-    def ready():
-        assert process.poll() is None, log_path.read_text()
-        try:
-            return requests.get(f"{base}/ready", timeout=3).status_code == 200
-        except requests.RequestException:  # not listening yet, or too slow on a busy machine
-            return False
-
-    try:
-        wait_for(ready, 30, 0.2, "gunicorn did not become ready")
+    with gunicorn_gateway(test_env, log_path, timeout=30, GATEWAY_WORKERS=2) as (base, _process):
         yield base, log_path
-    finally:
-        process.terminate()
-        process.wait(40)
 
 
-def test_under_gunicorn(gunicorn_gateway, tokens):
-    base, log_path = gunicorn_gateway
+def test_under_gunicorn(gateway_under_gunicorn, tokens):
+    base, log_path = gateway_under_gunicorn
     sales = bearer(tokens["sales"])
     response = requests.post(f"{base}/api/v1/leads", json=person(), headers={**sales, "X-Request-ID": "gunicorn-1"},
                              timeout=30)

@@ -1,9 +1,6 @@
 """GET /metrics of the gateway: per route calls by status and latency, in
 the Prometheus text format, summed over gunicorn's worker processes."""
 
-import socket
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -11,8 +8,7 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from gateway import metrics
-from shared.kit.paths import ROOT
-from tests.support import wait_for
+from tests.support import gunicorn_gateway
 
 LEAD_ID = "7d9f2c4e-4a4b-4c1e-9a55-2f9f5f0d1a11"
 
@@ -77,42 +73,18 @@ def test_a_failure_to_count_never_breaks_an_answer(client, monkeypatch):
     assert client.get("/health").status_code == 200
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 @pytest.fixture
-def gunicorn_gateway(test_env, gateway_config, tmp_path):
+def gateway_under_gunicorn(test_env, gateway_config, tmp_path):
     """The gateway under gunicorn with two workers and a metrics directory, as `make up` runs it."""
-    port, metrics_dir = free_port(), tmp_path / "metrics"
-    env = {**test_env, "GATEWAY_BIND": f"127.0.0.1:{port}", "GATEWAY_WORKERS": "2",
-           "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
-    log_path = tmp_path / "gateway.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gateway/gunicorn.conf.py",
-                                    "gateway.app:create_app()"], cwd=ROOT, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-
-    def up():
-        assert process.poll() is None, log_path.read_text()
-        try:
-            return requests.get(f"{base}/health", timeout=3).status_code == 200
-        except requests.ConnectionError:
-            return False
-
-    try:
-        wait_for(up, 30, 0.2, "gunicorn did not answer")
+    metrics_dir = tmp_path / "metrics"
+    with gunicorn_gateway(test_env, tmp_path / "gateway.log", check="/health", timeout=30, GATEWAY_WORKERS=2,
+                          PROMETHEUS_MULTIPROC_DIR=metrics_dir) as (base, _process):
         yield base, metrics_dir
-    finally:
-        process.terminate()
-        process.wait(40)
 
 
-def test_figures_are_those_of_every_worker(gunicorn_gateway):
-    base, metrics_dir = gunicorn_gateway
+def test_figures_are_those_of_every_worker(gateway_under_gunicorn):
+    base, metrics_dir = gateway_under_gunicorn
     sent = 0
 
     def hit(_):

@@ -15,7 +15,6 @@ import contextlib
 import os
 import shutil
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -28,10 +27,9 @@ from gateway import users
 from shared.kit.db import Database
 from shared.kit.inbox import inbox_handler
 from shared.kit.migrate import migrate
-from shared.kit.paths import ROOT
 from shared.kit.testing import GreenPool, sleep, start_container
 from tests.services import ServiceProcesses
-from tests.support import SchemaDb, free_port, wait_for
+from tests.support import SchemaDb, free_port, gunicorn_gateway, wait_for
 
 RPC_TIMEOUT = 5  # the gateway's wait for a service: no request may hang longer (plus HTTP overhead)
 WITNESS_SCHEMA = "outage_witness"
@@ -88,28 +86,10 @@ def gateway(test_env, component_config, leads_process, tmp_path_factory):
     user = users.create_user(admin_db.conn, f"outage-{uuid.uuid4().hex[:8]}", "sales")
     token = users.create_token(admin_db.conn, user["id"], "outage tests")[1]
     admin_db.close()
-    port = free_port()
     log_path = tmp_path_factory.mktemp("gateway") / "gateway.log"
-    env = {**test_env, "GATEWAY_BIND": f"127.0.0.1:{port}", "GATEWAY_WORKERS": "2", "RPC_TIMEOUT": str(RPC_TIMEOUT),
-           "DB_WAIT_SECONDS": "3", "TOKEN_CACHE_SECONDS": "60"}
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gateway/gunicorn.conf.py",
-                                    "gateway.app:create_app()"], cwd=ROOT, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-
-    def ready():
-        assert process.poll() is None, log_path.read_text()[-3000:]
-        with contextlib.suppress(requests.RequestException):
-            return requests.get(f"{url}/ready", timeout=3).status_code == 200
-        return False
-
-    try:
-        wait_for(ready, 60, 0.2, "the gateway did not become ready")
+    with gunicorn_gateway(test_env, log_path, GATEWAY_WORKERS=2, RPC_TIMEOUT=RPC_TIMEOUT, DB_WAIT_SECONDS=3,
+                          TOKEN_CACHE_SECONDS=60) as (url, _process):
         yield Gateway(url, token, log_path)
-    finally:
-        process.terminate()
-        process.wait(40)
 
 
 class Gateway:
