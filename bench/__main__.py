@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import platform
+import subprocess
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,6 +46,17 @@ def machine():
                    if line.startswith("MemTotal:")), None) if meminfo.exists() else None
     return {"cpu": cpu, "cores": os.cpu_count(), "memory_mib": memory, "python": platform.python_version(),
             "system": platform.platform()}
+
+
+def code_version():
+    """The commit measured, and whether the working tree differed from it."""
+    def git(*args):
+        done = subprocess.run(["git", *args], cwd=RESULTS.parent.parent, capture_output=True, text=True, check=False)
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    changes = git("status", "--porcelain", "--untracked-files=no")
+    return {"commit": commit, "uncommitted_changes": bool(changes)} if commit else None
 
 
 def load_average():
@@ -178,7 +190,9 @@ def header(results):
     m = results["machine"]
     return (f"CRM suite benchmark, {results['started_at'][:19]} UTC: {m['cores']} cores, {m['cpu']}, "
             f"{m['memory_mib']:,} MiB; load average at start {results['load_average']['start']}, "
-            f"at end {results['load_average']['end']}")
+            f"at end {results['load_average']['end']}"
+            + ("" if not results.get("code") else f"; commit {results['code']['commit'][:10]}"
+               + (" with uncommitted changes" if results["code"]["uncommitted_changes"] else "")))
 
 
 def parse_args():
@@ -209,7 +223,7 @@ def main():
     console = Console()
     if not console.is_terminal:
         console = Console(width=180)  # a log file: no wrapping of the tables
-    results = {"started_at": datetime.now(UTC).isoformat(), "machine": machine(),
+    results = {"started_at": datetime.now(UTC).isoformat(), "machine": machine(), "code": code_version(),
                "load_average": {"start": load_average()}}
     started = time.monotonic()
     rabbitmq_local = urlsplit(os.environ["CRM_BENCH_AMQP_URI"]).hostname in LOCAL_HOSTS
