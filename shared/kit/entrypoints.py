@@ -27,6 +27,7 @@ from nameko.rpc import Rpc, RpcConsumer, get_rpc_exchange
 
 from shared.kit import amqp_connection
 from shared.kit.answers import AnswerReplay
+from shared.kit.consumers import KitQueueConsumer
 from shared.kit.errors import register_domain_errors
 from shared.kit.jsonio import dumps_message
 from shared.schemas.errors import CrmError
@@ -115,7 +116,9 @@ def ack_or_leave(queue_consumer, message):
 
 class FastRpcConsumer(RpcConsumer):
     """nameko's RPC consumer (one queue per service), replying through a
-    :class:`Replier`."""
+    :class:`Replier`, on the kit's queue consumer."""
+
+    queue_consumer = KitQueueConsumer()
 
     def setup(self):
         super().setup()

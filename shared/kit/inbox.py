@@ -27,9 +27,9 @@ import eventlet
 from kombu import Exchange, Queue
 from marshmallow import ValidationError
 from nameko.events import EventHandler
-from nameko.messaging import QueueConsumer
 
 from shared.kit import amqp_connection
+from shared.kit.consumers import KitQueueConsumer
 from shared.schemas.envelope import EnvelopeSchema
 from shared.schemas.errors import Conflict, Unavailable
 
@@ -58,8 +58,8 @@ class PoisonMessage(Exception):
     """A message that can never be handled (unparseable, not an envelope)."""
 
 
-class InboxQueueConsumer(QueueConsumer):
-    """nameko's queue consumer, but a message kombu cannot decode is
+class InboxQueueConsumer(KitQueueConsumer):
+    """The kit's queue consumer, but a message kombu cannot decode is
     dead-lettered instead of crashing the consumer thread."""
 
     def get_consumers(self, consumer_cls, channel):

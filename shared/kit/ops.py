@@ -2,8 +2,8 @@
 
     GET /livez    200 while the process runs and its event loop turns (no
                   database, no broker: a broker outage must not restart pods)
-    GET /readyz   200 when the service's database and the broker answer,
-                  else 503; JSON ``{"status": ..., "checks": {...}}``
+    GET /readyz   200 when the service's database and the broker answer and
+                  its queue consumers consume (not reconnecting), else 503; JSON ``{"status": ..., "checks": {...}}``
     GET /metrics  the Prometheus text format (:mod:`shared.kit.metrics`)
 
 ``OPS_PORT`` (default 8081; ``0``: not served) and ``OPS_HOST`` (default
@@ -21,6 +21,7 @@ from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from shared.kit import amqp_connection, outbox
+from shared.kit.consumers import consumers_of
 from shared.kit.inbox import dead_letter_queue_name
 from shared.kit.metrics import ServiceCollector
 
@@ -139,12 +140,19 @@ class OpsServer(DependencyProvider):
         with pool.connection(timeout=CHECK_TIMEOUT) as conn:
             return outbox.backlog(conn)
 
+    def _consuming(self):
+        away = [type(consumer).__name__ for consumer in consumers_of(self.container)
+                if not getattr(consumer, "consuming", True)]
+        if away:
+            raise ConnectionError(f"not consuming yet: {', '.join(sorted(away))} (reconnecting to the broker)")
+
     def _dead_lettered(self):
         return self.broker.message_count(dead_letter_queue_name(self.service))
 
     def readiness(self):
         checks = {}
-        for name, check in (("database", self._database), ("broker", self.broker.ping)):
+        for name, check in (("database", self._database), ("broker", self.broker.ping),
+                            ("consumers", self._consuming)):
             try:
                 check()
                 checks[name] = "ok"

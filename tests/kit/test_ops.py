@@ -2,9 +2,11 @@
 readiness, metrics), its janitor (inbox and answer retention) and background
 loops that survive their own bugs."""
 
+import contextlib
 import re
 import socket
 import uuid
+from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -12,9 +14,10 @@ import requests
 from prometheus_client import REGISTRY, generate_latest
 
 from shared.kit.config import ConfigError
+from shared.kit.consumers import consumers_of
 from shared.kit.janitor import retention_settings
 from shared.kit.migrate import migrate
-from shared.kit.rpc_client import RpcClient
+from shared.kit.rpc_client import RpcClient, RpcUnavailable
 from tests.kit.conftest import MIGRATIONS, SCHEMA, unique
 from tests.kit.sample_service import KitFull
 from tests.services import scratch_database
@@ -49,7 +52,7 @@ def test_liveness_readiness_and_metrics(start_service, full_config, client):
     assert ops(full_config, "/livez").json() == {"status": "ok", "service": "kitfull"}
     ready = ops(full_config, "/readyz")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"database": "ok", "broker": "ok"}
+    assert ready.json()["checks"] == {"database": "ok", "broker": "ok", "consumers": "ok"}
 
     client.call("kitfull", "write_note", unique())
     with pytest.raises(Exception, match="refused on purpose"):
@@ -85,6 +88,44 @@ def test_readiness_follows_the_database_and_liveness_does_not(start_service, ful
             finally:
                 admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
         wait_for(lambda: ops(config, "/readyz").status_code == 200, 10, message="not ready again")
+
+
+def test_readiness_waits_for_the_consumers_and_they_come_back_within_seconds(start_service, full_config, client,
+                                                                            rabbit_admin, vhost):
+    container = start_service(KitFull, **full_config)
+    consumers = consumers_of(container)
+    assert consumers and all(consumer.consuming for consumer in consumers)
+
+    # A process whose consumers are away is not ready, though the broker answers a fresh connection.
+    consumers[0].consuming = False
+    answer = ops(full_config, "/readyz")
+    assert answer.status_code == 503
+    assert answer.json()["checks"]["broker"] == "ok"
+    assert answer.json()["checks"]["consumers"].startswith("failed (ConnectionError: not consuming yet")
+    consumers[0].consuming = True
+
+    # The broker drops every connection of the service: its consumers reconnect at once (kombu's own
+    # schedule would wait 2, 4, 6 ... s between attempts once the first one failed).
+    connected = {consumer: consumer.connections for consumer in consumers}
+
+    def reconnected():
+        # The management API lists a new connection within its statistics interval (seconds).
+        for connection in rabbit_admin.call("GET", f"vhosts/{quote(vhost, safe='')}/connections"):
+            with contextlib.suppress(requests.HTTPError):  # gone already
+                rabbit_admin.call("DELETE", f"connections/{quote(connection['name'], safe='')}")
+        return all(consumer.connections > connected[consumer] for consumer in consumers)
+
+    wait_for(reconnected, 20, 0.5, "the consumers did not reconnect")
+    wait_for(lambda: ops(full_config, "/readyz").status_code == 200, 5, 0.1, "not ready again within 5 s")
+    assert all(consumer.consuming for consumer in consumers)
+
+    def answers():
+        try:
+            return client.call("kitfull", "loop_state") is not None
+        except RpcUnavailable:  # the client's own connection was closed too: it reconnects on the next call
+            return False
+
+    wait_for(answers, 10, 0.2, "the service did not answer")
 
 
 def failures_counted(text):
