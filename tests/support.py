@@ -82,10 +82,15 @@ def gunicorn_gateway(env, log_path, *, check="/ready", timeout=60, **settings):
                                  f"{log_path.read_text(errors='replace')[-4000:]}") from exc
         yield base, process
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(40)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(10)
+        stop_process(process, 40)
+
+
+def stop_process(process, grace=20):
+    """SIGTERM, then SIGKILL after ``grace`` seconds."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)

@@ -85,7 +85,8 @@ def assign_lead(lead_id, body):
 @requires("leads:write")
 @operation("Merge a duplicate lead into this one", tags=TAGS, body=MergeSchema, response=LeadSchema,
            problems=(409,), description="This lead keeps its values and takes the duplicate's where it has "
-                                       "none; the duplicate stays readable with `merged_into`.")
+                                       "none; the duplicate stays readable with `merged_into`. 409 when the two "
+                                       "are the same lead, or either was merged or converted already.")
 def merge_leads(lead_id, body):
     return versioned(call("leads", "merge_leads", lead_id, str(body["duplicate_id"]), actor()))
 

@@ -4,7 +4,6 @@ over HTTP by gunicorn (gthread workers, no eventlet), with an admin token."""
 
 import contextlib
 import os
-import subprocess
 import uuid
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -16,7 +15,7 @@ from gateway import users
 from shared.kit.config import load_component_config
 from shared.kit.migrate import migrate_component
 from tests.services import ServiceProcesses, scratch_database
-from tests.support import gunicorn_gateway
+from tests.support import gunicorn_gateway, stop_process
 
 SERVICES = ("leads", "sales")
 
@@ -58,16 +57,6 @@ def _admin_token(database_url):
         return token, str(row["id"])
 
 
-def _stop(process):
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
-
-
 @contextlib.contextmanager
 def live_stack(database_url, amqp_uri, log_dir, **settings):
     """Migrates every component into a scratch database, starts the services
@@ -89,4 +78,4 @@ def live_stack(database_url, amqp_uri, log_dir, **settings):
         finally:
             for service in processes:
                 for handle in service.started:
-                    _stop(handle.process)
+                    stop_process(handle.process)

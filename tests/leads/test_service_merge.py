@@ -88,7 +88,7 @@ def test_the_merged_duplicates_email_and_phone_are_free_for_the_survivor(leads, 
 
 def test_merging_a_lead_with_itself_is_refused(leads, pair, db):
     survivor, _ = pair
-    with pytest.raises(ValidationFailed) as raised:
+    with pytest.raises(Conflict) as raised:  # a valid request the lead's state refuses, as for accounts
         leads.merge_leads(survivor["id"], survivor["id"], "manager")
     assert "duplicate_id" in raised.value.errors
     assert leads.get_lead(survivor["id"]) == survivor

@@ -17,7 +17,7 @@ from services.leads.records.status import check_manual_transition, event_for_tra
 from services.leads.records.store import SNAPSHOT_FIELDS, json_value, snapshot
 from services.leads.scoring import commands as scoring
 from shared.kit import green, outbox, versions
-from shared.schemas.errors import Conflict, DuplicateFound, ValidationFailed
+from shared.schemas.errors import Conflict, DuplicateFound
 
 NORMALISED = {"email": ("email_norm", normalize_email), "phone": ("phone_norm", normalize_phone),
               "company": ("company_norm", normalize_company)}
@@ -224,7 +224,8 @@ def merge(conn, survivor_id, duplicate_id, actor):
     values and takes the duplicate's where it has none; the duplicate's
     history moves over; the duplicate stays readable with ``merged_into``."""
     if str(survivor_id) == str(duplicate_id):
-        raise ValidationFailed("A lead cannot be merged with itself.", {"duplicate_id": ["Same as the lead."]})
+        raise Conflict("A lead cannot be merged with itself; choose two different leads.",
+                       {"duplicate_id": ["Must differ from the surviving lead's id."]})
     survivor, other = store.lock_leads(conn, [survivor_id, duplicate_id])
     merged, filled = merge_leads(dict(survivor), dict(other))
     store.update_lead(conn, other["id"], {"merged_into": survivor["id"]})
