@@ -10,6 +10,7 @@ from gateway.schemas import HistoryPageSchema, ScoreExplanationSchema
 from gateway.views import actor, create, listing, patch, versioned
 from shared.schemas.common import PageQuerySchema
 from shared.schemas.leads import (
+    AssignmentRulesChangesPageSchema,
     AssignmentRulesSchema,
     AssignmentRulesStateSchema,
     AssignSchema,
@@ -21,6 +22,7 @@ from shared.schemas.leads import (
     LeadSchema,
     LeadUpdateSchema,
     MergeSchema,
+    ScoringRulesChangesPageSchema,
     ScoringRulesSchema,
     ScoringRulesStateSchema,
 )
@@ -143,6 +145,15 @@ def set_scoring_rules(body):
     return call("leads", "set_scoring_rules", body.wire()["rules"], actor())
 
 
+@bp.get("/scoring-rules/changes")
+@requires("leads:read")
+@operation("Every change of the scoring rules, newest first", tags=RULE_TAGS, query=PageQuerySchema,
+           response=ScoringRulesChangesPageSchema,
+           description="Each item is the whole rule set one change saved, with its version, who saved it and when.")
+def scoring_rules_changes(query):
+    return call("leads", "scoring_rules_changes", query["cursor"], query["limit"])
+
+
 @bp.get("/assignment-rules")
 @requires("leads:read")
 @operation("The assignment rules, and who changed them last", tags=RULE_TAGS, response=AssignmentRulesStateSchema)
@@ -156,3 +167,12 @@ def get_assignment_rules():
            response=AssignmentRulesStateSchema)
 def set_assignment_rules(body):
     return call("leads", "set_assignment_rules", body.wire()["rules"], actor())
+
+
+@bp.get("/assignment-rules/changes")
+@requires("leads:read")
+@operation("Every change of the assignment rules, newest first", tags=RULE_TAGS, query=PageQuerySchema,
+           response=AssignmentRulesChangesPageSchema,
+           description="Each item is the whole rule set one change saved, with its version, who saved it and when.")
+def assignment_rules_changes(query):
+    return call("leads", "assignment_rules_changes", query["cursor"], query["limit"])

@@ -211,6 +211,23 @@ class ScoringRulesStateSchema(ScoringRulesSchema, RulesChangeSchema):
     """The scoring rules in force (an answer; a PUT sends ScoringRulesSchema)."""
 
 
+class RulesVersionSchema(StrictSchema):
+    """One change of a set of rules: the version it made, who made it and when."""
+
+    version = WholeNumber(required=True)
+    changed_by = fields.String(allow_none=True, required=True)
+    changed_at = fields.AwareDateTime(required=True)
+
+
+class ScoringRulesChangeSchema(ScoringRulesSchema, RulesVersionSchema):
+    """The scoring rules as one change saved them."""
+
+
+class ScoringRulesChangesPageSchema(StrictSchema):
+    items = fields.List(fields.Nested(ScoringRulesChangeSchema), required=True)
+    next_cursor = fields.String(allow_none=True)
+
+
 class AssignmentRuleSchema(StrictSchema):
     """An assignment rule. Rule ids are unique within the rules; a territory
     rule names at least one country, industry or source."""
@@ -237,6 +254,15 @@ class AssignmentRulesSchema(StrictSchema):
 
 class AssignmentRulesStateSchema(AssignmentRulesSchema, RulesChangeSchema):
     """The assignment rules in force (an answer; a PUT sends AssignmentRulesSchema)."""
+
+
+class AssignmentRulesChangeSchema(AssignmentRulesSchema, RulesVersionSchema):
+    """The assignment rules as one change saved them."""
+
+
+class AssignmentRulesChangesPageSchema(StrictSchema):
+    items = fields.List(fields.Nested(AssignmentRulesChangeSchema), required=True)
+    next_cursor = fields.String(allow_none=True)
 
 
 class ImportJobSchema(StrictSchema):

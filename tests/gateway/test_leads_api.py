@@ -148,6 +148,12 @@ def test_owner_engagement_merge_and_score(api, tokens):
     rules = api.get("/api/v1/leads/scoring-rules", headers=bearer(tokens["readonly"])).get_json()
     assert isinstance(rules["rules"], list)
     assert isinstance(api.get("/api/v1/leads/assignment-rules", headers=sales).get_json()["rules"], list)
+    for kind in ("scoring", "assignment"):
+        changes = api.get(f"/api/v1/leads/{kind}-rules/changes?limit=1", headers=sales)
+        assert changes.status_code == 200, changes.get_json()
+        assert set(changes.get_json()) == {"items", "next_cursor"}
+    newest = api.get("/api/v1/leads/scoring-rules/changes?limit=1", headers=sales).get_json()["items"]
+    assert newest and newest[0]["rules"] == rules["rules"] and newest[0]["changed_by"] == rules["changed_by"]
 
 
 def test_unknown_ids_are_404_from_the_service(api, tokens):

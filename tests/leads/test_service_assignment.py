@@ -11,7 +11,7 @@ from psycopg.rows import dict_row
 from shared.kit.testing import spawn
 from shared.schemas.errors import DuplicateFound, ValidationFailed
 from shared.schemas.events import contract
-from shared.schemas.leads import AssignmentRulesStateSchema
+from shared.schemas.leads import AssignmentRulesChangesPageSchema, AssignmentRulesStateSchema
 from tests.leads.conftest import concurrently, person, unique, wait_for
 
 
@@ -146,6 +146,12 @@ def test_the_rules_answer_says_who_changed_them_and_when(leads, assignment_rules
     AssignmentRulesStateSchema().load(answer)
     leads.set_assignment_rules([], "bob")
     assert leads.get_assignment_rules()["changed_by"] == "bob"
+
+    changes = leads.assignment_rules_changes(None, 2)["items"]
+    assert [(change["changed_by"], change["rules"]) for change in changes] == [("bob", []),
+                                                                               ("alice", set_answer["rules"])]
+    assert changes[1]["changed_at"] == set_answer["changed_at"]
+    AssignmentRulesChangesPageSchema().load({"items": changes})
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 
 from services.leads.scoring.rules import DEFAULT_SCORING_RULES
 from shared.schemas.errors import ValidationFailed
-from shared.schemas.leads import ScoringRulesStateSchema
+from shared.schemas.leads import ScoringRulesChangesPageSchema, ScoringRulesStateSchema
 from tests.leads.conftest import person, unique, wait_for
 
 
@@ -142,3 +142,30 @@ def test_the_rules_answer_says_who_changed_them_and_when(leads, scoring_rules, d
     assert answer["changed_by"] == "carol"
     assert before <= datetime.fromisoformat(answer["changed_at"]) <= db.scalar("SELECT now()")
     ScoringRulesStateSchema().load(answer)
+
+
+def test_every_change_of_the_rules_is_kept_with_its_author(leads, scoring_rules, db):
+    first = [{"id": "any-email", "name": "Email given", "field": "email", "operator": "present", "points": 5}]
+    second = [{"id": "any-phone", "name": "Phone given", "field": "phone", "operator": "present", "points": 7}]
+    by_carol = leads.set_scoring_rules(first, "carol")
+    by_dave = leads.set_scoring_rules(second, "dave")
+
+    page = leads.scoring_rules_changes(None, 2)
+    assert [(item["changed_by"], item["rules"]) for item in page["items"]] == [
+        ("dave", by_dave["rules"]), ("carol", by_carol["rules"])]
+    assert page["items"][0]["version"] == page["items"][1]["version"] + 1 == rules_version(db)
+    assert page["items"][0]["changed_at"] == by_dave["changed_at"]
+    ScoringRulesChangesPageSchema().load(page)
+
+    # Older changes on the next pages, each once; the history is never rewritten by a later change.
+    older = leads.scoring_rules_changes(page["next_cursor"], 1)
+    assert older["items"] and older["items"][0]["version"] < page["items"][1]["version"]
+    total = db.scalar("SELECT count(*) FROM rules_changes WHERE kind = 'scoring'")
+    assert total == db.scalar("SELECT count(DISTINCT version) FROM rules_changes WHERE kind = 'scoring'")
+
+
+def test_a_refused_change_of_the_rules_leaves_no_history(leads, db):
+    before = db.scalar("SELECT count(*) FROM rules_changes")
+    with pytest.raises(ValidationFailed):
+        leads.set_scoring_rules([{"id": "x", "name": "", "field": "email", "operator": "present", "points": 5}], "eve")
+    assert db.scalar("SELECT count(*) FROM rules_changes") == before

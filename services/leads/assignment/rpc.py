@@ -1,5 +1,7 @@
 """Assignment rules RPC entrypoints: thin shells over services.leads.assignment."""
 
+from services.leads import rule_changes
+from services.leads.arguments import bounded
 from services.leads.assignment import commands
 from shared.kit.entrypoints import rpc
 from shared.kit.validation import load
@@ -19,3 +21,9 @@ class AssignmentRpc:
         rules = load(AssignmentRulesSchema(), {"rules": rules})["rules"]
         with self.db.transaction() as conn:
             return commands.set_assignment_rules(conn, rules, actor)
+
+    @rpc
+    def assignment_rules_changes(self, cursor=None, limit=50):
+        """Every change of the assignment rules, newest first: the rules as saved, their version, who and when."""
+        with self.db.read() as conn:
+            return rule_changes.page(conn, "assignment", cursor, bounded(limit))

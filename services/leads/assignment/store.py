@@ -6,6 +6,8 @@ moves its cursor on and answers the owner at the old position: concurrent
 takers queue on that row for the statement only, and each gets its own
 turn.  Nothing else locks the rules while leads are created."""
 
+from services.leads import rule_changes
+
 ASSIGNMENT_COLUMNS = ("id", "name", "priority", "kind", "countries", "industries", "sources", "owners", "enabled")
 
 
@@ -65,7 +67,7 @@ def take_turns(conn, counts):
 
 def replace_assignment_rules(conn, rules, actor):
     """Replace every rule (their round-robin cursors start again); returns
-    the new rules version."""
+    the new rules version.  The change is kept in the rules' history."""
     conn.execute("DELETE FROM assignment_rules")
     for rule in rules:
         conn.execute(
@@ -73,7 +75,9 @@ def replace_assignment_rules(conn, rules, actor):
             " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
             tuple(rule.get(column) for column in ASSIGNMENT_COLUMNS),
         )
-    return conn.execute(
+    version = conn.execute(
         "UPDATE assignment_state SET version = version + 1, changed_at = now(), changed_by = %s RETURNING version",
         (actor,),
     ).fetchone()["version"]
+    rule_changes.record(conn, "assignment", load_rules_state(conn))
+    return version

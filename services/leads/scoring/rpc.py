@@ -1,6 +1,7 @@
 """Scoring RPC entrypoints: thin shells over services.leads.scoring."""
 
-from services.leads.arguments import load_id
+from services.leads import rule_changes
+from services.leads.arguments import bounded, load_id
 from services.leads.scoring import commands
 from shared.kit.entrypoints import rpc
 from shared.kit.validation import load
@@ -25,3 +26,9 @@ class ScoringRpc:
         rules = load(ScoringRulesSchema(), {"rules": rules})["rules"]
         with self.db.transaction() as conn:
             return commands.set_scoring_rules(conn, rules, actor)
+
+    @rpc
+    def scoring_rules_changes(self, cursor=None, limit=50):
+        """Every change of the scoring rules, newest first: the rules as saved, their version, who and when."""
+        with self.db.read() as conn:
+            return rule_changes.page(conn, "scoring", cursor, bounded(limit))

@@ -3,6 +3,8 @@ older version."""
 
 from psycopg.types.json import Jsonb
 
+from services.leads import rule_changes
+
 RULE_COLUMNS = ("id", "name", "field", "operator", "value", "points", "enabled")
 
 
@@ -28,7 +30,8 @@ def scoring_version(conn):
 
 
 def replace_scoring_rules(conn, rules, actor):
-    """Replace every rule; returns the new rules version."""
+    """Replace every rule; returns the new rules version.  The change is kept
+    in the rules' history."""
     conn.execute("DELETE FROM scoring_rules")
     for position, rule in enumerate(rules):
         conn.execute(
@@ -37,10 +40,12 @@ def replace_scoring_rules(conn, rules, actor):
             (rule["id"], position, rule["name"], rule["field"], rule["operator"], Jsonb(rule.get("value")),
              rule["points"], rule.get("enabled", True)),
         )
-    return conn.execute(
+    version = conn.execute(
         "UPDATE scoring_state SET version = version + 1, changed_at = now(), changed_by = %s RETURNING version",
         (actor,),
     ).fetchone()["version"]
+    rule_changes.record(conn, "scoring", load_rules_state(conn))
+    return version
 
 
 def lock_seeded(conn):
