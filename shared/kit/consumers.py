@@ -44,5 +44,5 @@ class KitQueueConsumer(QueueConsumer):
 
 
 def consumers_of(container):
-    """The queue consumers of a service container (one per kind of entrypoint)."""
-    return [extension for extension in container.extensions if isinstance(extension, QueueConsumer)]
+    """The kit's queue consumers of a service container (one per kind of entrypoint)."""
+    return [extension for extension in container.extensions if isinstance(extension, KitQueueConsumer)]

@@ -141,8 +141,7 @@ class OpsServer(DependencyProvider):
             return outbox.backlog(conn)
 
     def _consuming(self):
-        away = [type(consumer).__name__ for consumer in consumers_of(self.container)
-                if not getattr(consumer, "consuming", True)]
+        away = [type(consumer).__name__ for consumer in consumers_of(self.container) if not consumer.consuming]
         if away:
             raise ConnectionError(f"not consuming yet: {', '.join(sorted(away))} (reconnecting to the broker)")
 

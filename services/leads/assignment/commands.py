@@ -87,5 +87,4 @@ def set_assignment_rules(conn, rules, actor):
     errors = assignment.validate_rules(rules)
     if errors:
         raise ValidationFailed("Some assignment rules are invalid.", errors)
-    store.replace_assignment_rules(conn, rules, actor)
-    return rules_answer(conn)
+    return rules_state_answer(store.replace_assignment_rules(conn, rules, actor))

@@ -67,7 +67,7 @@ def take_turns(conn, counts):
 
 def replace_assignment_rules(conn, rules, actor):
     """Replace every rule (their round-robin cursors start again); returns
-    the new rules version.  The change is kept in the rules' history."""
+    the new state (as ``load_rules_state``), which is kept in the rules' history."""
     conn.execute("DELETE FROM assignment_rules")
     for rule in rules:
         conn.execute(
@@ -75,9 +75,7 @@ def replace_assignment_rules(conn, rules, actor):
             " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
             tuple(rule.get(column) for column in ASSIGNMENT_COLUMNS),
         )
-    version = conn.execute(
-        "UPDATE assignment_state SET version = version + 1, changed_at = now(), changed_by = %s RETURNING version",
-        (actor,),
-    ).fetchone()["version"]
-    rule_changes.record(conn, "assignment", load_rules_state(conn))
-    return version
+    conn.execute("UPDATE assignment_state SET version = version + 1, changed_at = now(), changed_by = %s", (actor,))
+    state = load_rules_state(conn)
+    rule_changes.record(conn, "assignment", state)
+    return state

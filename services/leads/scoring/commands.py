@@ -49,9 +49,9 @@ def set_scoring_rules(conn, rules, actor):
     errors = scoring.validate_rules(rules)
     if errors:
         raise ValidationFailed("Some scoring rules are invalid.", errors)
-    store.replace_scoring_rules(conn, rules, actor)
+    state = store.replace_scoring_rules(conn, rules, actor)
     store.mark_seeded(conn)
-    return rules_answer(conn)
+    return rules_state_answer(state)
 
 
 def seed_scoring_rules(conn):

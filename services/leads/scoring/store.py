@@ -30,8 +30,8 @@ def scoring_version(conn):
 
 
 def replace_scoring_rules(conn, rules, actor):
-    """Replace every rule; returns the new rules version.  The change is kept
-    in the rules' history."""
+    """Replace every rule; returns the new state (as
+    ``load_rules_state``), which is kept in the rules' history."""
     conn.execute("DELETE FROM scoring_rules")
     for position, rule in enumerate(rules):
         conn.execute(
@@ -40,12 +40,10 @@ def replace_scoring_rules(conn, rules, actor):
             (rule["id"], position, rule["name"], rule["field"], rule["operator"], Jsonb(rule.get("value")),
              rule["points"], rule.get("enabled", True)),
         )
-    version = conn.execute(
-        "UPDATE scoring_state SET version = version + 1, changed_at = now(), changed_by = %s RETURNING version",
-        (actor,),
-    ).fetchone()["version"]
-    rule_changes.record(conn, "scoring", load_rules_state(conn))
-    return version
+    conn.execute("UPDATE scoring_state SET version = version + 1, changed_at = now(), changed_by = %s", (actor,))
+    state = load_rules_state(conn)
+    rule_changes.record(conn, "scoring", state)
+    return state
 
 
 def lock_seeded(conn):
