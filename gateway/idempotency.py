@@ -76,8 +76,19 @@ def answer_key(user_id, key):
 
 def fingerprint(body):
     digest = hashlib.sha256(_seed())
-    digest.update(body)
+    digest.update(_canonical(body) if request.is_json else body)
     return digest.hexdigest()
+
+
+def _canonical(body):
+    """A JSON body as its meaning: the same request sent again with its keys
+    in another order or other spacing (a client that serialises again on
+    retry) is the same request; a body that is not JSON stays as it came."""
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return body
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")
 
 
 # -- the store ---------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Contracts of the leads service: RPC arguments and results, and events."""
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from shared.schemas.common import (
     NOT_BLANK_PATTERN,
@@ -11,6 +11,7 @@ from shared.schemas.common import (
     VersionedSchema,
     WholeNumber,
     any_given,
+    email_address,
     filter_values,
     text,
 )
@@ -29,7 +30,7 @@ class LeadFieldsSchema(TrimmedSchema):
 
     first_name = text(100)
     last_name = text(100)
-    email = fields.Email(allow_none=True, validate=validate.Length(max=254))
+    email = email_address(allow_none=True)
     phone = text(40)
     company = text(200)
     title = text(200)
@@ -72,7 +73,7 @@ class WebFormLeadSchema(TrimmedSchema):
 
     first_name = text(100)
     last_name = text(100, required=True)
-    email = fields.Email(required=True, validate=validate.Length(max=254))
+    email = email_address(required=True)
     phone = text(40)
     company = text(200)
     title = text(200)
@@ -194,6 +195,14 @@ class ScoringRuleSchema(StrictSchema):
                        "points, 0..100; present: none."})
     points = WholeNumber(required=True, validate=validate.Range(min=-100, max=100))
     enabled = fields.Boolean(load_default=True)
+
+    @post_load
+    def whole_engagement(self, data, **kwargs):
+        """engagement's value is an integer as JSON Schema means it: 25.0 is 25."""
+        value = data.get("value")
+        if data.get("operator") == "engagement" and isinstance(value, float) and value.is_integer():
+            data["value"] = int(value)
+        return data
 
 
 class ScoringRulesSchema(StrictSchema):

@@ -75,8 +75,11 @@ def _fit_stages(stages):
         return
     for stage, key in zip(stages, _unique([stage["key"] for stage in stages]), strict=True):
         stage["key"] = key
-    positions = [json.dumps(stage.get("position")) for stage in stages]
-    if "null" not in positions and len(set(positions)) != len(positions):
+    # Positions are numbers: 1 and 1.0 are the same position.
+    positions = [stage.get("position") for stage in stages]
+    numbers = [float(p) if isinstance(p, (int, float)) and not isinstance(p, bool) else json.dumps(p)
+               for p in positions]
+    if None not in positions and len(set(numbers)) != len(numbers):
         for index, stage in enumerate(stages, 1):
             stage["position"] = index
     keys = {stage["key"] for stage in stages}

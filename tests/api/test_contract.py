@@ -18,8 +18,9 @@ from openapi_spec_validator import validate
 
 HERE = Path(__file__).resolve().parent
 CONFIG = HERE / "schemathesis.toml"
-# The time schemathesis may take (the suite's budget for this test is 3 minutes).
-MAX_SECONDS = 120
+# The time schemathesis may take (the suite's budget for this test is 3
+# minutes); CRM_CONTRACT_SECONDS=600 explores further, off the suite.
+MAX_SECONDS = int(os.environ.get("CRM_CONTRACT_SECONDS", "120"))
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 QUOTED = re.compile(r"'[^']*'")
 REQUIRED_CHECKS = ("not_a_server_error", "status_code_conformance", "response_schema_conformance",

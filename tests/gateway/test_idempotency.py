@@ -30,6 +30,19 @@ def test_a_repeat_is_replayed_not_redone(client, tokens, fake_rpc):
     assert fake_rpc.methods() == ["create_lead"]
 
 
+def test_the_same_json_in_another_key_order_or_spacing_is_the_same_request(client, tokens, fake_rpc):
+    """A client that serialises its body again on retry sends other bytes with the same meaning."""
+    fake_rpc.answers[("leads", "create_lead")] = lambda data, actor: lead()
+    headers = {**key_headers(tokens["sales"]), "Content-Type": "application/json"}
+    first = client.post("/api/v1/leads", data='{"last_name": "Lovelace", "company": "Analytical"}', headers=headers)
+    second = client.post("/api/v1/leads", data='{"company":"Analytical",\n "last_name":"Lovelace"}', headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert second.headers["Idempotent-Replayed"] == "true"
+    third = client.post("/api/v1/leads", data='{"company": "Analytical", "last_name": "Byron"}', headers=headers)
+    assert_problem(third, 422, "Idempotency-Key")
+    assert fake_rpc.methods() == ["create_lead"]
+
+
 def test_a_different_body_under_the_same_key_is_422(client, tokens, fake_rpc):
     fake_rpc.answers[("leads", "create_lead")] = lambda data, actor: lead()
     headers = key_headers(tokens["sales"])

@@ -5,6 +5,7 @@ import re
 from openapi_spec_validator import validate
 
 from gateway.openapi import _path
+from shared.schemas.common import EMAIL_PATTERN
 from tests.gateway.conftest import assert_problem
 
 
@@ -148,3 +149,9 @@ def test_every_documented_query_fits_in_a_request_line(client):
                 repeats = parameter["schema"].get("maxItems", 1)
                 total += most + repeats * (len(parameter["name"]) + 2)
             assert total <= QUERY_BUDGET, f"{method.upper()} {path}: a query string may take {total} bytes"
+
+
+def test_email_fields_state_the_addresses_the_api_accepts(client):
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    assert schemas["LeadCreate"]["properties"]["email"]["pattern"] == EMAIL_PATTERN
+    assert schemas["ContactCreate"]["properties"]["emails"]["items"]["pattern"] == EMAIL_PATTERN

@@ -79,7 +79,7 @@ def stages_for_opportunity(conn, pipeline_id=None):
     if not stages:
         known = ", ".join(_pipeline_ids(conn))
         raise ValidationFailed(f"No pipeline with id {pipeline_id!r}; use one of: {known}.",
-                               {"pipeline_id": [f"Not a pipeline; use one of: {known}."]})
+                               {"pipeline_id": [f"No such pipeline; use one of: {known}."]})
     return pipeline_id, stages
 
 

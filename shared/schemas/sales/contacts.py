@@ -14,6 +14,7 @@ from shared.schemas.common import (
     StrictSchema,
     TrimmedSchema,
     any_given,
+    email_address,
     text,
 )
 from shared.schemas.events import register_event
@@ -31,7 +32,7 @@ class ContactFieldsSchema(TrimmedSchema):
     first_name = text(100)
     last_name = text(100)
     title = text(200)
-    emails = fields.List(fields.Email(validate=validate.Length(max=254)), validate=validate.Length(max=MAX_EMAILS),
+    emails = fields.List(email_address(), validate=validate.Length(max=MAX_EMAILS),
                          metadata={"description": "The first one is the primary email (unique among contacts)."})
     phones = fields.List(fields.String(validate=validate.Length(min=1, max=40)),
                          validate=validate.Length(max=MAX_PHONES))
