@@ -50,6 +50,7 @@ STATE_RULES = re.compile(
     r"^(A contact keeps a first or a last name\."
     r"|There must be a default pipeline: make another pipeline the default instead of unsetting this one\."
     r"|The (contact|opportunity) belongs to account \S+, not \S+; omit account_id or give that one\."
+    r"|Contact \S+ belongs to account \S+, not to \S+\."
     r"|Say why the opportunity was lost: moving to \S+ needs a loss_reason\.)$")
 
 
