@@ -5,7 +5,7 @@ document (``gateway.openapi.operation`` declares them once per route)."""
 import json
 import re
 
-from flask import request
+from flask import g, request
 
 from gateway.problems import HttpProblem
 from shared.schemas.common import StrictSchema
@@ -60,15 +60,28 @@ def reject_nul(data):
     return data
 
 
+def parsed_json():
+    """The body parsed as JSON, once per request (the Idempotency-Key check
+    and the view's schema share it); ValueError when it is not JSON."""
+    if "crm_json" not in g:
+        try:
+            g.crm_json = (json.loads(request.get_data(cache=True)), None)
+        except ValueError as exc:
+            g.crm_json = (None, exc)
+    value, error = g.crm_json
+    if error is not None:
+        raise error
+    return value
+
+
 def raw_json():
     """The body parsed as JSON (400 when it is not JSON at all)."""
     require_json()
-    data = request.get_data(cache=True)
-    if not data.strip():
+    if not request.get_data(cache=True).strip():
         raise HttpProblem(400, "The request body is empty; send a JSON object.", title="Malformed JSON",
                           errors={"_body": ["Empty."]})
     try:
-        parsed = json.loads(data)
+        parsed = parsed_json()
     except ValueError as exc:
         raise HttpProblem(400, f"The request body is not valid JSON: {exc}.", title="Malformed JSON",
                           errors={"_body": ["Not valid JSON."]}) from None

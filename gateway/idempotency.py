@@ -35,6 +35,7 @@ from flask import current_app, g, request
 from psycopg.types.json import Jsonb
 from psycopg_pool import PoolTimeout
 
+from gateway.bodies import parsed_json
 from gateway.problems import HttpProblem
 from gateway.resources import resources
 
@@ -85,7 +86,7 @@ def _canonical(body):
     in another order or other spacing (a client that serialises again on
     retry) is the same request; a body that is not JSON stays as it came."""
     try:
-        value = json.loads(body)
+        value = parsed_json()
     except ValueError:
         return body
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")

@@ -31,6 +31,7 @@ from shared.schemas.sales.conversion import ConversionOptionsSchema, ConversionR
 bp = Blueprint("leads", __name__, url_prefix="/api/v1/leads")
 TAGS = ["leads"]
 RULE_TAGS = ["lead rules"]
+RULES_CHANGES_HELP = "Each item is the whole rule set one change saved, with its version, who saved it and when."
 LeadCountQuerySchema = LeadQuerySchema(exclude=("cursor", "limit"))
 
 
@@ -149,7 +150,7 @@ def set_scoring_rules(body):
 @requires("leads:read")
 @operation("Every change of the scoring rules, newest first", tags=RULE_TAGS, query=PageQuerySchema,
            response=ScoringRulesChangesPageSchema,
-           description="Each item is the whole rule set one change saved, with its version, who saved it and when.")
+           description=RULES_CHANGES_HELP)
 def scoring_rules_changes(query):
     return call("leads", "scoring_rules_changes", query["cursor"], query["limit"])
 
@@ -173,6 +174,6 @@ def set_assignment_rules(body):
 @requires("leads:read")
 @operation("Every change of the assignment rules, newest first", tags=RULE_TAGS, query=PageQuerySchema,
            response=AssignmentRulesChangesPageSchema,
-           description="Each item is the whole rule set one change saved, with its version, who saved it and when.")
+           description=RULES_CHANGES_HELP)
 def assignment_rules_changes(query):
     return call("leads", "assignment_rules_changes", query["cursor"], query["limit"])
