@@ -3,10 +3,13 @@
     python -m gateway.bootstrap
 
 Runs after the gateway's migrations.  When no active admin exists it creates
-the user ``admin`` (role admin, no password) and an API token, writes the
-token to ``.crm/admin-token`` (or CRM_ADMIN_TOKEN_FILE) with mode 600, and
-prints where it is; the token itself is never printed and there is no fixed
-default.  When an admin exists it creates no user: when the token file is
+the user ``admin`` (role admin) and an API token, writes the token to
+``.crm/admin-token`` (or CRM_ADMIN_TOKEN_FILE) with mode 600, and prints
+where it is; the token itself is never printed and there is no fixed
+default.  So that a person can sign in to the console, an ``admin`` without a
+password gets a random one, written to ``.crm/admin-password`` (or
+CRM_ADMIN_PASSWORD_FILE; by default beside the token file, mode 600); an admin whose password was set by a
+person keeps it.  When an admin exists it creates no user: when the token file is
 there it changes nothing; when it is missing (another checkout, or it was
 deleted) and the user ``admin`` is an active admin, it gives ``admin`` a new
 API token in that file, so every checkout that runs ``make up`` against the
@@ -16,6 +19,7 @@ tokens API).
 
 import argparse
 import os
+import secrets
 import sys
 from pathlib import Path
 
@@ -34,6 +38,29 @@ def token_file(environ=None):
     environ = os.environ if environ is None else environ
     configured = environ.get("CRM_ADMIN_TOKEN_FILE")
     return Path(configured) if configured else ROOT / ".crm" / "admin-token"
+
+
+def password_file(environ=None):
+    environ = os.environ if environ is None else environ
+    configured = environ.get("CRM_ADMIN_PASSWORD_FILE")
+    return Path(configured) if configured else token_file(environ).with_name("admin-password")
+
+
+def ensure_admin_password(conn, path):
+    """Give ``admin`` a random password in ``path`` when it has none (or the
+    file is gone and the password is the one bootstrap made).  Returns a
+    message, or None when nothing was needed."""
+    admin = conn.execute("SELECT id, password_hash FROM users WHERE username = %s AND role = 'admin' AND active",
+                         (ADMIN_USERNAME,)).fetchone()
+    if admin is None or (admin["password_hash"] and path.exists()):
+        return None
+    if admin["password_hash"]:
+        return (f"{ADMIN_USERNAME!r} has a password set by a person; it was kept (no {path}). An admin can set a "
+                "new one in the console (Admin > Users) or with PATCH /api/v1/users/{id}.")
+    password = secrets.token_urlsafe(12)
+    users.update_user(conn, admin["id"], {"password": password})
+    write_secret(path, password)
+    return f"{ADMIN_USERNAME!r} signs in to the console with the password in {path} (mode 600)."
 
 
 def write_secret(path, text):
@@ -90,6 +117,7 @@ def main(argv=None):
                              options=f"-c search_path={settings['DB_SCHEMA']},public") as conn:
             with conn.transaction():
                 _, message = bootstrap(conn, path)
+                password_message = ensure_admin_password(conn, password_file())
     except psycopg.Error as exc:
         print(f"gateway bootstrap failed: {exc}".strip(), file=sys.stderr)
         print("Run `python -m shared.kit.migrate gateway` first and check DATABASE_URL.", file=sys.stderr)
@@ -99,6 +127,8 @@ def main(argv=None):
         print("Nothing was created; set CRM_ADMIN_TOKEN_FILE to a writable path.", file=sys.stderr)
         return 1
     print(message)
+    if password_message:
+        print(password_message)
     return 0
 
 

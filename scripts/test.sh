@@ -24,6 +24,10 @@ ok "CRM_TEST_DATABASE_URL=$(url_part "$CRM_TEST_DATABASE_URL" redacted)"
 step "ruff check ."
 "$VENV/bin/ruff" check . || die "ruff found problems (above); many are fixed by: .venv/bin/ruff check --fix ."
 
+bash "$SCRIPTS/console.sh"
+step "console type check (tsc --noEmit)"
+(cd "$ROOT/console" && npm run --silent typecheck) || die "the console's TypeScript has errors (above)"
+
 split_words "${PYTEST_ARGS:-}"
 step "pytest ${PYTEST_ARGS:-}"
 exec "$VENV_PY" -m pytest ${WORDS[@]+"${WORDS[@]}"}

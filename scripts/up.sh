@@ -9,6 +9,8 @@ set -euo pipefail
 step "database and migrations"
 bash "$SCRIPTS/migrate.sh"  # also the venv and the servers
 
+bash "$SCRIPTS/console.sh"
+
 step "admin user"
 mkdir -p "$STATE"
 chmod 700 "$STATE"
@@ -26,6 +28,7 @@ procs wait --timeout 60 || {
 }
 
 TOKEN_SHOWN="${ADMIN_TOKEN_FILE#"$ROOT"/}"
+ADMIN_PASSWORD_FILE="${CRM_ADMIN_PASSWORD_FILE:-$STATE/admin-password}"
 [ -f "$ADMIN_TOKEN_FILE" ] || warn "$TOKEN_SHOWN is missing: gateway.bootstrap wrote no token"
 
 print_box() { # print_box TITLE LINE...: the lines framed, the title in bold
@@ -53,6 +56,7 @@ print_box "CRM is up" \
   "" \
   "gateway      $URL" \
   "web console  $URL/console/" \
+  "  sign in as: admin   password: in ${ADMIN_PASSWORD_FILE#"$ROOT"/} (cat it)" \
   "API docs     $URL/api/v1/docs" \
   "metrics      $URL/metrics" \
   "admin token  $ADMIN_TOKEN_FILE" \

@@ -8,6 +8,7 @@ import uuid
 
 import psycopg
 import pytest
+from psycopg.rows import dict_row
 
 from gateway import users
 from shared.kit.migrate import migrate, migrations_dir
@@ -39,14 +40,22 @@ def test_first_run_creates_admin_and_token_file(test_env, fresh_schema, tmp_path
     assert str(token_file) in result.stdout
     assert token not in result.stdout + result.stderr
     with psycopg.connect(database_url, options=f"-c search_path={fresh_schema}") as conn:
-        row = conn.execute("SELECT u.username, u.role, u.password_hash FROM api_tokens t JOIN users u"
+        row = conn.execute("SELECT u.username, u.role FROM api_tokens t JOIN users u"
                            " ON u.id = t.user_id WHERE t.token_hash = %s", (users.hash_token(token),)).fetchone()
-    assert row == ("admin", "admin", None)
+    assert row == ("admin", "admin")
+    # A person signs in to the console as admin with the password beside the token.
+    password_file = token_file.with_name("admin-password")
+    password = password_file.read_text().strip()
+    assert len(password) >= 16 and stat.S_IMODE(os.stat(password_file).st_mode) == 0o600
+    assert str(password_file) in result.stdout and password not in result.stdout + result.stderr
+    with psycopg.connect(database_url, options=f"-c search_path={fresh_schema}", row_factory=dict_row) as conn:
+        assert users.check_password(conn, "admin", password)["username"] == "admin"
 
     again = run_bootstrap(test_env, fresh_schema, token_file)
     assert again.returncode == 0, again.stderr
     assert str(token_file) in again.stdout and "exists" in again.stdout
     assert token_file.read_text().strip() == token
+    assert password_file.read_text().strip() == password  # kept: set once
     with psycopg.connect(database_url, options=f"-c search_path={fresh_schema}") as conn:
         assert conn.execute("SELECT count(*) FROM api_tokens").fetchone()[0] == 1
 
