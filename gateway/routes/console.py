@@ -7,9 +7,10 @@ works when opened directly or in a new tab. Hashed assets are cached for a
 year; index.html is always revalidated, so a new build is picked up at once.
 """
 
+import mimetypes
 from pathlib import Path
 
-from flask import Blueprint, redirect, send_from_directory
+from flask import Blueprint, redirect, request, send_from_directory
 from werkzeug.exceptions import NotFound
 from werkzeug.security import safe_join
 
@@ -29,6 +30,20 @@ def _secured(response):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+def _asset(path):
+    """The asset, or its gzip copy (made at build) when the browser takes gzip."""
+    compressed = DIST / f"{path}.gz"
+    if "gzip" in request.headers.get("Accept-Encoding", "") and compressed.is_file():
+        mimetype = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        response = send_from_directory(DIST, f"{path}.gz", max_age=YEAR, mimetype=mimetype)
+        response.headers["Content-Encoding"] = "gzip"
+        response.headers.pop("Content-Disposition", None)
+    else:
+        response = send_from_directory(DIST, path, max_age=YEAR)
+    response.headers["Vary"] = "Accept-Encoding"
     return response
 
 
@@ -56,7 +71,7 @@ def console(path=""):
     if path.startswith("assets/"):
         if safe_join(str(DIST), path) is None or not (DIST / path).is_file():
             raise NotFound()
-        response = send_from_directory(DIST, path, max_age=YEAR)
+        response = _asset(path)
         response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
         return _secured(response)
     if "." in path.rsplit("/", 1)[-1]:

@@ -41,3 +41,16 @@ def test_only_the_console_files_are_served(client):
     assert_problem(client.get("/console/assets/../../gateway/app.py"), 404)
     assert_problem(client.get("/console/assets/nope.js"), 404)
     assert_problem(client.get("/console/favicon.ico"), 404)
+
+
+def test_assets_go_compressed_to_browsers_that_take_gzip(client):
+    import gzip
+
+    index = (DIST / "index.html").read_text()
+    script = re.search(r'src="/console/(assets/[^"]+\.js)"', index).group(1)
+    plain = client.get(f"/console/{script}")
+    packed = client.get(f"/console/{script}", headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert packed.headers["Content-Encoding"] == "gzip" and packed.mimetype == "text/javascript"
+    assert "Accept-Encoding" in packed.headers["Vary"] and "Content-Disposition" not in packed.headers
+    assert gzip.decompress(packed.data) == plain.data and len(packed.data) < len(plain.data) / 2
+    assert "Content-Encoding" not in plain.headers
