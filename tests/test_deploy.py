@@ -576,7 +576,9 @@ def test_dockerfile_copies_only_existing_own_paths(dockerfile, name):
     own = "gateway" if name == "gateway" else f"services/{name}"
     # The kit reads services/registry.txt: every image needs it.
     allowed = {"requirements.txt", "shared", "services/registry.txt", own}
-    if name != "gateway":
+    if name == "gateway":  # the console is built in the image's Node stage
+        allowed |= {"console", "console/package.json", "console/package-lock.json"}
+    else:
         allowed.add("services/__init__.py")
     sources = [source.replace("${SERVICE}", name) for source in copied_sources(dockerfile)]
     assert {"requirements.txt", "shared/", "services/registry.txt"} <= set(sources)
@@ -592,7 +594,9 @@ def test_dockerfile_conventions(dockerfile):
     found = by_keyword(dockerfile)
     for base in found["FROM"]:
         image = base.split()[0]
-        assert re.fullmatch(r"python:3\.11[.\w-]*-slim[\w-]*", image), f"unpinned or unexpected base {image}"
+        console_stage = dockerfile == GATEWAY_DOCKERFILE and base.endswith(" AS console")
+        pattern = r"node:22[.\w-]*-slim[\w-]*" if console_stage else r"python:3\.11[.\w-]*-slim[\w-]*"
+        assert re.fullmatch(pattern, image), f"unpinned or unexpected base {image}"
     assert "--no-cache-dir -r" in " ".join(found["RUN"])
     assert found["USER"][-1] == f"{APP_UID}:{APP_UID}"
     assert any("PYTHONUNBUFFERED=1" in env for env in found["ENV"])
