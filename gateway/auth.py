@@ -1,10 +1,15 @@
-"""Who may do what: bearer tokens, roles, and the one permission table.
+"""Who may do what: bearer tokens, browser sessions, roles, and the one
+permission table.
 
 Every route is either ``@public`` or ``@requires("<permission>")``; the
 ``authorize`` hook runs before each request, answers 401 (with
 ``WWW-Authenticate: Bearer``) for a missing, unknown, expired or revoked
 token and 403 when the token's role lacks the route's permission.  A route
 marked with neither is refused (deny by default).
+
+A request without an Authorization header but with the console's session
+cookie is authenticated by that session (gateway.sessions): 401 when it has
+ended, 403 for a change without its CSRF token.
 """
 
 import logging
@@ -15,7 +20,7 @@ from datetime import UTC, datetime
 
 from flask import current_app, g, request
 
-from gateway import users
+from gateway import sessions, users
 from gateway.problems import HttpProblem
 
 log = logging.getLogger(__name__)
@@ -50,6 +55,7 @@ class Principal:
     token_name: str
     token_prefix: str
     expires_at: datetime | None
+    kind: str = "api"  # "session": signed in to the console with the session cookie
 
     def can(self, permission):
         return self.role in PERMISSIONS[permission]
@@ -57,7 +63,7 @@ class Principal:
     @classmethod
     def from_row(cls, row):
         return cls(str(row["user_id"]), row["username"], row["display_name"], row["role"], str(row["token_id"]),
-                   row["token_name"], row["prefix"], row["expires_at"])
+                   row["token_name"], row["prefix"], row["expires_at"], row.get("kind", "api"))
 
 
 class TokenCache:
@@ -170,9 +176,12 @@ def authorize():
     if permission is None:
         log.error("route %s has neither @public nor @requires; refusing it", request.endpoint)
         raise HttpProblem(403, "This route is not open to anyone.")
-    principal = principal_for_token(bearer_token())
-    if principal is None:
-        raise unauthorized("The token is unknown, expired or revoked, or its user is deactivated.")
+    if sessions.uses_session_cookie():
+        principal = Principal.from_row(sessions.session_row())  # never cached: sign-outs count at once
+    else:
+        principal = principal_for_token(bearer_token())
+        if principal is None:
+            raise unauthorized("The token is unknown, expired or revoked, or its user is deactivated.")
     g.principal = principal
     if not principal.can(permission):
         raise forbidden(permission)

@@ -143,14 +143,16 @@ def _list_field(field):
     return isinstance(field, fields.List)
 
 
-def query_args(schema):
-    """The query string loaded through ``schema``: list fields take repeated
-    parameters (``status=new&status=working``) or commas (``status=new,working``);
+def query_args(schema, args=None):
+    """The query string (``args``, a MultiDict; default: the request's)
+    loaded through ``schema``: list fields take repeated parameters
+    (``status=new&status=working``) or commas (``status=new,working``);
     other fields must be given once; unknown parameters are errors."""
     schema = _schema(schema)
+    args = request.args if args is None else args
     data, errors = {}, {}
-    for key in request.args:
-        values = request.args.getlist(key)
+    for key in args:
+        values = args.getlist(key)
         field = schema.fields.get(key)
         if field is not None and _list_field(field):
             data[key] = [part for value in values for part in value.split(",") if part != ""]

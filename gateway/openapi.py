@@ -34,8 +34,12 @@ The REST API of the CRM suite.
 
 Authenticate with `Authorization: Bearer <token>`: `POST /api/v1/auth/login` exchanges a
 username and password for a token, and `POST /api/v1/tokens` creates long-lived tokens for
-client apps. Errors are RFC 9457 problem documents (`application/problem+json`) with a
-per-field `errors` map on 400 and 422, and the request's `correlation_id`. `POST` requests
+client apps. The web console signs in with `POST /api/v1/auth/session` instead: its session
+travels in the HttpOnly cookie `crm_session`, and every POST, PUT, PATCH and DELETE made with
+it carries the `X-CSRF-Token` header (the `crm_csrf` cookie's value).
+
+Errors are RFC 9457 problem documents (`application/problem+json`) with a per-field `errors`
+map on 400 and 422, and the request's `correlation_id`. `POST` requests
 honour an `Idempotency-Key` header (the first answer is replayed for 24 hours). Lists are
 cursor-paginated: pass a page's `next_cursor` as `cursor` (any other cursor is refused with
 422). Every answer carries `X-Request-ID` (send your own to correlate).
@@ -282,7 +286,7 @@ def _operation(meta, method, path_parameters, endpoint, idempotent):
             responses["401"]["headers"] = {
                 "WWW-Authenticate": {"description": "Bearer challenge.", "schema": {"type": "string"}}}
     op["responses"] = responses
-    op["security"] = [{"bearer": []}] if protected else []
+    op["security"] = [{"bearer": []}, {"session": []}] if protected else []
     return op
 
 
@@ -356,6 +360,13 @@ def build_spec(app, openapi_version="3.1.0"):
     spec.components.security_scheme("bearer", {
         "type": "http", "scheme": "bearer",
         "description": "An API token (crm_...) from POST /api/v1/auth/login or POST /api/v1/tokens.",
+    })
+    spec.components.security_scheme("session", {
+        "type": "apiKey", "in": "cookie", "name": "crm_session",
+        "description": "The web console's session, set by POST /api/v1/auth/session (HttpOnly; used only when the "
+                       "request has no Authorization header). A POST, PUT, PATCH or DELETE made with it must send "
+                       "the X-CSRF-Token header, the crm_csrf cookie's value (else 403). An ended session is a "
+                       "401 that says to sign in again.",
     })
     spec.components.schema("Problem", schema=ProblemSchema)
     spec.components.parameter("Idempotency-Key", "header", {

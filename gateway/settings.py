@@ -15,6 +15,11 @@ DEFAULTS = {
     "TRUSTED_PROXY_HOPS": 0,
     "TOKEN_CACHE_SECONDS": 10,
     "LOGIN_TOKEN_HOURS": 12,
+    # A console session (the crm_session cookie) lasts this long.
+    "SESSION_HOURS": 12,
+    # Mark the session cookies Secure even on plain HTTP requests (a TLS
+    # proxy in front that TRUSTED_PROXY_HOPS does not cover).
+    "SESSION_COOKIE_SECURE": False,
     "MAX_BODY_BYTES": 1024 * 1024,
     "IMPORT_MAX_BYTES": 512 * 1024 * 1024,
     # An Idempotency-Key whose first request has run this long without
@@ -25,8 +30,9 @@ DEFAULTS = {
 }
 INTEGERS = ("DB_POOL_MIN", "DB_POOL_MAX", "RPC_POOL_SIZE", "WEB_FORM_RATE_LIMIT", "LOGIN_RATE_LIMIT",
             "TRUSTED_PROXY_HOPS", "LOGIN_TOKEN_HOURS", "MAX_BODY_BYTES", "IMPORT_MAX_BYTES",
-            "IDEMPOTENCY_CLAIM_SECONDS")
+            "IDEMPOTENCY_CLAIM_SECONDS", "SESSION_HOURS")
 NUMBERS = ("RPC_TIMEOUT", "TOKEN_CACHE_SECONDS", "DB_WAIT_SECONDS")
+BOOLEANS = ("SESSION_COOKIE_SECURE",)
 
 
 class SettingsError(ValueError):
@@ -43,4 +49,19 @@ def load_settings(config=None):
             settings[key] = float(settings[key])
     except (TypeError, ValueError) as exc:
         raise SettingsError(f"gateway setting {key}={settings[key]!r} is not a number") from exc
+    for key in BOOLEANS:
+        settings[key] = _boolean(key, settings[key])
+    if settings["SESSION_HOURS"] < 1:
+        raise SettingsError(f"gateway setting SESSION_HOURS={settings['SESSION_HOURS']!r} must be at least 1")
     return settings
+
+
+def _boolean(key, value):
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "on", "1"):
+        return True
+    if text in ("false", "no", "off", "0", ""):
+        return False
+    raise SettingsError(f"gateway setting {key}={value!r} is not true or false")

@@ -9,6 +9,11 @@ Tokens are ``crm_`` + 40 URL-safe random characters.  Only their sha256 hash
 is stored (a token is as strong as a random key, so a fast hash suffices and
 a lookup is one index probe); the first 8 characters are kept to tell tokens
 apart.  Passwords are hashed with argon2id.
+
+A token is of one ``kind``: ``api`` (sent as ``Authorization: Bearer``) or
+``session`` (a browser session of the console, sent only in its HttpOnly
+cookie); each is refused where the other belongs, and sessions are not
+listed among the API tokens.
 """
 
 import hashlib
@@ -155,15 +160,15 @@ def check_password(conn, username, password):
 
 # -- tokens ------------------------------------------------------------------
 
-def create_token(conn, user_id, name, expires_in=None):
-    """A new token for ``user_id``; returns (token row, the token itself),
-    the only time the token is seen."""
+def create_token(conn, user_id, name, expires_in=None, kind="api", user_agent=None):
+    """A new token (of ``kind``) for ``user_id``; returns (token row, the
+    token itself), the only time the token is seen."""
     token, token_hash, prefix = new_token()
     expires_at = datetime.now(UTC) + expires_in if expires_in else None
     token_id = conn.execute(
-        "INSERT INTO api_tokens (user_id, name, token_hash, prefix, expires_at) VALUES (%s, %s, %s, %s, %s)"
-        " RETURNING id",
-        (user_id, name, token_hash, prefix, expires_at),
+        "INSERT INTO api_tokens (user_id, name, token_hash, prefix, expires_at, kind, user_agent)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id",
+        (user_id, name, token_hash, prefix, expires_at, kind, user_agent),
     ).fetchone()["id"]
     return get_token(conn, token_id), token
 
@@ -180,10 +185,11 @@ def get_token(conn, token_id, user_id=None):
 
 
 def list_tokens(conn, user_id=None, cursor=None, limit=50):
-    """Tokens (of ``user_id``, or everyone's), newest first; revoked ones too."""
+    """API tokens (of ``user_id``, or everyone's), newest first; revoked ones
+    too.  Browser sessions are not among them (``list_sessions``)."""
     params = [user_id, user_id]
     sql = (f"SELECT {TOKEN_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id"
-           " WHERE (%s::uuid IS NULL OR t.user_id = %s)")
+           " WHERE t.kind = 'api' AND (%s::uuid IS NULL OR t.user_id = %s)")
     if cursor:
         sql += " AND (t.created_at, t.id) < (SELECT created_at, id FROM api_tokens WHERE id = %s)"
         params.append(cursor)
@@ -193,10 +199,10 @@ def list_tokens(conn, user_id=None, cursor=None, limit=50):
 
 
 def revoke_token(conn, token_id, user_id=None):
-    """Revoke a token (of ``user_id`` when given); returns its hash."""
+    """Revoke an API token (of ``user_id`` when given); returns its hash."""
     row = conn.execute(
         "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now())"
-        " WHERE id = %s AND (%s::uuid IS NULL OR user_id = %s) RETURNING token_hash",
+        " WHERE id = %s AND kind = 'api' AND (%s::uuid IS NULL OR user_id = %s) RETURNING token_hash",
         (token_id, user_id, user_id),
     ).fetchone()
     if row is None:
@@ -209,15 +215,15 @@ def token_hashes_of(conn, user_id):
         "SELECT token_hash FROM api_tokens WHERE user_id = %s", (user_id,)).fetchall()]
 
 
-def principal_for(conn, token_hash):
-    """The user behind a live token (active user, not revoked, not expired),
-    or None.  Touches ``last_used_at`` at most once a minute."""
+def principal_for(conn, token_hash, kind="api"):
+    """The user behind a live token of ``kind`` (active user, not revoked,
+    not expired), or None.  Touches ``last_used_at`` at most once a minute."""
     row = conn.execute(
-        "SELECT t.id AS token_id, t.name AS token_name, t.prefix, t.expires_at, u.id AS user_id, u.username,"
-        " u.display_name, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id"
-        " WHERE t.token_hash = %s AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())"
-        " AND u.active",
-        (token_hash,),
+        "SELECT t.id AS token_id, t.name AS token_name, t.prefix, t.expires_at, t.kind, u.id AS user_id,"
+        " u.username, u.display_name, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id"
+        " WHERE t.token_hash = %s AND t.kind = %s AND t.revoked_at IS NULL"
+        " AND (t.expires_at IS NULL OR t.expires_at > now()) AND u.active",
+        (token_hash, kind),
     ).fetchone()
     if row is not None:
         conn.execute(
@@ -230,6 +236,51 @@ def principal_for(conn, token_hash):
 
 def expires_in_days(days):
     return timedelta(days=days) if days else None
+
+
+# -- browser sessions ------------------------------------------------------------
+
+SESSION_NAME = "console session"
+USER_AGENT_MAX = 300
+SESSION_COLUMNS = "id, created_at, last_used_at, expires_at, user_agent"
+
+
+def create_session(conn, user_id, expires_in, user_agent=None):
+    """A browser session for ``user_id``: (its row, the session token)."""
+    user_agent = (user_agent or "").strip()[:USER_AGENT_MAX] or None
+    return create_token(conn, user_id, SESSION_NAME, expires_in, kind="session", user_agent=user_agent)
+
+
+def revoke_session_by_hash(conn, token_hash):
+    """End the live session whose token has ``token_hash``, if any."""
+    conn.execute("UPDATE api_tokens SET revoked_at = now() WHERE token_hash = %s AND kind = 'session'"
+                 " AND revoked_at IS NULL", (token_hash,))
+
+
+def revoke_session(conn, token_id):
+    conn.execute("UPDATE api_tokens SET revoked_at = now() WHERE id = %s AND kind = 'session'"
+                 " AND revoked_at IS NULL", (token_id,))
+
+
+def revoke_sessions(conn, user_id):
+    """End every live session of ``user_id`` (all browsers); returns how many."""
+    return conn.execute(
+        "UPDATE api_tokens SET revoked_at = now() WHERE user_id = %s AND kind = 'session' AND revoked_at IS NULL",
+        (user_id,),
+    ).rowcount
+
+
+def list_sessions(conn, user_id, cursor=None, limit=50):
+    """The live sessions of ``user_id`` (not revoked, not expired), newest first."""
+    params = [user_id]
+    sql = (f"SELECT {SESSION_COLUMNS} FROM api_tokens WHERE user_id = %s AND kind = 'session'"
+           " AND revoked_at IS NULL AND expires_at > now()")
+    if cursor:
+        sql += " AND (created_at, id) < (SELECT created_at, id FROM api_tokens WHERE id = %s)"
+        params.append(cursor)
+    rows = conn.execute(sql + " ORDER BY created_at DESC, id DESC LIMIT %s", (*params, limit + 1)).fetchall()
+    next_cursor = str(rows[limit - 1]["id"]) if len(rows) > limit else None
+    return {"items": rows[:limit], "next_cursor": next_cursor}
 
 
 # -- the audit trail -----------------------------------------------------------

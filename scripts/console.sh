@@ -54,7 +54,5 @@ if [ ! -f dist/index.html ] || [ -n "$(find src index.html vite.config.ts tsconf
     die "the console build failed (above)"
   }
   rm -f /tmp/crm-console-build.$$
-  # gzip copies beside the assets: the gateway sends them to browsers that accept gzip.
-  find dist/assets -type f \( -name '*.js' -o -name '*.css' \) -exec gzip -9 -k -f {} +
 fi
 ok "console built: console/dist ($(du -sh dist | cut -f1), node $NODE_VERSION)"

@@ -405,7 +405,15 @@ procs() {
 refuse_leftovers() {
   local pids
   have pgrep || return 0
-  pids="$(pgrep -f "^$VENV/bin/python.* (-m shared\.kit\.run |$VENV/bin/gunicorn )" | xargs || true)"
+  local pid candidates
+  candidates="$(pgrep -f "^$VENV/bin/python.* (-m shared\.kit\.run |$VENV/bin/gunicorn )" | xargs || true)"
+  # Only orphans (parent: init) are leftovers; those of a running pytest or
+  # of another supervisord have their parent.
+  pids=""
+  for pid in $candidates; do
+    [ "$(ps -o ppid= -p "$pid" 2>/dev/null | tr -d ' ')" = "1" ] && pids="$pids $pid"
+  done
+  pids="${pids# }"
   if [ -n "$pids" ]; then
     fail "processes of an earlier run are still alive without their supervisord: $pids"
     hint "stop them first (kill $pids): they hold the gateway's port and would run beside the new ones"

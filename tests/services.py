@@ -246,15 +246,23 @@ class ServiceProcesses:
                 handle.sigkill()
 
 
+# Usernames the tests name as owners through the gateway, made active users by ``gateway_client``.
+OWNERS = ("ann", "bob", "kim", "sam")
+
+
 @contextlib.contextmanager
 def gateway_client(component_config):
     """The real gateway app (its own pool of RPC proxies on the test vhost) and
-    a bearer header per role: ``(client, {"sales": {"Authorization": ...}, ...})``."""
+    a bearer header per role: ``(client, {"sales": {"Authorization": ...}, ...})``;
+    the users ``OWNERS`` exist."""
     config = component_config("gateway", LOGIN_RATE_LIMIT=10_000, WEB_FORM_RATE_LIMIT=10_000)
     app = create_app({**config, "RPC_POOL_SIZE": 2, "RPC_TIMEOUT": 20})
     wait_for(lambda: app.test_client().get("/ready").status_code == 200, 20, message="the gateway is not ready")
     gateway_db = SchemaDb(config["DATABASE_URL"], "gateway")
     try:
+        for name in OWNERS:  # an owner must be an active user of the suite
+            gateway_db.conn.execute("INSERT INTO users (username, role) VALUES (%s, 'sales')"
+                                    " ON CONFLICT (username) DO NOTHING", (name,))
         headers = {}
         for role in ROLES:
             user = users.create_user(gateway_db.conn, unique(role), role)

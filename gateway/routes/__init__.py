@@ -7,14 +7,17 @@ from gateway.routes import (
     console,
     contacts,
     docs,
+    exports,
     forecast,
     health,
     imports,
     leads,
     opportunities,
+    search,
     users,
+    views_saved,
     web_form,
 )
 
 BLUEPRINTS = (health.bp, console.bp, docs.bp, auth.bp, users.bp, leads.bp, imports.bp, web_form.bp, accounts.bp,
-              contacts.bp, opportunities.bp, activities.bp, forecast.bp)
+              contacts.bp, opportunities.bp, activities.bp, forecast.bp, exports.bp, search.bp, views_saved.bp)

@@ -3,10 +3,12 @@ change, merge, hierarchy, and the account's activity timeline."""
 
 from flask import Blueprint
 
+from gateway import owners
 from gateway.auth import requires
 from gateway.openapi import operation
 from gateway.resources import call
 from gateway.views import actor, create, listing, patch, versioned
+from shared.schemas.common import PageQuerySchema
 from shared.schemas.sales.accounts import (
     AccountCreateSchema,
     AccountHierarchySchema,
@@ -18,6 +20,7 @@ from shared.schemas.sales.accounts import (
     AccountUpdateSchema,
 )
 from shared.schemas.sales.activities import ActivityPageSchema, TimelineQuerySchema
+from shared.schemas.sales.history import RecordHistoryPageSchema
 
 bp = Blueprint("accounts", __name__, url_prefix="/api/v1/accounts")
 TAGS = ["accounts"]
@@ -25,7 +28,8 @@ TAGS = ["accounts"]
 
 @bp.get("")
 @requires("accounts:read")
-@operation("List accounts (filtered, by name)", tags=TAGS, query=AccountQuerySchema, response=AccountPageSchema,
+@operation("List accounts (filtered; by name, or sorted)", tags=TAGS, query=AccountQuerySchema,
+           response=AccountPageSchema,
            description="`type` may repeat (`type=customer&type=partner`) or hold commas. Merged accounts are "
                        "left out unless `include_merged=true`.")
 def list_accounts(query):
@@ -39,6 +43,7 @@ def list_accounts(query):
            description="409 with `existing_id` when a live account has the same domain, or the same name in "
                        "the same country.")
 def create_account(body):
+    owners.require_owner(body)
     return create("sales", "create_account", body, "accounts.get_account", "account_id")
 
 
@@ -59,6 +64,7 @@ def get_account(account_id):
                        "in If-Match to be told (412) when someone changed the account in between. A parent must "
                        "exist, not be merged, and not make a cycle (422 on `parent_id`).")
 def update_account(account_id, body, expected_version):
+    owners.require_owner(body)
     return patch("sales", "update_account", account_id, body, expected_version)
 
 
@@ -72,6 +78,17 @@ def update_account(account_id, body, expected_version):
 def merge_accounts(account_id, body):
     result = call("sales", "merge_accounts", account_id, str(body["duplicate_id"]), actor())
     return versioned(result, version_of=result["account"])
+
+
+@bp.get("/<uuid:account_id>/history")
+@requires("accounts:read")
+@operation("An account's history of changes, newest first", tags=TAGS, query=PageQuerySchema,
+           response=RecordHistoryPageSchema,
+           description="Who changed what and when: each entry has the fields that changed as [before, after]. "
+                       "A merged account keeps its history; the survivor's starts with its own. Changes made "
+                       "before histories were kept are not listed.")
+def account_history(account_id, query):
+    return listing("sales", "account_history", query, account_id)
 
 
 @bp.get("/<uuid:account_id>/hierarchy")

@@ -3,6 +3,7 @@ account's timeline is under /accounts/{id}/timeline."""
 
 from flask import Blueprint
 
+from gateway import owners
 from gateway.auth import requires
 from gateway.openapi import operation
 from gateway.resources import call
@@ -21,9 +22,15 @@ TAGS = ["activities"]
 
 @bp.get("")
 @requires("sales:read")
-@operation("List activities (filtered, newest first)", tags=TAGS, query=ActivityQuerySchema,
-           response=ActivityPageSchema, description="`kind` and `status` may repeat (`kind=call&kind=meeting`) or "
-                                                    "hold commas.")
+@operation("List activities (filtered; newest first, or soonest due first)", tags=TAGS,
+           query=ActivityQuerySchema, response=ActivityPageSchema,
+           description="`kind` and `status` may repeat (`kind=call&kind=meeting`) or hold commas.\n\n"
+                       "A task list: `owner=<username>&kind=task&status=open&sort=due_at`, and for one part of "
+                       "it a due window in the user's time zone: today is `due_after=<today 00:00 local>"
+                       "&due_before=<tomorrow 00:00 local>`, overdue is `due_before=<now>`, upcoming is "
+                       "`due_after=<now>` (times with their offset, like 2026-11-02T00:00:00+01:00). "
+                       "`kind=meeting` gives the meetings the same way. Complete one with PATCH "
+                       "`{\"status\": \"done\"}`.")
 def list_activities(query):
     return listing("sales", "list_activities", query)
 
@@ -36,6 +43,7 @@ def list_activities(query):
                        "is taken from the contact or opportunity when omitted. An activity with a lead counts "
                        "towards the lead's engagement.")
 def log_activity(body):
+    owners.require_owner(body)
     return create("sales", "log_activity", body, "activities.get_activity", "activity_id")
 
 
@@ -55,4 +63,5 @@ def get_activity(activity_id):
            description="Only the given fields change; status `done` sets completed_at. Send the ETag of your GET "
                        "in If-Match to be told (412) when someone changed the activity in between.")
 def update_activity(activity_id, body, expected_version):
+    owners.require_owner(body)
     return patch("sales", "update_activity", activity_id, body, expected_version)

@@ -21,6 +21,7 @@ from gateway import csv_upload
 from gateway.auth import requires
 from gateway.csv_upload import CsvRows, UploadBroken, batches, open_upload, text_of, upload_filename
 from gateway.openapi import operation
+from gateway.owners import active_usernames
 from gateway.problems import HttpProblem
 from gateway.resources import call, resources
 from shared.schemas.common import PageQuerySchema, StrictSchema
@@ -44,7 +45,8 @@ CSV_FILE = {
                    "of first_name, last_name, email, phone, company (other known fields and aliases are mapped; "
                    "other columns become custom attributes); then at least one row that is not blank. An empty "
                    "file or a header alone is refused (400), a header naming no lead column too (422). Rows that "
-                   "cannot become a lead are reported by the job, not refused here.",
+                   "cannot become a lead (a phone that reads as no number, an owner who is no active user, ...) "
+                   "are reported by the job, not refused here.",
 }
 UPLOAD_CONTENT = {
     "text/csv": {"schema": CSV_FILE},
@@ -93,7 +95,9 @@ def start_import(query):
         raise HttpProblem(exc.status, exc.detail, title="Unusable file", errors={"file": [exc.detail]}) from None
 
     upload_key, resumable = _upload_key()
-    job = call("leads", "start_import", filename, header, g.principal.username, upload_key)
+    # A row's owner must be an active user: the job is told who they are now.
+    job = call("leads", "start_import", filename, header, g.principal.username, upload_key,
+               owners=sorted(active_usernames()))
     location = {"Location": url_for("imports.get_import", job_id=job["id"])}
     if job["status"] not in ("receiving", "abandoned"):
         return job, 202, location  # an earlier try of this request got the whole file through

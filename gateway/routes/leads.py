@@ -3,6 +3,7 @@ shared schemas before anything is sent (bad input never reaches the service)."""
 
 from flask import Blueprint
 
+from gateway import owners
 from gateway.auth import requires
 from gateway.openapi import operation
 from gateway.resources import call
@@ -10,6 +11,8 @@ from gateway.schemas import HistoryPageSchema, ScoreExplanationSchema
 from gateway.views import actor, create, listing, patch, versioned
 from shared.schemas.common import PageQuerySchema
 from shared.schemas.leads import (
+    AssignmentPreviewRequestSchema,
+    AssignmentPreviewSchema,
     AssignmentRulesChangesPageSchema,
     AssignmentRulesSchema,
     AssignmentRulesStateSchema,
@@ -22,6 +25,8 @@ from shared.schemas.leads import (
     LeadSchema,
     LeadUpdateSchema,
     MergeSchema,
+    ScoringPreviewRequestSchema,
+    ScoringPreviewSchema,
     ScoringRulesChangesPageSchema,
     ScoringRulesSchema,
     ScoringRulesStateSchema,
@@ -32,13 +37,18 @@ bp = Blueprint("leads", __name__, url_prefix="/api/v1/leads")
 TAGS = ["leads"]
 RULE_TAGS = ["lead rules"]
 RULES_CHANGES_HELP = "Each item is the whole rule set one change saved, with its version, who saved it and when."
-LeadCountQuerySchema = LeadQuerySchema(exclude=("cursor", "limit"))
+PREVIEW_HELP = ("Nothing is stored. `rules` is the whole rule set, as the PUT sends it, and is refused with the "
+                "same 422; `lead_ids` names up to 20 leads (422 on `lead_ids` for one that does not exist), "
+                "else the 5 most recently created are used. ")
+LeadCountQuerySchema = LeadQuerySchema(exclude=("cursor", "limit", "sort"))
 
 
 @bp.get("")
 @requires("leads:read")
-@operation("List leads (filtered, newest first)", tags=TAGS, query=LeadQuerySchema, response=LeadPageSchema,
-           description="`status` and `source` may repeat (`status=new&status=working`) or hold commas.")
+@operation("List leads (filtered; newest first, or sorted)", tags=TAGS, query=LeadQuerySchema, response=LeadPageSchema,
+           description="`status` and `source` may repeat (`status=new&status=working`) or hold commas. "
+                       "`owner=<username>&sort=-updated_at` lists someone's most recently changed leads; "
+                       "`sort=-score` the hottest first.")
 def list_leads(query):
     return listing("leads", "list_leads", query)
 
@@ -50,6 +60,7 @@ def list_leads(query):
            description="409 with `existing_id` when an open lead has the same email, or the same phone at the "
                        "same company.")
 def create_lead(body):
+    owners.require_owner(body)
     return create("leads", "create_lead", body, "leads.get_lead", "lead_id")
 
 
@@ -81,6 +92,7 @@ def update_lead(lead_id, body, expected_version):
 @requires("leads:write")
 @operation("Give a lead to an owner", tags=TAGS, body=AssignSchema, response=LeadSchema, problems=(409,))
 def assign_lead(lead_id, body):
+    owners.require_owner(body)
     return versioned(call("leads", "assign_lead", lead_id, body["owner"], actor()))
 
 
@@ -110,9 +122,11 @@ def record_engagement(lead_id, body):
            description="The account is `account_id` when given, else the one found by dedup (email domain, "
                        "company name), else a new one; the contact is found by email or created. Converting "
                        "again answers the same ids (nothing is made twice). An empty body converts with the "
-                       "defaults. 409 when the lead is not qualified; 503 when sales does not answer in time "
-                       "(retrying is safe).")
+                       "defaults. What it creates is owned by `owner` (an active user; default: you). 409 when "
+                       "the lead is not qualified; 503 when sales does not answer in time (retrying is safe). "
+                       "`warnings` says when the new opportunity's currency has no exchange rate.")
 def convert_lead(lead_id, body):
+    owners.require_owner(body)
     result = call("leads", "convert_lead", lead_id, body.wire(), actor())
     return versioned(result, version_of=result["lead"])
 
@@ -146,6 +160,17 @@ def set_scoring_rules(body):
     return call("leads", "set_scoring_rules", body.wire()["rules"], actor())
 
 
+@bp.post("/scoring-rules/preview")
+@requires("leads:admin")
+@operation("Try scoring rules on some leads before saving them", tags=RULE_TAGS, body=ScoringPreviewRequestSchema,
+           response=ScoringPreviewSchema,
+           description=PREVIEW_HELP + "Each item has the lead's score now and the score these rules would give, "
+                                      "with the rules that match and their points.")
+def preview_scoring_rules(body):
+    data = body.wire()
+    return call("leads", "preview_scoring_rules", data["rules"], data.get("lead_ids"))
+
+
 @bp.get("/scoring-rules/changes")
 @requires("leads:read")
 @operation("Every change of the scoring rules, newest first", tags=RULE_TAGS, query=PageQuerySchema,
@@ -167,7 +192,22 @@ def get_assignment_rules():
 @operation("Replace the assignment rules", tags=RULE_TAGS, body=AssignmentRulesSchema,
            response=AssignmentRulesStateSchema)
 def set_assignment_rules(body):
+    owners.require_rule_owners(body["rules"])
     return call("leads", "set_assignment_rules", body.wire()["rules"], actor())
+
+
+@bp.post("/assignment-rules/preview")
+@requires("leads:admin")
+@operation("Try assignment rules on some leads before saving them", tags=RULE_TAGS,
+           body=AssignmentPreviewRequestSchema, response=AssignmentPreviewSchema,
+           description=PREVIEW_HELP + "Each item has the lead's owner now and the owner these rules would give "
+                                      "it as a new lead without an owner, with the rule that matches; "
+                                      "round-robin turns are dealt in the order of the leads, from each rule's "
+                                      "first owner (as after saving the rules).")
+def preview_assignment_rules(body):
+    owners.require_rule_owners(body["rules"])
+    data = body.wire()
+    return call("leads", "preview_assignment_rules", data["rules"], data.get("lead_ids"))
 
 
 @bp.get("/assignment-rules/changes")

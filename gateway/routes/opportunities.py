@@ -5,10 +5,13 @@ not UUIDs: anything else in their place is a 404 before a service is asked."""
 from flask import Blueprint
 from marshmallow import fields, validate
 
+from gateway import owners
 from gateway.auth import requires
 from gateway.openapi import operation
 from gateway.resources import call
 from gateway.views import actor, create, listing, patch, versioned
+from shared.schemas.common import PageQuerySchema
+from shared.schemas.sales.history import RecordHistoryPageSchema
 from shared.schemas.sales.opportunities import (
     SLUG_PATTERN,
     BoardQuerySchema,
@@ -16,6 +19,7 @@ from shared.schemas.sales.opportunities import (
     OpportunityCreateSchema,
     OpportunityPageSchema,
     OpportunityQuerySchema,
+    OpportunitySavedSchema,
     OpportunitySchema,
     OpportunityUpdateSchema,
     PipelineCreateSchema,
@@ -87,20 +91,26 @@ def pipeline_board(pipeline_id, query):
 
 @bp.get("/opportunities")
 @requires("sales:read")
-@operation("List opportunities (filtered, newest first)", tags=TAGS, query=OpportunityQuerySchema,
+@operation("List opportunities (filtered; newest first, or sorted)", tags=TAGS, query=OpportunityQuerySchema,
            response=OpportunityPageSchema,
-           description="`stage` and `category` may repeat (`category=open&category=won`) or hold commas.")
+           description="`stage` and `category` may repeat (`category=open&category=won`) or hold commas. "
+                       "`owner=<username>&category=open&close_from=2026-10-01&close_to=2026-12-31` lists "
+                       "someone's open deals closing in a quarter; `sort=-updated_at` puts the most recently "
+                       "changed first.")
 def list_opportunities(query):
     return listing("sales", "list_opportunities", query)
 
 
 @bp.post("/opportunities")
 @requires("sales:write")
-@operation("Create an opportunity", tags=TAGS, body=OpportunityCreateSchema, response=OpportunitySchema, status=201,
-           headers={"Location": "The opportunity's URL.", "ETag": "The opportunity's version."},
+@operation("Create an opportunity", tags=TAGS, body=OpportunityCreateSchema, response=OpportunitySavedSchema,
+           status=201, headers={"Location": "The opportunity's URL.", "ETag": "The opportunity's version."},
            description="The pipeline defaults to the default one, the stage to its first open stage, the "
-                       "probability to the stage's (a given probability overrides it).")
+                       "probability to the stage's (a given probability overrides it). `warnings` says when the "
+                       "currency has no exchange rate (the amount is then left out of board sums and the "
+                       "forecast).")
 def create_opportunity(body):
+    owners.require_owner(body)
     return create("sales", "create_opportunity", body, "opportunities.get_opportunity", "opportunity_id")
 
 
@@ -115,13 +125,26 @@ def get_opportunity(opportunity_id):
 @bp.patch("/opportunities/<uuid:opportunity_id>")
 @requires("sales:write")
 @operation("Change an opportunity's fields or move it to another stage", tags=TAGS, body=OpportunityUpdateSchema,
-           response=OpportunitySchema, headers={"ETag": "The opportunity's new version."}, problems=(409, 412),
+           response=OpportunitySavedSchema, headers={"ETag": "The opportunity's new version."}, problems=(409, 412),
            request_headers=("If-Match",),
            description="Only legal stage moves are allowed: 409 with `allowed` (the legal next stages) otherwise; "
                        "moving to a lost stage needs `loss_reason`. Send the ETag of your GET in If-Match to be "
-                       "told (412) when someone changed the opportunity in between.")
+                       "told (412) when someone changed the opportunity in between. `warnings` says when the "
+                       "currency has no exchange rate.")
 def update_opportunity(opportunity_id, body, expected_version):
+    owners.require_owner(body)
     return patch("sales", "update_opportunity", opportunity_id, body, expected_version)
+
+
+@bp.get("/opportunities/<uuid:opportunity_id>/history")
+@requires("sales:read")
+@operation("An opportunity's history of changes, newest first", tags=TAGS, query=PageQuerySchema,
+           response=RecordHistoryPageSchema,
+           description="Who changed what and when: each entry has the fields that changed as [before, after] "
+                       "(a stage move also shows the category, probability and close day it implied). Changes "
+                       "made before histories were kept are not listed.")
+def opportunity_history(opportunity_id, query):
+    return listing("sales", "opportunity_history", query, opportunity_id)
 
 
 @bp.get("/opportunities/<uuid:opportunity_id>/stage-history")

@@ -1,4 +1,4 @@
-"""Users (admins only), API tokens (one's own; admins: anyone's) and the
+"""Users (admins only; their directory, to pick owners from: everyone), API tokens (one's own; admins: anyone's) and the
 audit trail of their changes (admins only).  Every change names its actor
 (``users.acting_as``), which the audit trail records."""
 
@@ -6,7 +6,7 @@ import uuid
 
 from flask import Blueprint, g, url_for
 
-from gateway import users
+from gateway import owners, users
 from gateway.auth import ensure, requires
 from gateway.idempotency import not_idempotent
 from gateway.openapi import operation
@@ -15,6 +15,8 @@ from gateway.resources import resources
 from gateway.schemas import (
     AuditPageSchema,
     AuditQuerySchema,
+    DirectoryPageSchema,
+    DirectoryQuerySchema,
     TokenCreatedSchema,
     TokenCreateSchema,
     TokenPageSchema,
@@ -48,6 +50,17 @@ def _acting(conn):
 def list_users(query):
     with resources().db.connection() as conn:
         return UserPageSchema().dump(users.list_users(conn, query["cursor"], query["limit"]))
+
+
+@bp.get("/users/directory")
+@requires("self")
+@operation("The suite's active users, to pick an owner from", tags=USER_TAGS, query=DirectoryQuerySchema,
+           response=DirectoryPageSchema,
+           description="Every role may read it. Owner fields (of leads, accounts, contacts, opportunities, "
+                       "activities, conversions and assignment rules) take one of these usernames; any other is "
+                       "refused with 422.")
+def user_directory(query):
+    return DirectoryPageSchema().dump(owners.directory(query["q"], query["cursor"], query["limit"]))
 
 
 @bp.post("/users")
@@ -142,7 +155,8 @@ def revoke_token(token_id):
 @operation("The audit trail: who changed users, roles and API tokens, and when", tags=AUDIT_TAGS,
            query=AuditQuerySchema, response=AuditPageSchema,
            description="Newest first. Every change of a user (created, role, active, display name, password) and "
-                       "of a token (created, revoked, logins included) is recorded, whichever way it was made. "
+                       "of a token (created, revoked, logins included) is recorded, whichever way it was made, "
+                       "and so are console sign-ins and sign-outs (session.created, session.revoked). "
                        "Scoring and assignment rule changes are shown by the leads service "
                        "(`changed_by`), pipelines and exchange rates by the sales service.")
 def list_audit(query):

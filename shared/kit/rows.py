@@ -54,6 +54,17 @@ def update_row(conn, table, row_id, values, json_columns=()):
     ).fetchone()
 
 
+def changed_fields(old, new, fields):
+    """``{field: [before, after]}`` (JSON types) for each of ``fields`` whose
+    value differs between two versions of a row: what a history row keeps."""
+    changes = {}
+    for field in fields:
+        before, after = plain(old.get(field)), plain(new.get(field))
+        if before != after:
+            changes[field] = [before, after]
+    return changes
+
+
 def get_row(conn, table, row_id, what, lock=None):
     """The row of ``table`` with that id, or NotFound ("No <what> with id ...").
     ``lock``: None/False, True or "update" (FOR UPDATE), or "share" (FOR SHARE)."""

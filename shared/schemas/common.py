@@ -1,5 +1,6 @@
 """Pieces shared by every service's contracts."""
 
+import pycountry
 from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, post_load, pre_load, validate
 
 # The characters str.strip() removes, as a regular expression class (the
@@ -125,6 +126,57 @@ def email_address(**kwargs):
     return fields.Email(validate=validate.Length(max=254), metadata=metadata, **kwargs)
 
 
+# Countries: ISO 3166-1 alpha-2 codes (pycountry's list), in any letter
+# case on input; schemas upper-case them (``TrimmedSchema.upper``).
+COUNTRY_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
+COUNTRY_HELP = "Use an ISO 3166-1 two-letter country code, like GB, DE or US."
+
+
+def _any_case_pattern(codes):
+    """A regular expression (the same in Python and ECMA-262) matching
+    exactly ``codes``, two-letter codes, in any letter case."""
+    seconds = {}
+    for code in sorted(codes):
+        seconds.setdefault(code[0], []).append(code[1])
+    groups = [f"[{first}{first.lower()}][{''.join(s + s.lower() for s in rest)}]" for first, rest in seconds.items()]
+    return f"^(?:{'|'.join(groups)})$"
+
+
+COUNTRY_PATTERN = _any_case_pattern(COUNTRY_CODES)
+
+
+def is_country_code(value):
+    """Whether ``value`` is an ISO 3166-1 alpha-2 code (in any letter case)."""
+    return isinstance(value, str) and value.upper() in COUNTRY_CODES
+
+
+class CountryCode(validate.Validator):
+    """Refuses anything but an ISO 3166-1 alpha-2 code (``XX`` too)."""
+
+    def __call__(self, value):
+        if not is_country_code(value):
+            shown = value[:20] if isinstance(value, str) else value
+            raise ValidationError(f"{shown!r} is not a country code. {COUNTRY_HELP}")
+        return value
+
+
+def country_code(**kwargs):
+    """A country field: an ISO 3166-1 alpha-2 code in any letter case (the
+    document's pattern lists exactly the codes the field takes)."""
+    metadata = {"pattern": COUNTRY_PATTERN, "maxLength": 2,
+                "description": "ISO 3166-1 alpha-2 code, like GB (any letter case).", **kwargs.pop("metadata", {})}
+    return fields.String(validate=CountryCode(), metadata=metadata, **kwargs)
+
+
+# Owners are users of the suite (their usernames); the gateway checks them.
+UNKNOWN_OWNER = "No active user {name!r}; pick one of the suite's users (GET /api/v1/users/directory lists them)."
+
+
+def unknown_owner(name):
+    """The field error for an owner that is no active user."""
+    return UNKNOWN_OWNER.format(name=name[:100] if isinstance(name, str) else name)
+
+
 def text(max_length, **kwargs):
     return fields.String(validate=validate.Length(max=max_length), allow_none=True, **kwargs)
 
@@ -152,12 +204,32 @@ def filter_values(item, **kwargs):
     return fields.List(item, load_default=None, validate=validate.Length(max=MAX_FILTER_VALUES), **kwargs)
 
 
+CURSOR_HELP = "Opaque cursor from the previous page's next_cursor (any other is refused)."
+CURSOR_REFUSED = "The cursor is not one this API returned."
+
+
 class PageQuerySchema(StrictSchema):
     cursor = fields.String(load_default=None, validate=[
         validate.Length(max=200),
-        validate.Regexp(r"^[A-Za-z0-9_.@=-]*$", error="The cursor is not one this API returned.")],
-        metadata={"description": "Opaque cursor from the previous page's next_cursor (any other is refused)."})
+        validate.Regexp(r"^[A-Za-z0-9_.@=-]*$", error=CURSOR_REFUSED)],
+        metadata={"description": CURSOR_HELP})
     limit = WholeNumber(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+# The longest cursor of a sorted list: a sort key of up to 100 characters
+# (400 bytes of UTF-8, base64 in the cursor's base64) with its sort's name
+# and a tie-breaking id (see shared.kit.pagination).
+SORTED_CURSOR_MAX = 800
+
+
+class SortedPageQuerySchema(PageQuerySchema):
+    """The paging of a list with a choice of sorts: its cursors carry the
+    sort and its key, in URL-safe base64 without padding."""
+
+    cursor = fields.String(load_default=None, validate=[
+        validate.Length(max=SORTED_CURSOR_MAX),
+        validate.Regexp(r"^[A-Za-z0-9_-]*$", error=CURSOR_REFUSED)],
+        metadata={"description": CURSOR_HELP})
 
 
 class ProblemSchema(Schema):

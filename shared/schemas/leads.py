@@ -5,17 +5,19 @@ from marshmallow import ValidationError, fields, post_load, validate, validates_
 from shared.schemas.common import (
     NOT_BLANK_PATTERN,
     JsonObject,
-    PageQuerySchema,
+    SortedPageQuerySchema,
     StrictSchema,
     TrimmedSchema,
     VersionedSchema,
     WholeNumber,
     any_given,
+    country_code,
     email_address,
     filter_values,
     text,
 )
 from shared.schemas.events import register_event
+from shared.schemas.phones import PHONE_DESCRIPTION, check_phone, international
 
 STATUSES = ("new", "working", "qualified", "disqualified", "converted")
 SOURCES = ("web_form", "import", "campaign", "referral", "partner", "event", "manual", "other")
@@ -31,13 +33,12 @@ class LeadFieldsSchema(TrimmedSchema):
     first_name = text(100)
     last_name = text(100)
     email = email_address(allow_none=True)
-    phone = text(40)
+    phone = text(40, metadata={"description": PHONE_DESCRIPTION})
     company = text(200)
     title = text(200)
     industry = text(100)
-    country = fields.String(
-        allow_none=True, validate=validate.Regexp(r"^[A-Za-z]{2}$", error="Use a two-letter ISO 3166 country code.")
-    )
+    country = country_code(allow_none=True, metadata={
+        "description": "ISO 3166-1 alpha-2 code, like GB (any letter case); the region of a national phone number."})
     company_size = WholeNumber(allow_none=True, validate=validate.Range(min=0, max=10_000_000),
                                   metadata={"description": "Number of employees."})
     source = fields.String(validate=validate.OneOf(SOURCES))
@@ -54,32 +55,50 @@ class LeadCreateSchema(LeadFieldsSchema):
 
     json_schema_extra = any_given(*IDENTIFYING)
 
-    owner = text(100, metadata={"description": "Owner; assignment rules choose one when omitted."})
+    owner = text(100, metadata={"description": "The username of an active user (GET /api/v1/users/directory); "
+                                              "assignment rules choose one when omitted."})
 
     @validates_schema
     def identifies_someone(self, data, **kwargs):
         if not any(data.get(key) for key in IDENTIFYING):
             raise ValidationError("A lead needs at least a name, an email, a phone or a company.", "_schema")
 
+    @validates_schema
+    def readable_phone(self, data, **kwargs):
+        check_phone(data)
+
 
 class LeadUpdateSchema(LeadFieldsSchema):
     status = fields.String(validate=validate.OneOf(STATUSES))
     status_reason = text(500, metadata={"description": "Why, when disqualifying."})
+
+    @validates_schema
+    def readable_phone(self, data, **kwargs):
+        """A national number without a country in the change is read with the
+        lead's stored country, by the service."""
+        if "country" in data or international(data.get("phone")):
+            check_phone(data)
 
 
 class WebFormLeadSchema(TrimmedSchema):
     """What the public web form may submit (no owner, no status, no notes).
     Text is trimmed, and a field left empty counts as not given."""
 
+    upper = ("country",)
+
     first_name = text(100)
     last_name = text(100, required=True)
     email = email_address(required=True)
-    phone = text(40)
+    phone = text(40, metadata={"description": PHONE_DESCRIPTION})
     company = text(200)
     title = text(200)
-    country = fields.String(allow_none=True, validate=validate.Regexp(r"^[A-Za-z]{2}$"))
+    country = country_code(allow_none=True)
     campaign_id = text(64)
     message = text(2000, metadata={"description": "Kept as the lead's notes."})
+
+    @validates_schema
+    def readable_phone(self, data, **kwargs):
+        check_phone(data)
 
 
 class LeadSchema(VersionedSchema):
@@ -89,7 +108,11 @@ class LeadSchema(VersionedSchema):
     first_name = fields.String(allow_none=True)
     last_name = fields.String(allow_none=True)
     email = fields.String(allow_none=True)
-    phone = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True, metadata={
+        "description": "The number in E.164, like +442079460958 (leads saved before numbers were read keep the "
+                       "text as it was given)."})
+    phone_text = fields.String(allow_none=True, metadata={
+        "description": "The phone as it was given, like \"020 7946 0958 ext. 12\"."})
     company = fields.String(allow_none=True)
     title = fields.String(allow_none=True)
     industry = fields.String(allow_none=True)
@@ -114,9 +137,20 @@ class LeadSchema(VersionedSchema):
     converted_at = fields.AwareDateTime(allow_none=True)
 
 
-class LeadQuerySchema(PageQuerySchema):
+LEAD_SORTS = ("-created_at", "created_at", "-updated_at", "updated_at", "-score", "score", "name", "-name", "company",
+              "-company")
+LEAD_SORT_HELP = (
+    "The order of the list: a field, ascending (A to Z, oldest, lowest first), or with a leading - descending. "
+    "-created_at: newest first (the default); created_at: oldest first; -updated_at / updated_at: most / least "
+    "recently changed first; -score / score: highest / lowest score first; name / -name: by last name, then first "
+    "name; company / -company: by company. Names and companies sort ignoring letter case, and leads without one "
+    "come last either way. The id breaks ties. A cursor continues the sort it came from (another sort refuses it)."
+)
+
+
+class LeadQuerySchema(SortedPageQuerySchema):
     status = filter_values(fields.String(validate=validate.OneOf(STATUSES)))
-    owner = text(100, load_default=None)
+    owner = text(100, load_default=None, metadata={"description": "Only the leads of this owner (a username)."})
     source = filter_values(fields.String(validate=validate.OneOf(SOURCES)))
     score_min = WholeNumber(load_default=None, validate=validate.Range(min=0, max=100))
     score_max = WholeNumber(load_default=None, validate=validate.Range(min=0, max=100))
@@ -124,6 +158,8 @@ class LeadQuerySchema(PageQuerySchema):
     created_to = fields.AwareDateTime(load_default=None)
     q = text(200, load_default=None, metadata={"description": "Free text over name, email and company."})
     include_merged = fields.Boolean(load_default=False)
+    sort = fields.String(load_default="-created_at", validate=validate.OneOf(LEAD_SORTS),
+                         metadata={"description": LEAD_SORT_HELP})
 
 
 class LeadPageSchema(StrictSchema):
@@ -138,7 +174,8 @@ class LeadCountsSchema(StrictSchema):
 
 
 class AssignSchema(StrictSchema):
-    owner = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    owner = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                          metadata={"description": "The username of an active user."})
 
 
 class MergeSchema(StrictSchema):
@@ -248,12 +285,12 @@ class AssignmentRuleSchema(StrictSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200), metadata=NOT_BLANK)
     priority = WholeNumber(load_default=100, validate=validate.Range(min=0, max=10_000))
     kind = fields.String(required=True, validate=validate.OneOf(ASSIGNMENT_KINDS))
-    countries = fields.List(fields.String(validate=validate.Length(equal=2), metadata={"pattern": "^[A-Za-z]{2}$"}),
-                            load_default=list)
+    countries = fields.List(country_code(), load_default=list)
     industries = fields.List(fields.String(validate=validate.Length(max=100), metadata=NOT_BLANK), load_default=list)
     sources = fields.List(fields.String(validate=validate.OneOf(SOURCES)), load_default=list)
     owners = fields.List(fields.String(validate=validate.Length(min=1, max=100), metadata=NOT_BLANK), required=True,
-                         validate=validate.Length(min=1, max=500))
+                         validate=validate.Length(min=1, max=500),
+                         metadata={"description": "Usernames of active users, dealt leads in turn."})
     enabled = fields.Boolean(load_default=True)
 
 
@@ -301,6 +338,88 @@ class ImportRowErrorSchema(StrictSchema):
 class ImportErrorPageSchema(StrictSchema):
     items = fields.List(fields.Nested(ImportRowErrorSchema), required=True)
     next_cursor = fields.String(allow_none=True)
+
+
+# Rule previews: what a rule set would do to some leads, nothing stored ---------
+
+MAX_PREVIEW_LEADS = 20
+PREVIEW_LEADS_HELP = (f"Up to {MAX_PREVIEW_LEADS} leads to try the rules on (each must exist: 422 on lead_ids "
+                      "otherwise). Default: the 5 most recently created leads (merged ones left out).")
+
+
+def _preview_lead_ids():
+    return fields.List(fields.UUID(), load_default=None, validate=validate.Length(max=MAX_PREVIEW_LEADS),
+                       metadata={"description": PREVIEW_LEADS_HELP})
+
+
+class ScoringPreviewRequestSchema(ScoringRulesSchema):
+    """A scoring rule set (as a PUT of the rules sends it) and the leads to try it on."""
+
+    lead_ids = _preview_lead_ids()
+
+
+class AssignmentPreviewRequestSchema(AssignmentRulesSchema):
+    """An assignment rule set (as a PUT of the rules sends it) and the leads to try it on."""
+
+    lead_ids = _preview_lead_ids()
+
+
+class PreviewLeadSchema(StrictSchema):
+    """Which lead an item of a preview is about."""
+
+    lead_id = fields.UUID(required=True)
+    name = fields.String(allow_none=True, required=True, metadata={"description": "First and last name."})
+    company = fields.String(allow_none=True, required=True)
+    email = fields.String(allow_none=True, required=True)
+
+
+class CurrentScoreSchema(StrictSchema):
+    score = fields.Integer(required=True, metadata={"description": "The lead's score now."})
+
+
+class RuleContributionSchema(StrictSchema):
+    rule_id = fields.String(required=True)
+    name = fields.String(required=True)
+    points = fields.Integer(required=True, metadata={"description": "What the rule adds (negative: a penalty)."})
+
+
+class PreviewScoreSchema(StrictSchema):
+    score = fields.Integer(required=True, metadata={"description": "The score these rules would give, 0..100."})
+    rules = fields.List(fields.Nested(RuleContributionSchema), required=True, metadata={
+        "description": "The rules that match, in rule order; their points summed and clamped to 0..100 are the "
+                       "score."})
+
+
+class ScoringPreviewItemSchema(PreviewLeadSchema):
+    current = fields.Nested(CurrentScoreSchema, required=True)
+    preview = fields.Nested(PreviewScoreSchema, required=True)
+
+
+class ScoringPreviewSchema(StrictSchema):
+    items = fields.List(fields.Nested(ScoringPreviewItemSchema), required=True, metadata={
+        "description": "One per lead, in the order of lead_ids (default: newest first)."})
+
+
+class CurrentOwnerSchema(StrictSchema):
+    owner = fields.String(allow_none=True, required=True, metadata={"description": "The lead's owner now."})
+
+
+class PreviewOwnerSchema(StrictSchema):
+    owner = fields.String(allow_none=True, required=True, metadata={
+        "description": "The owner these rules would give the lead as a new lead without an owner; null when "
+                       "no rule matches."})
+    rule_id = fields.String(allow_none=True, required=True, metadata={"description": "The rule that matches."})
+    rule_name = fields.String(allow_none=True, required=True)
+
+
+class AssignmentPreviewItemSchema(PreviewLeadSchema):
+    current = fields.Nested(CurrentOwnerSchema, required=True)
+    preview = fields.Nested(PreviewOwnerSchema, required=True)
+
+
+class AssignmentPreviewSchema(StrictSchema):
+    items = fields.List(fields.Nested(AssignmentPreviewItemSchema), required=True, metadata={
+        "description": "One per lead, in the order of lead_ids (default: newest first)."})
 
 
 # Events -------------------------------------------------------------------

@@ -41,6 +41,7 @@ class LiveStack:
     admin_token_id: str
     database_url: str
     log_dir: object
+    admin_username: str = ""
 
     def logs(self, name):
         """The output of a process: gateway, leads-0, sales-0."""
@@ -49,12 +50,12 @@ class LiveStack:
 
 
 def _admin_token(database_url):
-    """(token, token id) of a new admin user."""
+    """(token, token id, username) of a new admin user."""
     with psycopg.connect(database_url, autocommit=True, row_factory=dict_row,
                          options="-c search_path=gateway,public") as conn:
         user = users.create_user(conn, f"admin-{uuid.uuid4().hex[:8]}", "admin")
         row, token = users.create_token(conn, user["id"], "contract tests")
-        return token, str(row["id"])
+        return token, str(row["id"]), user["username"]
 
 
 @contextlib.contextmanager
@@ -74,7 +75,8 @@ def live_stack(database_url, amqp_uri, log_dir, **settings):
                 service.start(timeout=60)
             with gunicorn_gateway(env, log_dir / "gateway.log", timeout=30, GATEWAY_WORKERS=2, GATEWAY_THREADS=4,
                                   LOG_LEVEL="WARNING") as (base_url, _process):
-                yield LiveStack(base_url, *_admin_token(url), url, log_dir)
+                token, token_id, username = _admin_token(url)
+                yield LiveStack(base_url, token, token_id, url, log_dir, username)
         finally:
             for service in processes:
                 for handle in service.started:

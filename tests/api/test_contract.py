@@ -86,6 +86,7 @@ def test_generated_requests_keep_the_contract(stack, tmp_path):
     started = time.monotonic()
     run = subprocess.run(command, cwd=HERE.parents[1], capture_output=True, text=True, timeout=MAX_SECONDS + 120,
                          env={**os.environ, "CRM_CONTRACT_TOKEN_ID": stack.admin_token_id,
+                              "CRM_CONTRACT_OWNER": stack.admin_username,
                               "CRM_CONTRACT_REFUSALS": str(refusals)})
     elapsed = time.monotonic() - started
     output = run.stdout + run.stderr

@@ -6,7 +6,8 @@
   that records calls and answers from a table; used only for the gateway's
   own mechanics (auth, problems, OpenAPI, idempotency, rate limits, bad input
   that must never reach a service).
-- ``tokens``: one user and API token per role.
+- ``tokens``: one user and API token per role; ``owners``: the users the
+  tests name as owners (ann, bob).
 - ``gdb``: direct SQL on the gateway schema.
 """
 
@@ -84,6 +85,18 @@ def gdb(gateway_config):
     db = GatewayDb(gateway_config["DATABASE_URL"])
     yield db
     db.close()
+
+
+# Users the tests name as owners: an owner must be an active user of the suite.
+OWNERS = ("ann", "bob")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def owners(gdb):
+    for name in OWNERS:
+        gdb.execute("INSERT INTO users (username, role) VALUES (%s, 'sales') ON CONFLICT (username) DO NOTHING",
+                    (name,))
+    return OWNERS
 
 
 @pytest.fixture(scope="session")
@@ -167,3 +180,7 @@ class WatchedBody(io.RawIOBase):
         size = self.data.readinto(buffer)
         self.read_bytes += size
         return size
+
+
+# The real leads and sales services behind the real gateway, for the modules that ask for them.
+from tests.gateway.live_services import live_api, live_services  # noqa: E402, F401

@@ -11,7 +11,8 @@ from tests.gateway.conftest import assert_problem, bearer, unique
 
 LEAD_ID = "7d9f2c4e-4a4b-4c1e-9a55-2f9f5f0d1a11"
 PUBLIC_ENDPOINTS = {"health.health", "health.ready", "docs.openapi_document", "docs.docs_page", "docs.docs_init",
-                    "docs.docs_asset", "auth.login", "web_form.submit_web_form", "console.root", "console.console"}
+                    "docs.docs_asset", "auth.login", "auth.create_session", "web_form.submit_web_form", "console.root",
+                    "console.console"}
 
 
 def test_every_route_is_public_or_has_a_permission(app):

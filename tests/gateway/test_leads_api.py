@@ -140,7 +140,7 @@ def test_owner_engagement_merge_and_score(api, tokens):
     assert engaged.status_code == 200 and engaged.get_json()["engagement"] == 1
     merged = api.post(f"/api/v1/leads/{survivor['id']}/merge", json={"duplicate_id": duplicate["id"]}, headers=sales)
     assert merged.status_code == 200, merged.get_json()
-    assert merged.get_json()["phone"] == "+49 30 1234567"
+    assert (merged.get_json()["phone"], merged.get_json()["phone_text"]) == ("+49301234567", "+49 30 1234567")
     gone = api.get(f"/api/v1/leads/{duplicate['id']}", headers=sales).get_json()
     assert gone["merged_into"] == survivor["id"]
     score = api.get(f"/api/v1/leads/{survivor['id']}/score", headers=sales).get_json()

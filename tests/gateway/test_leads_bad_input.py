@@ -30,6 +30,8 @@ ROUTES = [
     ("GET", "/api/v1/leads/assignment-rules", "leads:read", None),
     ("GET", "/api/v1/leads/assignment-rules/changes", "leads:read", None),
     ("PUT", "/api/v1/leads/assignment-rules", "leads:admin", {"rules": [ASSIGNMENT_RULE]}),
+    ("POST", "/api/v1/leads/scoring-rules/preview", "leads:admin", {"rules": [SCORING_RULE]}),
+    ("POST", "/api/v1/leads/assignment-rules/preview", "leads:admin", {"rules": [ASSIGNMENT_RULE]}),
     ("POST", "/api/v1/leads/imports", "leads:write", CSV),
     ("GET", f"/api/v1/leads/imports/{ID}", "leads:read", None),
     ("GET", f"/api/v1/leads/imports/{ID}/errors", "leads:read", None),
@@ -97,6 +99,22 @@ BODY_CASES = {
         ({"rules": [], "x": 1}, "x"),
         ({"rules": [{**ASSIGNMENT_RULE, "owners": ["o" * 101]}]}, "rules"),
     ],
+    ("POST", "/api/v1/leads/scoring-rules/preview"): [
+        ({}, "rules"),
+        ({"lead_ids": [ID]}, "rules"),
+        ({"rules": [{**SCORING_RULE, "points": "ten"}]}, "rules"),
+        ({"rules": [SCORING_RULE], "lead_ids": ["not-a-uuid"]}, "lead_ids"),
+        ({"rules": [SCORING_RULE], "lead_ids": ID}, "lead_ids"),
+        ({"rules": [SCORING_RULE], "lead_ids": [ID] * 21}, "lead_ids"),
+        ({"rules": [SCORING_RULE], "save": True}, "save"),
+    ],
+    ("POST", "/api/v1/leads/assignment-rules/preview"): [
+        ({}, "rules"),
+        ({"rules": [{**ASSIGNMENT_RULE, "kind": "random"}]}, "rules"),
+        ({"rules": [ASSIGNMENT_RULE], "lead_ids": [5]}, "lead_ids"),
+        ({"rules": [ASSIGNMENT_RULE], "lead_ids": [ID] * 21}, "lead_ids"),
+        ({"rules": [ASSIGNMENT_RULE], "x": 1}, "x"),
+    ],
 }
 QUERY_CASES = {
     "/api/v1/leads": [
@@ -111,10 +129,13 @@ QUERY_CASES = {
         ("score_min=101", "score_min"),
         ("created_from=yesterday", "created_from"),
         ("created_from=2024-01-01T00:00:00", "created_from"),  # no time zone
-        ("cursor=" + "c" * 201, "cursor"),
+        ("cursor=" + "c" * 2001, "cursor"),
+        ("sort=rank", "sort"),
+        ("sort=-score&sort=-updated_at", "sort"),
     ],
     "/api/v1/leads/counts": [
         ("limit=5", "limit"),
+        ("sort=-score", "sort"),
         ("status=closed", "status"),
         ("colour=red", "colour"),
     ],

@@ -61,12 +61,17 @@ def test_problems_security_and_idempotency(client):
     spec = document(client)
     bearer = spec["components"]["securitySchemes"]["bearer"]
     assert (bearer["type"], bearer["scheme"]) == ("http", "bearer")
+    session = spec["components"]["securitySchemes"]["session"]
+    assert (session["type"], session["in"], session["name"]) == ("apiKey", "cookie", "crm_session")
     assert set(spec["components"]["schemas"]["Problem"]["required"]) == {"title", "status"}
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
             public = operation["security"] == []
             assert public == (path in ("/health", "/ready", "/api/v1/openapi.json", "/api/v1/docs",
-                                       "/api/v1/auth/login", "/api/v1/public/web-form")), path
+                                       "/api/v1/auth/login", "/api/v1/public/web-form")
+                              or (path, method) == ("/api/v1/auth/session", "post")), path
+            if not public:
+                assert operation["security"] == [{"bearer": []}, {"session": []}], path
             for status, answer in operation["responses"].items():
                 if int(status) >= 400:
                     assert "application/problem+json" in answer["content"], (path, method, status)
@@ -74,7 +79,7 @@ def test_problems_security_and_idempotency(client):
                 assert "401" in operation["responses"] and "403" in operation["responses"]
             if method == "post" and not public:
                 honoured = {"$ref": "#/components/parameters/Idempotency-Key"} in operation["parameters"]
-                assert honoured == (path != "/api/v1/tokens"), path
+                assert honoured == (path not in ("/api/v1/tokens", "/api/v1/auth/sign-out-everywhere")), path
     web_form = spec["paths"]["/api/v1/public/web-form"]["post"]
     assert "429" in web_form["responses"] and "Retry-After" in web_form["responses"]["429"]["headers"]
     assert set(web_form["requestBody"]["content"]) == {"application/json", "application/x-www-form-urlencoded",

@@ -91,14 +91,15 @@ def test_list_accounts_with_filters_and_a_cursor(client, tokens, fake_rpc):
     assert response.get_json() == {"items": [{"id": ACCOUNT_ID}], "next_cursor": "abc"}
     assert only_call(fake_rpc) == ("sales", "list_accounts", ({
         "cursor": "xyz", "limit": 2, "q": "acme", "type": ["customer", "partner", "reseller"], "owner": None,
-        "industry": None, "country": "DE", "parent_id": OTHER_ID, "include_merged": True},))
+        "industry": None, "country": "DE", "parent_id": OTHER_ID, "include_merged": True, "sort": "name"},))
 
 
 def test_defaults_of_a_list(client, tokens, fake_rpc):
     answer_everything(fake_rpc)
     client.get("/api/v1/contacts", headers=bearer(tokens["marketing"]))
     assert only_call(fake_rpc) == ("sales", "list_contacts", ({
-        "cursor": None, "limit": 50, "q": None, "account_id": None, "role": None, "owner": None, "email": None},))
+        "cursor": None, "limit": 50, "q": None, "account_id": None, "role": None, "owner": None, "email": None,
+        "sort": "-created_at"},))
 
 
 def test_merge_hierarchy_and_timeline(client, tokens, fake_rpc):
@@ -176,12 +177,12 @@ def test_pipelines(client, tokens, fake_rpc):
 
 def test_the_board(client, tokens, fake_rpc):
     answer_everything(fake_rpc)
-    response = client.get("/api/v1/pipelines/enterprise-emea_2/board?owner=ann&close_from=2026-10-01"
+    response = client.get("/api/v1/pipelines/enterprise-emea_2/board?owner=ann,bo&owner=cy&close_from=2026-10-01"
                           "&close_to=2026-12-31&limit_per_stage=5", headers=bearer(tokens["readonly"]))
     assert response.status_code == 200 and response.get_json()["currency"] == "EUR"
     client.get("/api/v1/pipelines/default/board", headers=bearer(tokens["sales"]))
     assert fake_rpc.calls == [
-        ("sales", "pipeline_board", ("enterprise-emea_2", {"owner": "ann", "close_from": "2026-10-01",
+        ("sales", "pipeline_board", ("enterprise-emea_2", {"owner": ["ann", "bo", "cy"], "close_from": "2026-10-01",
                                                            "close_to": "2026-12-31", "limit_per_stage": 5})),
         ("sales", "pipeline_board", ("default", {"owner": None, "close_from": None, "close_to": None,
                                                  "limit_per_stage": 20})),
@@ -201,7 +202,9 @@ def test_opportunities(client, tokens, fake_rpc):
     assert moved.status_code == 200 and moved.headers["ETag"] == '"7"'
     client.get(f"/api/v1/opportunities?stage=won&stage=lost,prospecting&category=open&pipeline_id=default"
                f"&close_from=2026-10-01&close_to=2026-12-31&owner=ann&account_id={ACCOUNT_ID}", headers=sales)
+    client.get("/api/v1/opportunities?owner=ann&sort=-updated_at&limit=10", headers=sales)
     client.get(f"/api/v1/opportunities/{OPPORTUNITY_ID}/stage-history", headers=bearer(tokens["readonly"]))
+    client.get(f"/api/v1/opportunities/{OPPORTUNITY_ID.upper()}/history?limit=5", headers=bearer(tokens["readonly"]))
     actor = username(client, tokens["sales"])
     opportunity = {"account_id": ACCOUNT_ID, "name": "Engines for Acme", "amount": "1250.50", "currency": "EUR",
                    "expected_close_date": "2026-12-15"}
@@ -213,8 +216,12 @@ def test_opportunities(client, tokens, fake_rpc):
         ("sales", "list_opportunities", ({
             "cursor": None, "limit": 50, "q": None, "account_id": ACCOUNT_ID, "owner": "ann", "pipeline_id": "default",
             "stage": ["won", "lost", "prospecting"], "category": ["open"], "close_from": "2026-10-01",
-            "close_to": "2026-12-31"},)),
+            "close_to": "2026-12-31", "sort": "-created_at"},)),
+        ("sales", "list_opportunities", ({
+            "cursor": None, "limit": 10, "q": None, "account_id": None, "owner": "ann", "pipeline_id": None,
+            "stage": None, "category": None, "close_from": None, "close_to": None, "sort": "-updated_at"},)),
         ("sales", "opportunity_stage_history", (OPPORTUNITY_ID,)),
+        ("sales", "opportunity_history", (OPPORTUNITY_ID, {"cursor": None, "limit": 5})),
     ]
 
 

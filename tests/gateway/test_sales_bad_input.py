@@ -227,7 +227,7 @@ QUERY_CASES = {
         ("country=Germany", "country"),
         ("parent_id=not-a-uuid", "parent_id"),
         ("include_merged=maybe", "include_merged"),
-        ("cursor=" + "c" * 201, "cursor"),
+        ("cursor=" + "c" * 2001, "cursor"),
     ],
     f"{ACCOUNT}/timeline": [("kind=email", "kind"), ("limit=0", "limit"), ("status=open", "status")],
     "/api/v1/contacts": [
@@ -248,13 +248,19 @@ QUERY_CASES = {
         ("account_id=not-a-uuid", "account_id"),
         ("limit=501", "limit"),
         ("q=" + "q" * 201, "q"),
+        ("sort=amount", "sort"),
+        ("owner=a&owner=b", "owner"),
     ],
+    f"/api/v1/opportunities/{OPPORTUNITY_ID}/history": [("limit=0", "limit"), ("cursor=" + "c" * 2001, "cursor"),
+                                                        ("sort=at", "sort")],
     "/api/v1/pipelines/default/board": [
         ("limit_per_stage=201", "limit_per_stage"),
         ("limit_per_stage=-1", "limit_per_stage"),
         ("close_to=someday", "close_to"),
         ("close_from=2026-12-01&close_to=2026-11-01", "close_to"),
-        ("owner=a&owner=b", "owner"),
+        ("owner=" + "o" * 101, "owner"),
+        ("owner=ann," + "o" * 101, "owner"),
+        ("owner=" + ",".join(["ann"] * 21), "owner"),
         ("cursor=abc", "cursor"),
     ],
     "/api/v1/activities": [
@@ -262,6 +268,10 @@ QUERY_CASES = {
         ("kind=call,email", "kind"),
         ("status=finished", "status"),
         ("due_before=2026-12-01T10:00:00", "due_before"),
+        ("due_after=tomorrow", "due_after"),
+        ("due_after=2026-12-02T00:00:00%2B01:00&due_before=2026-12-01T00:00:00Z", "due_after"),
+        ("sort=-due_at", "sort"),
+        ("sort=due_at&sort=due_at", "sort"),
         ("lead_id=not-a-uuid", "lead_id"),
         ("limit=abc", "limit"),
     ],
@@ -369,7 +379,7 @@ def test_nul_characters_are_refused(client, tokens, fake_rpc):
 
 
 @pytest.mark.parametrize("path", [f"{ACCOUNT}/nothing", "/api/v1/account", "/api/v1/pipelines/default/board/x",
-                                  f"{OPPORTUNITY}/history", "/api/v1/exchange-rate"])
+                                  f"{OPPORTUNITY}/audit", "/api/v1/exchange-rate"])
 def test_unknown_route_is_404(client, tokens, fake_rpc, path):
     assert_problem(client.get(path, headers=bearer(tokens["admin"])), 404)
     assert fake_rpc.calls == []

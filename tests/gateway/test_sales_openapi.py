@@ -9,20 +9,25 @@ SALES_PATHS = {
     "/api/v1/accounts/{account_id}/merge": {"post": "AccountMergeResult"},
     "/api/v1/accounts/{account_id}/hierarchy": {"get": "AccountHierarchy"},
     "/api/v1/accounts/{account_id}/timeline": {"get": "ActivityPage"},
+    "/api/v1/accounts/{account_id}/history": {"get": "RecordHistoryPage"},
     "/api/v1/contacts": {"get": "ContactPage", "post": "Contact"},
     "/api/v1/contacts/{contact_id}": {"get": "Contact", "patch": "Contact"},
+    "/api/v1/contacts/{contact_id}/history": {"get": "RecordHistoryPage"},
     "/api/v1/pipelines": {"get": "PipelineList", "post": "Pipeline"},
     "/api/v1/pipelines/{pipeline_id}": {"get": "Pipeline", "put": "Pipeline"},
     "/api/v1/pipelines/{pipeline_id}/board": {"get": "Board"},
-    "/api/v1/opportunities": {"get": "OpportunityPage", "post": "Opportunity"},
-    "/api/v1/opportunities/{opportunity_id}": {"get": "Opportunity", "patch": "Opportunity"},
+    "/api/v1/opportunities": {"get": "OpportunityPage", "post": "OpportunitySaved"},
+    "/api/v1/opportunities/{opportunity_id}": {"get": "Opportunity", "patch": "OpportunitySaved"},
     "/api/v1/opportunities/{opportunity_id}/stage-history": {"get": "StageHistory"},
+    "/api/v1/opportunities/{opportunity_id}/history": {"get": "RecordHistoryPage"},
     "/api/v1/activities": {"get": "ActivityPage", "post": "Activity"},
     "/api/v1/activities/{activity_id}": {"get": "Activity", "patch": "Activity"},
     "/api/v1/forecast": {"get": "Forecast"},
     "/api/v1/exchange-rates": {"get": "ExchangeRates", "put": "ExchangeRates"},
     "/api/v1/leads/{lead_id}/convert": {"post": "ConversionResult"},
 }
+# The lists' CSV exports answer text/csv.
+CSV_PATHS = ("/api/v1/accounts/export.csv", "/api/v1/contacts/export.csv", "/api/v1/opportunities/export.csv")
 REQUESTS = {
     ("/api/v1/accounts", "post"): "AccountCreate", ("/api/v1/accounts/{account_id}", "patch"): "AccountUpdate",
     ("/api/v1/accounts/{account_id}/merge", "post"): "AccountMerge",
@@ -42,7 +47,10 @@ def ref(name):
 
 def test_every_sales_route_is_documented_with_the_shared_schemas(client):
     spec = document(client)
-    assert len({(method, path.split("?")[0]) for method, path, *_ in ROUTES}) == sum(map(len, SALES_PATHS.values()))
+    assert len({(method, path.split("?")[0]) for method, path, *_ in ROUTES}) == (
+        sum(map(len, SALES_PATHS.values())) + len(CSV_PATHS))
+    for path in CSV_PATHS:
+        assert "text/csv" in spec["paths"][path]["get"]["responses"]["200"]["content"], path
     for path, operations in SALES_PATHS.items():
         for method, response in operations.items():
             op = spec["paths"][path][method]

@@ -275,6 +275,7 @@ def test_valid_rules():
         ({"countries": "DE"}, "countries"),
         ({"countries": ["Germany"]}, "countries"),
         ({"countries": ["D1"]}, "countries"),
+        ({"countries": ["XX"]}, "countries"),
         ({"countries": [""]}, "countries"),
         ({"industries": [None]}, "industries"),
         ({"industries": "software"}, "industries"),

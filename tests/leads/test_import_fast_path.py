@@ -14,11 +14,11 @@ VALUES = {
     "first_name": ["Ada", "  Ada  ", "", " ", "x" * 100, "x" * 101, "Zoë"],
     "last_name": ["Lovelace", "", "y" * 101, "O'Brien"],
     "email": ["ada@example.com", " ADA@Example.com ", "not-an-email", "a@b", "", "x@" + "y" * 250 + ".com"],
-    "phone": ["+49 30 1234567", "", "1" * 41],
+    "phone": ["+49 30 1234567", "", "1" * 41, "020 7946 0958", "call me maybe", "0049 30 1234567", "+44 1"],
     "company": ["ACME Inc.", "", "c" * 201],
     "title": ["VP Sales", ""],
     "industry": ["software", "i" * 101],
-    "country": ["de", "DE", "deu", "d1", "", " fr "],
+    "country": ["de", "DE", "deu", "d1", "", " fr ", "xx", "gb"],
     "company_size": ["12", " 12 ", "-3", "1.5", "abc", "", "10000001", "+7", "٣"],
     "source": ["referral", "import", "nope", ""],
     "campaign_id": ["c-1", "k" * 65],
@@ -67,3 +67,12 @@ def test_clean_row_takes_the_fast_path():
         "first_name": "Ada", "email": "ada@example.com", "country": "DE", "company_size": 12,
         "attributes": {"colour": "blue"},
     }
+
+
+def test_a_phone_is_checked_against_the_rows_country():
+    national = {"last_name": "Lovelace", "phone": "020 7946 0958"}
+    assert fast_load({**national, "country": "gb"}) == SCHEMA.load({**national, "country": "gb"})
+    assert fast_load(dict(national)) is None  # no country to read it in: the schema says why
+    with pytest.raises(ValidationError) as raised:
+        SCHEMA.load(national)
+    assert list(raised.value.messages) == ["phone"]

@@ -100,7 +100,7 @@ def test_snapshots_follow_the_contracts(conn):
     account = new_account(conn, parent_id=str(parent["id"]), size=3, addresses=[{"city": "Oslo", "country": "no"}],
                           attributes={"x": [1, 2]}, owner="sam")
     contact = create_contact(conn, ContactCreateSchema().load(contact_data(account_id=str(account["id"]),
-                                                                           phones=["+47 1234567"])), None)
+                                                                           phones=["+47 12345678"])), None)
     account_json, contact_json = account_snapshot(account), contact_snapshot(contact)
 
     assert AccountSchema().load(account_json)["id"] == account["id"]

@@ -112,7 +112,7 @@ def test_children_by_parent_id(sales):
     ({"parent_id": "nope"}, "parent_id"),
     ({"include_merged": "perhaps"}, "include_merged"),
     ({"q": "x" * 201}, "q"),
-    ({"sort": "name"}, "sort"),
+    ({"sort": "domain"}, "sort"),
     ({"cursor": "not-a-cursor"}, "cursor"),
     ({"cursor": "fA=="}, "cursor"),
     ({"cursor": "Zm9vfGJhcg=="}, "cursor"),  # "foo|bar": two parts, but no name and id

@@ -117,6 +117,23 @@ def test_owner_and_close_date_filters(sales, board_pipeline, rates):
     assert board["missing_rates"] == []
 
 
+def test_several_owners_and_only_their_cards_count(sales, board_pipeline, rates):
+    pipeline_id, owners, made = board_pipeline["pipeline"]["id"], board_pipeline["owners"], board_pipeline["made"]
+
+    def figures(board):
+        return [{key: column[key] for key in ("count", "amount", "weighted_amount")} for column in board["stages"]]
+
+    both = sales.pipeline_board(pipeline_id, {"owner": [owners["ana"], owners["bo"]]})
+    assert figures(both) == figures(sales.pipeline_board(pipeline_id, {}))
+    bo_and_nobody = sales.pipeline_board(pipeline_id, {"owner": [owners["bo"], unique("nobody")]})
+    bos = [item for item in made if item["owner"] == owners["bo"]]
+    assert figures(bo_and_nobody) == [expected_stage(bos, rates, column["key"]) for column in both["stages"]]
+    assert {item["owner"] for column in bo_and_nobody["stages"] for item in column["items"]} == {owners["bo"]}
+    assert bo_and_nobody["missing_rates"] == []
+    nobody = sales.pipeline_board(pipeline_id, {"owner": [unique("nobody")]})
+    assert [column["count"] for column in nobody["stages"]] == [0, 0, 0, 0]
+
+
 def test_the_default_pipeline_has_a_board(sales):
     board = sales.pipeline_board("default")
     BoardSchema().load(board)
@@ -133,6 +150,9 @@ def test_an_unknown_pipeline_has_no_board(sales):
     ({"limit_per_stage": 201}, "limit_per_stage"),
     ({"limit_per_stage": "all"}, "limit_per_stage"),
     ({"close_to": "soon"}, "close_to"),
+    ({"owner": ["ana", ""]}, "owner"),
+    ({"owner": ["x" * 101]}, "owner"),
+    ({"owner": 5}, "owner"),
     ({"close_from": "2026-05-01", "close_to": "2026-04-01"}, "close_to"),
     ({"owner": "x" * 101}, "owner"),
     ({"stage": "lead"}, "stage"),

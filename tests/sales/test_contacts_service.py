@@ -21,7 +21,8 @@ def test_create_returns_the_contact_with_defaults(sales):
     contact = sales.create_contact(data, "tester")
 
     assert uuid.UUID(contact["id"])
-    assert {key: contact[key] for key in data} == data
+    assert {key: contact[key] for key in data} == {**data, "phones": ["+49301234567"]}  # E.164
+    assert contact["phones_text"] == ["+49 30 1234567"]  # as given
     assert contact["do_not_email"] is False
     assert contact["version"] == 1
     assert contact["created_by"] == "tester"

@@ -63,13 +63,13 @@ def test_a_lead_becomes_an_account_a_contact_and_an_opportunity(sales, db, event
     account = sales.get_account(result["account_id"])
     assert {key: account[key] for key in ("name", "domain", "type", "owner", "industry", "size", "country",
                                           "created_by")} == {
-        "name": lead["company"], "domain": lead["email"].split("@")[1], "type": "prospect", "owner": "rep-1",
-        "industry": "Machinery", "size": 40, "country": "GB", "created_by": "closer"}
+        "name": lead["company"], "domain": lead["email"].split("@")[1], "type": "prospect", "owner": "closer",
+        "industry": "Machinery", "size": 40, "country": "GB", "created_by": "closer"}  # the converting user owns it
     contact = sales.get_contact(result["contact_id"])
     assert {key: contact[key] for key in ("account_id", "first_name", "last_name", "title", "emails", "phones",
-                                          "owner")} == {
+                                          "phones_text", "owner")} == {
         "account_id": account["id"], "first_name": "Ada", "last_name": lead["last_name"], "title": "CTO",
-        "emails": [lead["email"]], "phones": [lead["phone"]], "owner": "rep-1"}
+        "emails": [lead["email"]], "phones": ["+442079460000"], "phones_text": [lead["phone"]], "owner": "closer"}
     opportunity = sales.get_opportunity(result["opportunity_id"])
     assert {key: opportunity[key] for key in ("account_id", "primary_contact_id", "name", "amount", "currency",
                                               "pipeline_id", "stage", "category", "probability", "source",
@@ -77,7 +77,7 @@ def test_a_lead_becomes_an_account_a_contact_and_an_opportunity(sales, db, event
         "account_id": account["id"], "primary_contact_id": contact["id"], "name": f"{lead['company']} - new business",
         "amount": "0.00", "currency": "EUR", "pipeline_id": "default", "stage": "prospecting", "category": "open",
         "probability": 10, "source": "event", "campaign_id": lead["campaign_id"], "lead_id": lead["id"],
-        "owner": "rep-1", "expected_close_date": (date.today() + timedelta(days=90)).isoformat()}
+        "owner": "closer", "expected_close_date": (date.today() + timedelta(days=90)).isoformat()}
     row = db.one("SELECT * FROM lead_conversions WHERE lead_id = %s", (lead["id"],))
     assert row["converted_by"] == "closer" and row["account_created"] and row["contact_created"]
 

@@ -27,7 +27,8 @@ def created(response):
 def test_an_opportunity_from_account_to_won_shows_on_board_timeline_and_forecast(api, events):
     client, headers = api
     rep = headers["sales"]
-    owner = unique("rep")
+    owner = unique("rep")  # an owner of their own: the forecast and the board show only this test's deals
+    created(client.post("/api/v1/users", json={"username": owner, "role": "sales"}, headers=headers["admin"]))
 
     account = created(client.post("/api/v1/accounts", json=account_data(owner=owner), headers=rep))
     contact_body = contact_data(account_id=account["id"], role="decision_maker")

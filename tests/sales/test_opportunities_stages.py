@@ -196,6 +196,7 @@ def test_other_changes_publish_updated_naming_them(sales, db, events, account_id
     changes = {"name": "Renamed deal", "amount": "1000.00", "currency": "gbp", "primary_contact_id": contact_id,
                "expected_close_date": "2027-01-15", "owner": "bo", "attributes": {"tier": 2}}
     updated = sales.update_opportunity(created["id"], changes, "rep-1", 1)
+    assert [warning["code"] for warning in updated.pop("warnings")] == ["missing_exchange_rate"]  # no GBP rate
     assert updated["currency"] == "GBP" and updated["version"] == 2 and updated["stage"] == "prospecting"
     [event] = published(events, db, updated, ["opportunity.updated"])
     # The amount did not change, so it is not named.

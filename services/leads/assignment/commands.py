@@ -17,6 +17,7 @@ from collections import Counter
 
 from services.leads.assignment import rules as assignment
 from services.leads.assignment import store
+from services.leads.rule_previews import lead_summary, leads_to_preview
 from services.leads.rule_sets import rules_state_answer
 from services.leads.rules_cache import CompiledRules
 from shared.schemas.errors import ValidationFailed
@@ -83,8 +84,32 @@ def rules_answer(conn):
     return rules_state_answer(store.load_rules_state(conn))
 
 
-def set_assignment_rules(conn, rules, actor):
+def check_rules(rules):
     errors = assignment.validate_rules(rules)
     if errors:
         raise ValidationFailed("Some assignment rules are invalid.", errors)
+
+
+def set_assignment_rules(conn, rules, actor):
+    check_rules(rules)
     return rules_state_answer(store.replace_assignment_rules(conn, rules, actor))
+
+
+def preview(conn, rules, lead_ids=None):
+    """Who ``rules`` (a whole rule set, checked as a PUT checks it) would
+    give some leads (see ``rule_previews.leads_to_preview``) were each a
+    new lead without an owner, beside their owner now, with the rule that
+    matches; nothing is stored (AssignmentPreviewSchema).  Round-robin
+    turns are dealt in the leads' order from each rule's first owner, as
+    after a PUT of the rules (which starts every rule's turns again)."""
+    check_rules(rules)
+    rows = leads_to_preview(conn, lead_ids)
+    leads = [{**row, "owner": None} for row in rows]
+    owners, _ = assignment.assign_many(leads, rules, {})
+    matcher = assignment.RuleSet(rules)
+    items = []
+    for row, lead, owner in zip(rows, leads, owners, strict=True):
+        rule = matcher.match(lead)
+        items.append({**lead_summary(row), "current": {"owner": row["owner"]},
+                      "preview": {"owner": owner, "rule_id": rule and rule["id"], "rule_name": rule and rule["name"]}})
+    return {"items": items}

@@ -33,6 +33,7 @@ prepares the rules once for matching many leads.
 
 
 from services.leads.rule_sets import common_rule_errors, validate_rule_set
+from shared.schemas.common import is_country_code
 
 __all__ = [
     "KINDS",
@@ -83,9 +84,9 @@ def validate_rule(rule):
         if message:
             errors[key].append(message)
     if "countries" not in errors:
-        bad = [c for c in rule.get("countries") or () if len(c.strip()) != 2 or not c.strip().isalpha()]
+        bad = [c for c in rule.get("countries") or () if not is_country_code(c.strip())]
         if bad:
-            errors["countries"].append(f"Use ISO 3166 alpha-2 codes such as DE or US; not: {', '.join(bad)}.")
+            errors["countries"].append(f"Use ISO 3166-1 alpha-2 codes such as DE or US; not: {', '.join(bad)}.")
     if "sources" not in errors:
         bad = [s for s in rule.get("sources") or () if s.strip().casefold() not in SOURCES]
         if bad:

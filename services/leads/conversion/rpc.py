@@ -10,7 +10,8 @@ qualified lead into an account, a contact and an opportunity.
    for the lead.  No answer in time -> Unavailable (503): retrying is safe.
 3. One transaction marks the lead converted (``commands.mark_converted``:
    locks the lead; a concurrent conversion that got there first wins and its
-   stored result is answered).
+   stored result is answered), with sales' ``warnings`` about what it saved
+   (an opportunity in a currency without an exchange rate).
 
 A crash between 2 and 3 leaves the sales records without a converted lead;
 the retry gets the same ids from sales and completes step 3.  No lock is
@@ -43,7 +44,10 @@ class ConversionRpc:
         conversion = self._ask_sales(lead, options, actor)
         with self.db.transaction() as conn:
             row, _marked = commands.mark_converted(conn, lead_id, conversion, actor)
-            return commands.stored_result(conn, row)
+            result = commands.stored_result(conn, row)
+        if conversion.get("warnings"):
+            result["warnings"] = conversion["warnings"]  # what sales could not do with what it saved
+        return result
 
     def _ask_sales(self, lead, options, actor):
         seconds = float(self.config.get("RPC_TIMEOUT_SECONDS", 15))

@@ -33,16 +33,18 @@ def idle_seconds(config):
     return float(config.get("IMPORT_IDLE_SECONDS", 600))
 
 
-def start(conn, filename, header, actor, upload_key=None):
+def start(conn, filename, header, actor, upload_key=None, owners=None):
     """A new job for a file with this header; with ``upload_key``, the job an
-    earlier try of the same upload started, resumed (see ``resume``)."""
+    earlier try of the same upload started, resumed (see ``resume``).
+    ``owners``: the usernames a row may name as owner (the suite's active
+    users; None: owners are not checked)."""
     mapping = map_header(header)
     if upload_key is not None:
         job = store.job_for_upload_key(conn, upload_key)
         if job is not None:
             return resume(conn, job, mapping)
     job_id = str(uuid.uuid4())
-    if not store.insert_job(conn, job_id, filename, mapping, actor, upload_key):
+    if not store.insert_job(conn, job_id, filename, mapping, actor, upload_key, owners):
         return resume(conn, store.job_for_upload_key(conn, upload_key), mapping)  # started at the same moment
     return get(conn, job_id)
 
@@ -165,7 +167,8 @@ def next_batch(conn):
 def process_batch(conn, batch):
     """Create the leads of a batch and record its row errors and progress;
     returns the number of rows."""
-    valid, errors = validate_rows(batch["header"], batch["rows"], batch["first_row"])
+    owners = frozenset(batch["owners"]) if batch.get("owners") is not None else None
+    valid, errors = validate_rows(batch["header"], batch["rows"], batch["first_row"], owners)
     created, duplicates = leads.create_leads(
         conn, [data for _, data in valid], batch["created_by"], source_default="import", job_id=batch["job_id"]
     )

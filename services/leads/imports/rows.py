@@ -1,14 +1,18 @@
 """CSV rows as lead input (no I/O): the header mapped to lead fields, each row
 turned into LeadCreateSchema input and validated, clean rows on a fast path
-that gives exactly what the schema's ``load`` gives."""
+that gives exactly what the schema's ``load`` gives.  A row naming an owner
+that is not among the import's owners (the suite's active users when it
+started) is refused too."""
 
 import re
 
 from marshmallow import ValidationError, fields
 
 from shared.kit import green
+from shared.schemas.common import unknown_owner
 from shared.schemas.errors import ValidationFailed
 from shared.schemas.leads import LeadCreateSchema
+from shared.schemas.phones import e164
 
 FIELDS = tuple(LeadCreateSchema().fields)
 ALIASES = {
@@ -87,7 +91,7 @@ def _compile_fast_load():
     validators: returns exactly what the schema's ``load`` returns for the row,
     or None when the row needs the full schema (which then gives the error
     messages).  It mirrors the schema's hooks: strip strings, upper-case the
-    country, require an identifying field.  tests/leads/test_import_fast_path.py
+    country, require an identifying field and a phone that reads as a number.  tests/leads/test_import_fast_path.py
     checks it against the schema."""
     checks = {
         name: (isinstance(field, fields.Integer), not field.allow_none, tuple(field.validators))
@@ -127,6 +131,8 @@ def _compile_fast_load():
             out["country"] = out["country"].upper()
         if not any(out.get(key) for key in IDENTIFYING):
             return None
+        if out.get("phone") and e164(out["phone"], out.get("country")) is None:
+            return None
         return out
 
     return fast_load
@@ -135,8 +141,9 @@ def _compile_fast_load():
 fast_load = _compile_fast_load()
 
 
-def validate_rows(mapping, rows, first_row):
-    """(valid inputs with their row numbers, errors by row number)."""
+def validate_rows(mapping, rows, first_row, owners=None):
+    """(valid inputs with their row numbers, errors by row number).  With
+    ``owners`` (a set of usernames), a row's owner must be one of them."""
     valid, slow, errors = [], [], {}
     for offset, row in enumerate(green.cooperative(rows)):
         number = first_row + offset
@@ -154,5 +161,12 @@ def validate_rows(mapping, rows, first_row):
             valid.append((number, _LOADER.load(data)))
         except ValidationError as exc:
             errors[number] = exc.messages
+    if owners is not None:
+        refused = [(number, data["owner"]) for number, data in valid
+                   if data.get("owner") and data["owner"] not in owners]
+        for number, owner in refused:
+            errors[number] = {"owner": [unknown_owner(owner)]}
+        if refused:
+            valid = [item for item in valid if item[0] not in errors]
     valid.sort(key=lambda item: item[0])
     return valid, errors

@@ -13,13 +13,15 @@ BY_ROW = KeysetOrder(("row_number", "integer"))
 UPLOAD_KEY_TTL = "24 hours"
 
 
-def insert_job(conn, job_id, filename, mapping, actor, upload_key=None):
+def insert_job(conn, job_id, filename, mapping, actor, upload_key=None, owners=None):
     """Insert a new job; False when a job holds ``upload_key`` already (one
-    started at the same moment)."""
+    started at the same moment).  ``owners``: the usernames its rows may
+    name as owner (None: not checked)."""
     return conn.execute(
-        "INSERT INTO import_jobs (id, filename, header, created_by, upload_key) VALUES (%s, %s, %s, %s, %s)"
+        "INSERT INTO import_jobs (id, filename, header, created_by, upload_key, owners)"
+        " VALUES (%s, %s, %s, %s, %s, %s)"
         " ON CONFLICT (upload_key) WHERE upload_key IS NOT NULL DO NOTHING RETURNING id",
-        (job_id, filename, Jsonb(mapping), actor, upload_key),
+        (job_id, filename, Jsonb(mapping), actor, upload_key, owners),
     ).fetchone() is not None
 
 
@@ -115,10 +117,10 @@ def seconds_between(conn, end, start):
 
 
 def next_pending_batch(conn):
-    """The first unprocessed batch of any job, with its job's header and
-    creator, locked (batches other workers hold are skipped); or None."""
+    """The first unprocessed batch of any job, with its job's header, creator
+    and owners, locked (batches other workers hold are skipped); or None."""
     return conn.execute(
-        "SELECT b.job_id, b.seq, b.first_row, b.rows, j.header, j.created_by FROM import_batches b"
+        "SELECT b.job_id, b.seq, b.first_row, b.rows, j.header, j.created_by, j.owners FROM import_batches b"
         " JOIN import_jobs j ON j.id = b.job_id WHERE b.processed_at IS NULL"
         " ORDER BY b.job_id, b.seq LIMIT 1 FOR UPDATE OF b SKIP LOCKED"
     ).fetchone()

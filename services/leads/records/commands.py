@@ -17,7 +17,8 @@ from services.leads.records.status import check_manual_transition, event_for_tra
 from services.leads.records.store import SNAPSHOT_FIELDS, json_value, snapshot
 from services.leads.scoring import commands as scoring
 from shared.kit import green, outbox, versions
-from shared.schemas.errors import Conflict, DuplicateFound
+from shared.schemas.errors import Conflict, DuplicateFound, ValidationFailed
+from shared.schemas.phones import PHONE_HELP, e164
 
 NORMALISED = {"email": ("email_norm", normalize_email), "phone": ("phone_norm", normalize_phone),
               "company": ("company_norm", normalize_company)}
@@ -32,10 +33,23 @@ def _normalise(lead):
     return lead
 
 
+def phone_values(text, country):
+    """A lead's phone columns for ``text`` as given: the number in E.164 (read
+    with the lead's ``country`` as the default region) and the text itself;
+    ValidationFailed on ``phone`` when the text reads as no number."""
+    if not text:
+        return {"phone": None, "phone_text": None}
+    number = e164(text, country)
+    if number is None:
+        raise ValidationFailed(f"The phone {text!r} reads as no phone number. {PHONE_HELP}", {"phone": [PHONE_HELP]})
+    return {"phone": number, "phone_text": text}
+
+
 def prepare(data, source_default, now, job_id=None):
     """A new lead row from validated input (LeadCreateSchema)."""
     lead = dict.fromkeys((*store.LEAD_COLUMNS, *store.CONVERSION_COLUMNS))
     lead.update(data)
+    lead.update(phone_values(data.get("phone"), data.get("country")))
     lead.update(
         id=str(uuid.uuid4()), source=data.get("source") or source_default, attributes=data.get("attributes") or {},
         status="new", engagement=0, version=1, created_at=now, updated_at=now, import_job_id=job_id,
@@ -188,6 +202,8 @@ def update_lead(conn, lead_id, changes, actor, expected_version=None):
     row = store.get_lead(conn, lead_id, lock=True)
     require_live(row)
     versions.check_version(row, expected_version, "lead")
+    if "phone" in changes:
+        changes = {**changes, **phone_values(changes["phone"], changes.get("country", row["country"]))}
     values = {key: value for key, value in changes.items() if row[key] != value}
     if "status" in values:
         check_manual_transition(row["status"], values["status"])

@@ -10,7 +10,8 @@ Rules, field by field:
 - contact and company fields (``FILLABLE_FIELDS``: names, email, phone,
   company, title, industry, country, company_size, source, campaign_id): the
   survivor's value when it is not empty, else the other's.  Empty is None, a
-  blank string or an empty container; ``0`` is a value.
+  blank string or an empty container; ``0`` is a value.  ``phone_text`` (the
+  phone as it was given) goes with the phone it belongs to.
 - ``owner``: the survivor's; the other's only when the survivor has none.
 - ``attributes``: ``{**other.attributes, **survivor.attributes}`` (the
   survivor wins a key both have).
@@ -41,7 +42,7 @@ FILLABLE_FIELDS = (
 )  # fmt: skip
 
 LEAD_FIELDS = (
-    "id", *FILLABLE_FIELDS, "notes", "attributes", "status", "owner", "score",
+    "id", *FILLABLE_FIELDS, "phone_text", "notes", "attributes", "status", "owner", "score",
     "engagement", "created_at", "updated_at", "merged_into",
 )  # fmt: skip
 
@@ -129,6 +130,8 @@ def merge_leads(survivor, other):
     for field in FILLABLE_FIELDS:
         if _is_empty(survivor.get(field)) and not _is_empty(other.get(field)):
             merged[field] = other[field]
+    if merged.get("phone") != survivor.get("phone") and "phone_text" in other:
+        merged["phone_text"] = other["phone_text"]
     if _is_empty(survivor.get("owner")) and not _is_empty(other.get("owner")):
         merged["owner"] = other["owner"]
     merged["attributes"] = {**(other.get("attributes") or {}), **(survivor.get("attributes") or {})}

@@ -8,16 +8,17 @@ from datetime import datetime
 from psycopg.types.json import Jsonb
 
 from shared.kit.filters import Where
-from shared.kit.pagination import KeysetOrder, keyset_page
+from shared.kit.history import History
+from shared.kit.pagination import both_ways, keyset_page
 from shared.kit.rows import get_row, update_row
 from shared.schemas.errors import NotFound
 
 # Columns a lead row is written with, in COPY order.
 LEAD_COLUMNS = (
-    "id", "first_name", "last_name", "email", "email_norm", "phone", "phone_norm", "company", "company_norm",
-    "title", "industry", "country", "company_size", "source", "campaign_id", "notes", "attributes", "status",
-    "status_reason", "owner", "score", "scored_with", "engagement", "merged_into", "import_job_id", "version",
-    "created_at", "updated_at",
+    "id", "first_name", "last_name", "email", "email_norm", "phone", "phone_text", "phone_norm", "company",
+    "company_norm", "title", "industry", "country", "company_size", "source", "campaign_id", "notes", "attributes",
+    "status", "status_reason", "owner", "score", "scored_with", "engagement", "merged_into", "import_job_id",
+    "version", "created_at", "updated_at",
 )
 # Columns set only when the lead is converted (never by COPY).
 CONVERSION_COLUMNS = ("converted_account_id", "converted_contact_id", "converted_opportunity_id", "converted_at")
@@ -168,15 +169,27 @@ def _filters(query):
     return where.clauses, where.params
 
 
-NEWEST_FIRST = KeysetOrder(("created_at", "timestamptz"), ("id", "uuid"), descending=True)
-HISTORY_NEWEST_FIRST = KeysetOrder(("id", "bigint"), descending=True)
+HISTORY = History("lead_history", "lead_id")
+
+
+# LeadQuerySchema's sorts (LEAD_SORTS), each both ways; the id breaks ties.  sort_name
+# and sort_company (migration 0009) are NULL when blank: those leads come last.
+SORTS = {
+    **both_ways("created_at", "created_at", "timestamptz"),
+    **both_ways("updated_at", "updated_at", "timestamptz"),
+    **both_ways("score", "score", "integer"),
+    **both_ways("name", "sort_name", "text", nulls_last=True),
+    **both_ways("company", "sort_company", "text", nulls_last=True),
+}
 
 
 def list_leads(conn, query):
-    """A page in (created_at, id) descending order; the cursor is keyset-based,
-    so pages stay stable while leads are added."""
+    """A page in the query's sort (default: newest first, by (created_at,
+    id)); the cursor is keyset-based, so pages stay stable while leads are
+    added.  The rows hold the sort columns too (``snapshot`` leaves them out)."""
     where, params = _filters(query)
-    return keyset_page(conn, "SELECT * FROM leads", where, params, NEWEST_FIRST, query.get("cursor"),
+    order = SORTS[query.get("sort") or "-created_at"]
+    return keyset_page(conn, "SELECT * FROM leads", where, params, order, query.get("cursor"),
                        int(query.get("limit") or 50))
 
 
@@ -194,8 +207,4 @@ def count_leads(conn, query):
 
 def history_page(conn, lead_id, cursor=None, limit=50):
     get_lead(conn, lead_id)
-    rows, next_cursor = keyset_page(conn, "SELECT id, at, actor, action, changes FROM lead_history",
-                                    ["lead_id = %s"], [lead_id], HISTORY_NEWEST_FIRST, cursor, limit)
-    items = [{"at": row["at"].isoformat(), "actor": row["actor"], "action": row["action"],
-              "changes": row["changes"]} for row in rows]
-    return {"items": items, "next_cursor": next_cursor}
+    return HISTORY.page(conn, lead_id, cursor, limit)

@@ -4,6 +4,7 @@ background worker)."""
 
 from services.leads.records import store as leads_store
 from services.leads.records.store import snapshot
+from services.leads.rule_previews import lead_summary, leads_to_preview
 from services.leads.rule_sets import rules_state_answer
 from services.leads.rules_cache import CompiledRules
 from services.leads.scoring import rules as scoring
@@ -45,13 +46,32 @@ def rules_answer(conn):
     return rules_state_answer(store.load_rules_state(conn))
 
 
-def set_scoring_rules(conn, rules, actor):
+def check_rules(rules):
     errors = scoring.validate_rules(rules)
     if errors:
         raise ValidationFailed("Some scoring rules are invalid.", errors)
+
+
+def set_scoring_rules(conn, rules, actor):
+    check_rules(rules)
     state = store.replace_scoring_rules(conn, rules, actor)
     store.mark_seeded(conn)
     return rules_state_answer(state)
+
+
+def preview(conn, rules, lead_ids=None):
+    """What ``rules`` (a whole rule set, checked as a PUT checks it) would
+    score some leads (see ``rule_previews.leads_to_preview``), beside their
+    score now, with the rules that match; nothing is stored
+    (ScoringPreviewSchema)."""
+    check_rules(rules)
+    score = scoring.compile_rules(rules)
+    items = []
+    for row in leads_to_preview(conn, lead_ids):
+        lead = dict(row)
+        items.append({**lead_summary(row), "current": {"score": row["score"]},
+                      "preview": {"score": score(lead), "rules": scoring.explain_score(lead, rules)}})
+    return {"items": items}
 
 
 def seed_scoring_rules(conn):

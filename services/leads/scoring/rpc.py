@@ -5,7 +5,7 @@ from services.leads.arguments import bounded, load_id
 from services.leads.scoring import commands
 from shared.kit.entrypoints import rpc
 from shared.kit.validation import load
-from shared.schemas.leads import ScoringRulesSchema
+from shared.schemas.leads import ScoringPreviewRequestSchema, ScoringRulesSchema
 
 
 class ScoringRpc:
@@ -26,6 +26,13 @@ class ScoringRpc:
         rules = load(ScoringRulesSchema(), {"rules": rules})["rules"]
         with self.db.transaction() as conn:
             return commands.set_scoring_rules(conn, rules, actor)
+
+    @rpc
+    def preview_scoring_rules(self, rules, lead_ids=None):
+        """What a scoring rule set would score some leads; nothing is stored."""
+        data = load(ScoringPreviewRequestSchema(), {"rules": rules, "lead_ids": lead_ids})
+        with self.db.read() as conn:
+            return commands.preview(conn, data["rules"], data["lead_ids"])
 
     @rpc
     def scoring_rules_changes(self, cursor=None, limit=50):

@@ -11,9 +11,12 @@ import psycopg
 
 from services.sales.accounts import store
 from services.sales.accounts.merge import check_mergeable, merge_fields
+from services.sales.contacts import store as contacts_store
 from services.sales.contacts.store import contact_snapshot
 from services.sales.normalize import normalize_domain, normalize_name
+from services.sales.opportunities import store as opportunities_store
 from shared.kit import outbox, versions
+from shared.kit.history import History
 from shared.kit.rows import plain, snapshot
 from shared.schemas.errors import Conflict, DuplicateFound, NotFound, ValidationFailed
 
@@ -22,6 +25,8 @@ ACCOUNT_FIELDS = (
     "merged_into", "version", "created_by", "created_at", "updated_at",
 )
 ADDRESS_KEYS = ("kind", "street", "city", "region", "postal_code", "country")
+# Every change of an account, by the command that makes it (see shared.kit.history).
+HISTORY = History("account_history", "account_id", ACCOUNT_FIELDS)
 
 
 def account_snapshot(row):
@@ -175,6 +180,7 @@ def create_account(conn, data, actor):
             row = store.insert_account(conn, values)
     except psycopg.errors.UniqueViolation:  # created concurrently, after the look-up
         raise _unique_violation_error(conn, values["domain"], values["name_norm"], values.get("country")) from None
+    HISTORY.created(conn, row, actor)
     outbox.add(conn, "account.created", {"account": account_snapshot(row)})
     return row
 
@@ -236,6 +242,7 @@ def update_account(conn, account_id, changes, actor, expected_version=None):
         merged = {**row, **values}
         raise _unique_violation_error(conn, merged["domain"], merged["name_norm"], merged["country"],
                                       [row["id"]]) from None
+    HISTORY.changed(conn, row, updated, actor)
     changed = sorted(key for key in values if key in ACCOUNT_FIELDS)
     if changed:
         outbox.add(conn, "account.updated", {"account": account_snapshot(updated), "changed": changed})
@@ -262,6 +269,19 @@ def _safe_fill(conn, survivor, duplicate, values, filled):
     return values, [field for field in filled if field in values]
 
 
+def _merge_history(conn, survivor, updated, duplicate_id, children, contacts, opportunities, actor):
+    """History rows of a merge: ``merged`` on the survivor (``merged_id`` and
+    the fields it filled), ``merged_into`` on the duplicate, and
+    ``account_merged`` on each record that moved to the survivor."""
+    survivor_id = str(survivor["id"])
+    HISTORY.changed(conn, survivor, updated, actor, "merged", {"merged_id": duplicate_id})
+    HISTORY.add_many(conn, [(duplicate_id, actor, "merged_into", {"merged_into": [None, survivor_id]})] + [
+        (child["id"], actor, "account_merged", {"parent_id": [duplicate_id, survivor_id]}) for child in children])
+    moved = {"account_id": [duplicate_id, survivor_id]}
+    contacts_store.HISTORY.add_many(conn, [(contact["id"], actor, "account_merged", moved) for contact in contacts])
+    opportunities_store.HISTORY.add_many(conn, [(row["id"], actor, "account_merged", moved) for row in opportunities])
+
+
 def merge_accounts(conn, survivor_id, duplicate_id, actor):
     """Merge ``duplicate_id`` into ``survivor_id``; returns (survivor row,
     moved counts).  See services/sales/accounts/merge.py for the rules.
@@ -281,9 +301,10 @@ def merge_accounts(conn, survivor_id, duplicate_id, actor):
     store.mark_merged(conn, duplicate_id, survivor_id)  # first: frees its domain and name for the survivor
     children = store.move_children(conn, duplicate_id, survivor_id)
     contacts = store.move_contacts(conn, duplicate_id, survivor_id)
+    opportunities = store.move_opportunities(conn, duplicate_id, survivor_id)
     moved = {
         "contacts": len(contacts),
-        "opportunities": store.move_opportunities(conn, duplicate_id, survivor_id),
+        "opportunities": len(opportunities),
         "activities": store.move_activities(conn, duplicate_id, survivor_id),
         "children": len(children),
     }
@@ -292,6 +313,7 @@ def merge_accounts(conn, survivor_id, duplicate_id, actor):
         updated = store.update_account(conn, survivor_id, values)
     except psycopg.errors.UniqueViolation:
         raise Conflict("Another account took the merged domain or name at the same time; retry the merge.") from None
+    _merge_history(conn, survivor, updated, duplicate_id, children, contacts, opportunities, actor)
 
     account = account_snapshot(updated)
     events = [("account.merged", {"account": account, "merged_id": duplicate_id, "moved": moved})]

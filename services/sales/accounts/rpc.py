@@ -5,6 +5,7 @@ from services.sales.accounts.commands import account_snapshot
 from shared.kit import versions
 from shared.kit.entrypoints import rpc
 from shared.kit.validation import load, load_uuid
+from shared.schemas.common import PageQuerySchema
 from shared.schemas.sales.accounts import (
     AccountCreateSchema,
     AccountMergeSchema,
@@ -45,6 +46,15 @@ class AccountsRpc:
         expected_version = versions.expected_version(expected_version)
         with self.db.transaction() as conn:
             return account_snapshot(commands.update_account(conn, account_id, changes, actor, expected_version))
+
+    @rpc
+    def account_history(self, account_id, query=None):
+        """The account's changes, newest first (a merged account's too)."""
+        account_id = load_account_id(account_id)
+        query = load(PageQuerySchema(), query or {})
+        with self.db.transaction() as conn:
+            store.get_account(conn, account_id)
+            return commands.HISTORY.page(conn, account_id, query["cursor"], query["limit"])
 
     @rpc
     def account_hierarchy(self, account_id):

@@ -2,7 +2,7 @@
 
 from shared.kit.db import advisory_lock
 from shared.kit.filters import Where
-from shared.kit.pagination import KeysetOrder, keyset_page
+from shared.kit.pagination import both_ways, keyset_page
 from shared.kit.rows import get_row, insert_row, update_row
 from shared.schemas.errors import NotFound
 
@@ -119,15 +119,21 @@ def _filters(query):
     return where.clauses, where.params
 
 
-# By name; the id breaks ties.
-BY_NAME = KeysetOrder(("name_norm", "text"), ("id", "uuid"))
+# AccountQuerySchema's sorts (ACCOUNT_SORTS), each both ways; the id breaks ties.
+# sort_name (migration 0006): name_norm, cut to 100 characters.
+SORTS = {
+    **both_ways("name", "sort_name", "text"),
+    **both_ways("created_at", "created_at", "timestamptz"),
+    **both_ways("updated_at", "updated_at", "timestamptz"),
+}
 
 
 def list_accounts(conn, query):
-    """A page in (name_norm, id) order with a keyset cursor."""
+    """A page in the query's sort (default: by name, (sort_name, id)) with a
+    keyset cursor."""
     where, params = _filters(query)
-    return keyset_page(conn, "SELECT * FROM accounts", where, params, BY_NAME, query.get("cursor"),
-                       int(query.get("limit") or 50))
+    return keyset_page(conn, "SELECT * FROM accounts", where, params, SORTS[query.get("sort") or "name"],
+                       query.get("cursor"), int(query.get("limit") or 50))
 
 
 # Merge: moving what refers to the duplicate ---------------------------------
@@ -159,10 +165,12 @@ def move_contacts(conn, from_id, to_id):
 
 
 def move_opportunities(conn, from_id, to_id):
+    """Move the opportunities to the other account; returns their ids."""
     return conn.execute(
-        "UPDATE opportunities SET account_id = %s, version = version + 1, updated_at = now() WHERE account_id = %s",
+        "UPDATE opportunities SET account_id = %s, version = version + 1, updated_at = now() WHERE account_id = %s"
+        " RETURNING id",
         (to_id, from_id),
-    ).rowcount
+    ).fetchall()
 
 
 def move_activities(conn, from_id, to_id):

@@ -56,11 +56,22 @@ def _page(conn, where, params, query):
 
 EQUAL_FILTERS = ("account_id", "contact_id", "opportunity_id", "lead_id", "owner")
 ANY_FILTERS = ("kind", "status")
+# Soonest due first: due_at as microseconds since 1970 (no due time: last), then the id.
+DUE_ORDER = KeysetOrder(("due_order", "bigint"), ("id", "uuid"))
+DUE_ORDER_SELECT = (
+    "SELECT * FROM (SELECT *, coalesce((extract(epoch FROM due_at) * 1000000)::bigint, 9223372036854775807)"
+    " AS due_order FROM activities) AS activities"
+)
 
 
 def list_activities(conn, query):
-    """(rows, next_cursor) of the activities matching ActivityQuerySchema's filters."""
-    where = Where(query).equal(*EQUAL_FILTERS).any_of(*ANY_FILTERS).compare(due_before="due_at < %s")
+    """(rows, next_cursor) of the activities matching ActivityQuerySchema's
+    filters, in its sort: newest first (by occurred_at), or soonest due first."""
+    where = Where(query).equal(*EQUAL_FILTERS).any_of(*ANY_FILTERS)
+    where.compare(due_before="due_at < %s", due_after="due_at >= %s")
+    if query.get("sort") == "due_at":
+        return keyset_page(conn, DUE_ORDER_SELECT, where.clauses, where.params, DUE_ORDER, query.get("cursor"),
+                           query["limit"])
     return _page(conn, where.clauses, where.params, query)
 
 

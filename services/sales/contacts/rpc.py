@@ -5,6 +5,7 @@ from services.sales.contacts.store import contact_snapshot
 from shared.kit import versions
 from shared.kit.entrypoints import rpc
 from shared.kit.validation import load, load_uuid
+from shared.schemas.common import PageQuerySchema
 from shared.schemas.sales.contacts import ContactCreateSchema, ContactQuerySchema, ContactUpdateSchema
 
 
@@ -32,6 +33,15 @@ class ContactsRpc:
         with self.db.transaction() as conn:
             rows, next_cursor = store.list_contacts(conn, query)
         return {"items": [contact_snapshot(row) for row in rows], "next_cursor": next_cursor}
+
+    @rpc
+    def contact_history(self, contact_id, query=None):
+        """The contact's changes, newest first."""
+        contact_id = load_contact_id(contact_id)
+        query = load(PageQuerySchema(), query or {})
+        with self.db.transaction() as conn:
+            store.get_contact(conn, contact_id)
+            return store.HISTORY.page(conn, contact_id, query["cursor"], query["limit"])
 
     @rpc
     def update_contact(self, contact_id, changes, actor=None, expected_version=None):

@@ -2,18 +2,21 @@
 connection already in a transaction."""
 
 from shared.kit.filters import Where
-from shared.kit.pagination import KeysetOrder, keyset_page
+from shared.kit.history import History
+from shared.kit.pagination import both_ways, keyset_page
 from shared.kit.rows import get_row, insert_row, snapshot, update_row
 
 CONTACT_FIELDS = (
-    "id", "account_id", "first_name", "last_name", "title", "emails", "phones", "role", "do_not_call",
+    "id", "account_id", "first_name", "last_name", "title", "emails", "phones", "phones_text", "role", "do_not_call",
     "do_not_email", "owner", "attributes", "version", "created_by", "created_at", "updated_at",
 )
 INSERT_COLUMNS = (
-    "id", "account_id", "first_name", "last_name", "title", "emails", "email_norm", "phones", "role", "do_not_call",
-    "do_not_email", "owner", "attributes", "created_by",
+    "id", "account_id", "first_name", "last_name", "title", "emails", "email_norm", "phones", "phones_text", "role",
+    "do_not_call", "do_not_email", "owner", "attributes", "created_by",
 )
 JSON_COLUMNS = ("attributes",)
+# Every change of a contact, by the command that makes it (see shared.kit.history).
+HISTORY = History("contact_history", "contact_id", CONTACT_FIELDS)
 # The expression of the contacts_search trigram index (repeated so it is used).
 SEARCH_EXPRESSION = (
     "(coalesce(first_name, '') || ' ' || coalesce(last_name, '') || ' ' || coalesce(email_norm, ''))"
@@ -54,11 +57,18 @@ def _filters(query):
     return where.clauses, where.params
 
 
-NEWEST_FIRST = KeysetOrder(("created_at", "timestamptz"), ("id", "uuid"), descending=True)
+# ContactQuerySchema's sorts (CONTACT_SORTS), each both ways; the id breaks ties.
+# sort_name (migration 0006): last name, then first name, in lower case.
+SORTS = {
+    **both_ways("created_at", "created_at", "timestamptz"),
+    **both_ways("updated_at", "updated_at", "timestamptz"),
+    **both_ways("name", "sort_name", "text"),
+}
 
 
 def list_contacts(conn, query):
-    """A page, newest first: (created_at, id) descending with a keyset cursor."""
+    """A page in the query's sort (default: newest first, (created_at, id)
+    descending) with a keyset cursor."""
     where, params = _filters(query)
-    return keyset_page(conn, "SELECT * FROM contacts", where, params, NEWEST_FIRST, query.get("cursor"),
-                       int(query.get("limit") or 50))
+    return keyset_page(conn, "SELECT * FROM contacts", where, params, SORTS[query.get("sort") or "-created_at"],
+                       query.get("cursor"), int(query.get("limit") or 50))

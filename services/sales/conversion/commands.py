@@ -16,7 +16,8 @@ Which records:
   or with the lead's company as its normalised name in the lead's country;
   else a new ``prospect`` account named after the company, with the email's
   domain, the lead's industry, size and country, owned by ``options.owner``
-  or the lead's owner.  A lead without a company makes an account named
+  or else the converting user (``actor``; the lead's owner when there is no
+  actor), like the contact and the opportunity it creates.  A lead without a company makes an account named
   after the person with their email or phone ("Ada Lovelace
   (ada@example.com)"; else just the name, the email or the phone), without a
   domain (a person's mailbox is not a company's web domain); like any account
@@ -25,7 +26,8 @@ Which records:
 - contact: the one whose primary email is the lead's (it joins the account
   when it has none, and otherwise stays where it is, even at another
   account); else a new one at the account with the lead's names, title,
-  email and phone.  A lead without a name gives the contact
+  email and phone (the number in E.164, the lead's text as given beside
+  it).  A lead without a name gives the contact
   its email (else phone, else company) as last name (a contact needs one).
 - opportunity (unless ``create_opportunity`` is false): at the account, the
   contact as primary contact (when it is not another account's), the lead's
@@ -36,7 +38,9 @@ Which records:
 
 The account, contact and opportunity functions write their own events
 (``account.created``, ``contact.created``, ``opportunity.created``) in this
-transaction; a record that was found is not touched.
+transaction; a record that was found is not touched.  The answer carries the
+``warnings`` of the opportunity's save (a currency without an exchange rate)
+when it made one.
 """
 
 from services.sales.accounts import store as accounts_store
@@ -44,9 +48,11 @@ from services.sales.accounts.commands import create_account, find_duplicate, ref
 from services.sales.contacts.commands import create_contact, find_by_email, update_contact
 from services.sales.normalize import domain_from_email
 from services.sales.opportunities.commands import create_opportunity
+from services.sales.opportunities.warnings import save_warnings
 from shared.kit.rows import plain
 from shared.kit.validation import load
 from shared.schemas.errors import DuplicateFound, IllegalTransition, ValidationFailed
+from shared.schemas.phones import e164
 from shared.schemas.sales.accounts import AccountCreateSchema
 from shared.schemas.sales.contacts import ContactCreateSchema
 
@@ -73,18 +79,20 @@ def convert_lead(conn, lead, options, actor, currency):
     if claimed is None:
         return record(conn.execute("SELECT * FROM lead_conversions WHERE lead_id = %s", (lead["id"],)).fetchone())
     _check_convertible(lead)
-    owner = options.get("owner") or lead.get("owner")
+    owner = options.get("owner") or actor or lead.get("owner")
     account, account_created = _account(conn, lead, options, owner, actor)
     contact, contact_created = _contact(conn, lead, account, owner, actor)
-    opportunity_id = None
+    opportunity_id, warnings = None, []
     if options["create_opportunity"]:
-        opportunity_id = _opportunity(conn, lead, options["opportunity"], account, contact, owner, actor, currency)
+        opportunity = _opportunity(conn, lead, options["opportunity"], account, contact, owner, actor, currency)
+        opportunity_id = str(opportunity["id"])
+        warnings = save_warnings(conn, opportunity["currency"], currency)
     row = conn.execute(
         "UPDATE lead_conversions SET account_id = %s, contact_id = %s, opportunity_id = %s, account_created = %s,"
         " contact_created = %s WHERE lead_id = %s RETURNING *",
         (account["id"], contact["id"], opportunity_id, account_created, contact_created, lead["id"]),
     ).fetchone()
-    return record(row)
+    return {**record(row), "warnings": warnings} if warnings else record(row)
 
 
 def _check_convertible(lead):
@@ -156,18 +164,30 @@ def _contact(conn, lead, account, owner, actor):
     names = {"first_name": lead.get("first_name"), "last_name": lead.get("last_name")}
     if not any(names.values()):
         names["last_name"] = (lead.get("email") or lead.get("phone") or lead.get("company"))[:PERSON_NAME_LENGTH]
+    phones, phones_text = _phones(lead, account)
     data = load(ContactCreateSchema(), {
         **names, "title": lead.get("title"), "emails": [lead["email"]] if lead.get("email") else [],
-        "phones": [lead["phone"]] if lead.get("phone") else [], "account_id": str(account["id"]), "owner": owner,
+        "phones": phones, "account_id": str(account["id"]), "owner": owner,
     })
     try:
-        return create_contact(conn, data, actor), True
+        return create_contact(conn, data, actor, phones_text), True
     except DuplicateFound:  # created concurrently after the look-up
         return find_by_email(conn, lead["email"]), False
 
 
+def _phones(lead, account):
+    """(phones, phones_text) of the lead's contact: its number in E.164 and
+    its text as given.  A phone saved before numbers were read, which reads as
+    none, is kept as it is."""
+    phone = lead.get("phone")
+    if not phone:
+        return [], []
+    number = e164(phone, lead.get("country") or account.get("country"))
+    return [number or phone], [lead.get("phone_text") or phone]
+
+
 def _opportunity(conn, lead, wanted, account, contact, owner, actor, currency):
-    """The new opportunity's id."""
+    """The new opportunity's row."""
     same_account = contact["account_id"] is None or str(contact["account_id"]) == str(account["id"])
     data = {
         "account_id": str(account["id"]),
@@ -184,6 +204,6 @@ def _opportunity(conn, lead, wanted, account, contact, owner, actor, currency):
         "owner": owner,
     }
     try:
-        return str(create_opportunity(conn, data, actor)["id"])
+        return create_opportunity(conn, data, actor)
     except ValidationFailed as exc:  # a pipeline or stage that does not exist: the options' fault
         raise ValidationFailed(exc.detail, {"opportunity": exc.errors}, **exc.extra) from None

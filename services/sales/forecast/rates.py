@@ -73,6 +73,14 @@ def rates_in_force(conn, reporting_currency, as_of):
     return {row["currency"]: row["rate"] for row in rows}
 
 
+def has_rate(conn, currency):
+    """Whether ``currency`` has a stored rate (so its amounts convert on any
+    day: before its first rate, that one is used).  The reporting currency
+    needs none: ask about the others."""
+    return conn.execute("SELECT EXISTS (SELECT 1 FROM exchange_rates WHERE currency = %s) AS known",
+                        (currency,)).fetchone()["known"]
+
+
 def convert(amount, currency, rates):
     """``amount`` (Decimal) in the reporting currency with ``rates`` from
     ``rates_in_force``; None when the currency has no rate."""

@@ -18,9 +18,9 @@ ZERO = Decimal("0.00")
 
 def _filters(query):
     where, params = ["o.pipeline_id = %(pipeline_id)s"], {}
-    if query.get("owner") is not None:
-        where.append("o.owner = %(owner)s")
-        params["owner"] = query["owner"]
+    if query.get("owner"):
+        where.append("o.owner = ANY(%(owners)s)")
+        params["owners"] = list(query["owner"])
     if query.get("close_from") is not None:
         where.append("o.expected_close_date >= %(close_from)s")
         params["close_from"] = query["close_from"]

@@ -78,6 +78,7 @@ def create_opportunity(conn, data, actor):
                   attributes=data.get("attributes") or {}, created_by=actor)
     row = store.insert_opportunity(conn, values)
     store.add_stage_history(conn, row, None, actor)
+    store.HISTORY.created(conn, row, actor)
     outbox.add(conn, "opportunity.created", {"opportunity": opportunity_snapshot(row)})
     if row["category"] == "won":
         won_customer(conn, row["account_id"], actor)
@@ -140,6 +141,7 @@ def update_opportunity(conn, opportunity_id, changes, actor, expected_version=No
         return row
     _check_links(conn, row, values)
     updated = store.update_opportunity(conn, row["id"], values)
+    store.HISTORY.changed(conn, row, updated, actor, "stage_changed" if "stage" in values else "updated")
     events = []
     if "stage" in values:
         store.add_stage_history(conn, updated, row["stage"], actor)

@@ -5,10 +5,12 @@ operation in one transaction and returns plain JSON types."""
 import re
 
 from services.sales.opportunities import board, commands, pipelines, store
+from services.sales.opportunities.warnings import save_warnings, with_warnings
 from shared.kit import versions
 from shared.kit.entrypoints import rpc
 from shared.kit.rows import plain
 from shared.kit.validation import load, load_uuid
+from shared.schemas.common import PageQuerySchema
 from shared.schemas.errors import NotFound
 from shared.schemas.sales.opportunities import (
     BoardQuerySchema,
@@ -76,7 +78,8 @@ class OpportunitiesRpc:
     def create_opportunity(self, data, actor=None):
         data = load(OpportunityCreateSchema(), data)
         with self.db.transaction() as conn:
-            return snapshot(commands.create_opportunity(conn, data, actor))
+            row = commands.create_opportunity(conn, data, actor)
+            return self._saved(conn, row)
 
     @rpc
     def get_opportunity(self, opportunity_id):
@@ -95,7 +98,22 @@ class OpportunitiesRpc:
         opportunity_id, expected_version = opportunity_key(opportunity_id), versions.expected_version(expected_version)
         changes = load(OpportunityUpdateSchema(), changes)
         with self.db.transaction() as conn:
-            return snapshot(commands.update_opportunity(conn, opportunity_id, changes, actor, expected_version))
+            row = commands.update_opportunity(conn, opportunity_id, changes, actor, expected_version)
+            return self._saved(conn, row)
+
+    def _saved(self, conn, row):
+        """The answer of a save (OpportunitySavedSchema): the opportunity, and
+        ``warnings`` when its currency has no exchange rate."""
+        return with_warnings(snapshot(row), save_warnings(conn, row["currency"], self.config["REPORTING_CURRENCY"]))
+
+    @rpc
+    def opportunity_history(self, opportunity_id, query=None):
+        """The opportunity's changes, newest first."""
+        opportunity_id = opportunity_key(opportunity_id)
+        query = load(PageQuerySchema(), query or {})
+        with self.db.transaction() as conn:
+            store.get_opportunity(conn, opportunity_id)
+            return store.HISTORY.page(conn, opportunity_id, query["cursor"], query["limit"])
 
     @rpc
     def opportunity_stage_history(self, opportunity_id):

@@ -2,7 +2,8 @@
 psycopg connection that is already in a transaction."""
 
 from shared.kit.filters import Where
-from shared.kit.pagination import KeysetOrder, keyset_page
+from shared.kit.history import History
+from shared.kit.pagination import both_ways, keyset_page
 from shared.kit.rows import get_row, insert_row, update_row
 
 # The columns a new opportunity is written with.
@@ -12,6 +13,9 @@ INSERT_COLUMNS = (
     "campaign_id", "lead_id", "owner", "next_step", "loss_reason", "attributes", "created_by",
 )
 JSON_COLUMNS = ("attributes",)
+# Every change of an opportunity, by the command that makes it (see shared.kit.history);
+# the inserted columns are the fields it shows.
+HISTORY = History("opportunity_history", "opportunity_id", INSERT_COLUMNS)
 HISTORY_FIELDS = ("from_stage", "to_stage", "probability", "amount", "currency", "changed_by", "changed_at")
 
 
@@ -54,12 +58,21 @@ def _filters(query):
     return where.clauses, where.params
 
 
-NEWEST_FIRST = KeysetOrder(("created_at", "timestamptz"), ("id", "uuid"), descending=True)
+# OpportunityQuerySchema's sorts (OPPORTUNITY_SORTS), each both ways; the id breaks ties.
+# sort_name (migration 0006): the name in lower case.
+SORTS = {
+    **both_ways("created_at", "created_at", "timestamptz"),
+    **both_ways("updated_at", "updated_at", "timestamptz"),
+    **both_ways("name", "sort_name", "text"),
+    **both_ways("expected_close_date", "expected_close_date", "date"),
+}
 
 
 def list_opportunities(conn, query):
-    """A page, newest first by (created_at, id); the cursor is keyset-based,
-    so pages stay stable while opportunities are added."""
+    """A page in the query's sort (default: newest first by (created_at,
+    id)); the cursor is keyset-based, so pages stay stable while
+    opportunities are added."""
     where, params = _filters(query)
-    return keyset_page(conn, "SELECT * FROM opportunities", where, params, NEWEST_FIRST, query.get("cursor"),
+    order = SORTS[query.get("sort") or "-created_at"]
+    return keyset_page(conn, "SELECT * FROM opportunities", where, params, order, query.get("cursor"),
                        int(query.get("limit") or 50))

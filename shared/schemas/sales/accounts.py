@@ -10,10 +10,11 @@ from marshmallow import fields, validate
 from shared.schemas.common import (
     AuthoredSchema,
     JsonObject,
-    PageQuerySchema,
+    SortedPageQuerySchema,
     StrictSchema,
     TrimmedSchema,
     WholeNumber,
+    country_code,
     filter_values,
     text,
 )
@@ -25,7 +26,6 @@ MAX_ADDRESSES = 20
 
 # A web domain, or an http(s) URL of one, as the document shows it.
 DOMAIN_PATTERN = r"^(https?://)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(/\S*)?$"
-COUNTRY_RULE = validate.Regexp(r"^[A-Za-z]{2}$", error="Use a two-letter ISO 3166 country code.")
 
 
 class AccountAddressSchema(TrimmedSchema):
@@ -36,7 +36,7 @@ class AccountAddressSchema(TrimmedSchema):
     city = text(200)
     region = text(200)
     postal_code = text(20)
-    country = fields.String(allow_none=True, validate=COUNTRY_RULE)
+    country = country_code(allow_none=True)
 
 
 class AccountFieldsSchema(TrimmedSchema):
@@ -54,11 +54,13 @@ class AccountFieldsSchema(TrimmedSchema):
     industry = text(100)
     size = WholeNumber(allow_none=True, strict=True, validate=validate.Range(min=0, max=10_000_000),
                           metadata={"description": "Number of employees."})
-    country = fields.String(allow_none=True, validate=COUNTRY_RULE)
+    country = country_code(allow_none=True, metadata={
+        "description": "ISO 3166-1 alpha-2 code, like GB (any letter case); the region of its contacts' national "
+                       "phone numbers."})
     addresses = fields.List(fields.Nested(AccountAddressSchema), validate=validate.Length(max=MAX_ADDRESSES))
     type = fields.String(validate=validate.OneOf(ACCOUNT_TYPES))
     parent_id = fields.UUID(allow_none=True, metadata={"description": "Parent account (hierarchies)."})
-    owner = text(100)
+    owner = text(100, metadata={"description": "The username of an active user (GET /api/v1/users/directory)."})
     attributes = JsonObject(metadata={"description": "Custom attributes, a JSON object."})
 
 
@@ -88,7 +90,16 @@ class AccountSchema(AuthoredSchema):
     merged_into = fields.UUID(allow_none=True, metadata={"description": "The survivor, once merged into another."})
 
 
-class AccountQuerySchema(TrimmedSchema, PageQuerySchema):
+ACCOUNT_SORTS = ("name", "-name", "-created_at", "created_at", "-updated_at", "updated_at")
+ACCOUNT_SORT_HELP = (
+    "The order of the list: a field, ascending (A to Z, oldest first), or with a leading - descending. name: by "
+    "name, A to Z (the default), ignoring letter case and legal forms like Ltd or GmbH; -name: Z to A; "
+    "-created_at / created_at: newest / oldest first; -updated_at / updated_at: most / least recently changed "
+    "first. The id breaks ties. A cursor continues the sort it came from (another sort refuses it)."
+)
+
+
+class AccountQuerySchema(TrimmedSchema, SortedPageQuerySchema):
     trimmed = ()  # query values are taken as given
     upper = ("country",)
 
@@ -96,9 +107,11 @@ class AccountQuerySchema(TrimmedSchema, PageQuerySchema):
     type = filter_values(fields.String(validate=validate.OneOf(ACCOUNT_TYPES)))
     owner = text(100, load_default=None)
     industry = text(100, load_default=None)
-    country = fields.String(load_default=None, allow_none=True, validate=COUNTRY_RULE, metadata={"maxLength": 2})
+    country = country_code(load_default=None, allow_none=True)
     parent_id = fields.UUID(load_default=None, allow_none=True, metadata={"description": "Children of this account."})
     include_merged = fields.Boolean(load_default=False)
+    sort = fields.String(load_default="name", validate=validate.OneOf(ACCOUNT_SORTS),
+                         metadata={"description": ACCOUNT_SORT_HELP})
 
 
 class AccountPageSchema(StrictSchema):

@@ -43,7 +43,7 @@ class ActivityFieldsSchema(TrimmedSchema):
     occurred_at = fields.AwareDateTime(
         metadata={"description": "When it happened or is planned: the timeline's order. Default: due_at, else "
                                  "now (notes: now)."})
-    owner = text(100, metadata={"description": "The user responsible for it."})
+    owner = text(100, metadata={"description": "The user responsible for it: the username of an active user."})
 
 
 class ActivityCreateSchema(ActivityFieldsSchema):
@@ -92,17 +92,30 @@ class ActivitySchema(AuthoredSchema):
     owner = fields.String(allow_none=True)
 
 
+ACTIVITY_SORTS = ("-occurred_at", "due_at")
+
+
 class ActivityQuerySchema(PageQuerySchema):
-    """Filters of the activity list (newest first by occurred_at, id)."""
+    """Filters of the activity list (newest first by occurred_at, id, or as ``sort`` says)."""
 
     account_id = fields.UUID(load_default=None)
     contact_id = fields.UUID(load_default=None)
     opportunity_id = fields.UUID(load_default=None)
     lead_id = fields.UUID(load_default=None)
-    owner = text(100, load_default=None)
+    owner = text(100, load_default=None, metadata={"description": "Only the activities of this owner (a username)."})
     kind = filter_values(fields.String(validate=validate.OneOf(KINDS)))
     status = filter_values(fields.String(validate=validate.OneOf(STATUSES)))
     due_before = fields.AwareDateTime(load_default=None, metadata={"description": "Only those due before this time."})
+    due_after = fields.AwareDateTime(load_default=None, metadata={
+        "description": "Only those due at or after this time; not after due_before (422 otherwise)."})
+    sort = fields.String(load_default="-occurred_at", validate=validate.OneOf(ACTIVITY_SORTS), metadata={
+        "description": "-occurred_at: newest first (the default); due_at: soonest due first, those without a "
+                       "due time last. A cursor continues the sort it came from."})
+
+    @validates_schema
+    def ordered_due_times(self, data, **kwargs):
+        if data.get("due_before") and data.get("due_after") and data["due_after"] > data["due_before"]:
+            raise ValidationError("due_after must not be after due_before.", "due_after")
 
 
 class TimelineQuerySchema(PageQuerySchema):

@@ -10,7 +10,7 @@ from shared.schemas.common import (
     BLANK_PATTERN,
     AuthoredSchema,
     JsonObject,
-    PageQuerySchema,
+    SortedPageQuerySchema,
     StrictSchema,
     TrimmedSchema,
     any_given,
@@ -18,6 +18,7 @@ from shared.schemas.common import (
     text,
 )
 from shared.schemas.events import register_event
+from shared.schemas.phones import PHONE_EXAMPLE
 
 ROLES = ("decision_maker", "evaluator", "influencer", "user")
 MAX_EMAILS = 10
@@ -35,13 +36,17 @@ class ContactFieldsSchema(TrimmedSchema):
     emails = fields.List(email_address(), validate=validate.Length(max=MAX_EMAILS),
                          metadata={"description": "The first one is the primary email (unique among contacts)."})
     phones = fields.List(fields.String(validate=validate.Length(min=1, max=40)),
-                         validate=validate.Length(max=MAX_PHONES))
+                         validate=validate.Length(max=MAX_PHONES), metadata={
+                             "description": f"Phone numbers: each with its country code ({PHONE_EXAMPLE}), or "
+                                            "national when the contact's account has a country. Stored in E.164 "
+                                            "(+442079460958); the texts as given are kept too. Text that reads as "
+                                            "no possible number is refused (422, naming the item)."})
     role = fields.String(allow_none=True, validate=validate.OneOf(ROLES),
                          metadata={"description": "Role at the account."})
     do_not_call = fields.Boolean()
     do_not_email = fields.Boolean()
     account_id = fields.UUID(allow_none=True)
-    owner = text(100)
+    owner = text(100, metadata={"description": "The username of an active user (GET /api/v1/users/directory)."})
     attributes = JsonObject(metadata={"description": "Custom attributes, a JSON object."})
 
 
@@ -77,7 +82,11 @@ class ContactSchema(AuthoredSchema):
     last_name = fields.String(allow_none=True)
     title = fields.String(allow_none=True)
     emails = fields.List(fields.String(), required=True)
-    phones = fields.List(fields.String(), required=True)
+    phones = fields.List(fields.String(), required=True, metadata={
+        "description": "In E.164, like +442079460958 (contacts saved before numbers were read keep the texts "
+                       "as they were given)."})
+    phones_text = fields.List(fields.String(), metadata={
+        "description": "The phones as they were given, in the order of `phones`."})
     role = fields.String(allow_none=True)
     do_not_call = fields.Boolean(required=True)
     do_not_email = fields.Boolean(required=True)
@@ -85,13 +94,24 @@ class ContactSchema(AuthoredSchema):
     attributes = fields.Dict(required=True)
 
 
-class ContactQuerySchema(PageQuerySchema):
+CONTACT_SORTS = ("-created_at", "created_at", "-updated_at", "updated_at", "name", "-name")
+CONTACT_SORT_HELP = (
+    "The order of the list: a field, ascending (A to Z, oldest first), or with a leading - descending. "
+    "-created_at: newest first (the default); created_at: oldest first; -updated_at / updated_at: most / least "
+    "recently changed first; name / -name: by last name, then first name, ignoring letter case. The id breaks "
+    "ties. A cursor continues the sort it came from (another sort refuses it)."
+)
+
+
+class ContactQuerySchema(SortedPageQuerySchema):
     q = text(200, load_default=None, metadata={"description": "Free text (trigram) over names and primary email."})
     account_id = fields.UUID(load_default=None, allow_none=True)
     role = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(ROLES))
     owner = text(100, load_default=None)
     email = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=254),
                           metadata={"description": "Any of the contact's emails (case-insensitive)."})
+    sort = fields.String(load_default="-created_at", validate=validate.OneOf(CONTACT_SORTS),
+                         metadata={"description": CONTACT_SORT_HELP})
 
 
 class ContactPageSchema(StrictSchema):

@@ -13,7 +13,7 @@ from marshmallow import ValidationError, fields, post_load, validate, validates_
 
 from shared.schemas.common import StrictSchema, TrimmedSchema, text
 from shared.schemas.leads import LeadSchema
-from shared.schemas.sales.opportunities import AMOUNT_HELP, Money, slug
+from shared.schemas.sales.opportunities import AMOUNT_HELP, WARNINGS_HELP, Money, SaveWarningSchema, slug
 
 # An opportunity made by a conversion is expected to close this many days after it.
 DEFAULT_CLOSE_DAYS = 90
@@ -59,7 +59,8 @@ class ConversionOptionsSchema(TrimmedSchema):
     create_opportunity = fields.Boolean(load_default=True, metadata={"description": "Default true."})
     opportunity = fields.Nested(ConversionOpportunitySchema, allow_none=True,
                                 metadata={"description": "Details of the opportunity (with create_opportunity)."})
-    owner = text(100, metadata={"description": "Owner of what the conversion creates; default: the lead's owner."})
+    owner = text(100, metadata={"description": "Owner of what the conversion creates, the username of an active "
+                                              "user; default: the user who converts."})
 
     @validates_schema
     def opportunity_only_when_created(self, data, **kwargs):
@@ -88,10 +89,12 @@ class ConversionRecordSchema(StrictSchema):
         "description": "false when the conversion used an existing account (chosen or found by dedup)."})
     contact_created = fields.Boolean(required=True, metadata={
         "description": "false when a contact with the lead's email existed."})
+    warnings = fields.List(fields.Nested(SaveWarningSchema), metadata={
+        "description": "About the opportunity this call created; absent when there is nothing to say."})
 
 
 class ConversionResultSchema(StrictSchema):
-    """The answer of a lead conversion (the same when it is repeated)."""
+    """The answer of a lead conversion (the same when it is repeated, but for `warnings`)."""
 
     lead = fields.Nested(LeadSchema, required=True, metadata={"description": "The lead, now converted."})
     account_id = fields.UUID(required=True)
@@ -101,3 +104,5 @@ class ConversionResultSchema(StrictSchema):
         "description": "false when the conversion used an existing account (chosen or found by dedup)."})
     contact_created = fields.Boolean(required=True, metadata={
         "description": "false when a contact with the lead's email existed."})
+    warnings = fields.List(fields.Nested(SaveWarningSchema), metadata={
+        "description": WARNINGS_HELP + " Only the call that converts the lead says them; a repeated call does not."})

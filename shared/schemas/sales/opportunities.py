@@ -3,12 +3,13 @@ opportunities, their stage history and the pipeline board."""
 
 from decimal import Decimal, InvalidOperation
 
-from marshmallow import ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from shared.schemas.common import (
+    NOT_BLANK_PATTERN,
     AuthoredSchema,
     JsonObject,
-    PageQuerySchema,
+    SortedPageQuerySchema,
     StrictSchema,
     TrimmedSchema,
     VersionedSchema,
@@ -230,7 +231,7 @@ class OpportunityFieldsSchema(TrimmedSchema):
     expected_close_date = fields.Date(error_messages=NEEDED)
     source = text(100)
     campaign_id = text(64)
-    owner = text(100)
+    owner = text(100, metadata={"description": "The username of an active user (GET /api/v1/users/directory)."})
     next_step = text(500)
     loss_reason = text(500, metadata={"description": "Required when moving to a lost stage."})
     attributes = JsonObject(metadata={"description": "Custom attributes, a JSON object."})
@@ -282,17 +283,55 @@ class OpportunitySchema(AuthoredSchema):
     attributes = fields.Dict(required=True)
 
 
-class OpportunityQuerySchema(PageQuerySchema):
-    """Filters of the opportunity list (newest first by created_at, id)."""
+WARNING_CODES = ("missing_exchange_rate",)
+
+
+class SaveWarningSchema(StrictSchema):
+    """Something a save did that the person should know about, although it succeeded."""
+
+    code = fields.String(required=True, validate=validate.OneOf(WARNING_CODES), metadata={
+        "description": "missing_exchange_rate: the amount's currency has no exchange rate into the reporting "
+                       "currency, so the amount is left out of board sums and the forecast."})
+    currency = fields.String(metadata={"description": "The currency concerned (missing_exchange_rate)."})
+    detail = fields.String(required=True, metadata={"description": "What it means and what to do about it."})
+
+
+WARNINGS_HELP = ("What the save could not do with the opportunity although it succeeded; absent when there is "
+                 "nothing to say.")
+
+
+class OpportunitySavedSchema(OpportunitySchema):
+    """An opportunity as creating or changing it answers: the opportunity, and
+    warnings about the save."""
+
+    warnings = fields.List(fields.Nested(SaveWarningSchema), metadata={"description": WARNINGS_HELP})
+
+
+OPPORTUNITY_SORTS = ("-created_at", "created_at", "-updated_at", "updated_at", "name", "-name", "expected_close_date",
+                     "-expected_close_date")
+OPPORTUNITY_SORT_HELP = (
+    "The order of the list: a field, ascending (A to Z, oldest, soonest first), or with a leading - descending. "
+    "-created_at: newest first (the default); created_at: oldest first; -updated_at / updated_at: most / least "
+    "recently changed first; name / -name: by name, ignoring letter case; expected_close_date / "
+    "-expected_close_date: closing soonest / latest first. The id breaks ties. A cursor continues the sort it "
+    "came from (another sort refuses it)."
+)
+
+
+class OpportunityQuerySchema(SortedPageQuerySchema):
+    """Filters of the opportunity list (newest first by created_at, id, or as ``sort`` says)."""
 
     q = text(200, load_default=None, metadata={"description": "Free text over the name."})
     account_id = fields.UUID(load_default=None)
-    owner = text(100, load_default=None)
+    owner = text(100, load_default=None, metadata={"description": "Only the opportunities of this owner (a "
+                                                                  "username)."})
     pipeline_id = slug(load_default=None, allow_none=True)
     stage = filter_values(slug())
     category = filter_values(fields.String(validate=validate.OneOf(CATEGORIES)))
     close_from = fields.Date(load_default=None, metadata={"description": "Expected close on or after this day."})
     close_to = fields.Date(load_default=None, metadata={"description": CLOSE_TO_HELP})
+    sort = fields.String(load_default="-created_at", validate=validate.OneOf(OPPORTUNITY_SORTS),
+                         metadata={"description": OPPORTUNITY_SORT_HELP})
 
     @validates_schema
     def ordered_dates(self, data, **kwargs):
@@ -328,7 +367,11 @@ class StageHistorySchema(StrictSchema):
 # The pipeline board ---------------------------------------------------------
 
 class BoardQuerySchema(StrictSchema):
-    owner = text(100, load_default=None)
+    owner = filter_values(fields.String(
+        validate=[validate.Length(min=1, max=100), validate.Regexp(NOT_BLANK_PATTERN, error="Must not be blank.")],
+        metadata={"pattern": NOT_BLANK_PATTERN}), metadata={
+        "description": "Only these owners' opportunities (usernames; repeat, or separate with commas); the "
+                       "counts and sums cover only them."})
     close_from = fields.Date(load_default=None, metadata={"description": "Expected close on or after this day."})
     close_to = fields.Date(load_default=None, metadata={"description": CLOSE_TO_HELP})
     limit_per_stage = WholeNumber(load_default=20, validate=validate.Range(min=0, max=200), metadata={
@@ -338,6 +381,13 @@ class BoardQuerySchema(StrictSchema):
     @validates_schema
     def ordered_dates(self, data, **kwargs):
         _check_date_range(data)
+
+    @pre_load
+    def one_owner(self, data, **kwargs):
+        """One owner may come as a plain string (RPC callers)."""
+        if isinstance(data, dict) and isinstance(data.get("owner"), str):
+            data = {**data, "owner": [data["owner"]]}
+        return data
 
 
 class BoardStageSchema(StrictSchema):
