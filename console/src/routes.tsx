@@ -47,10 +47,12 @@ export const routes: RouteObject[] = [
     id: "root",
     path: "/",
     loader: sessionLoader,
-    // The session is read once per page load; every API call still checks it (401 -> sign in).
-    shouldRevalidate: () => false,
+    // The session is read when the console opens and when a page is reloaded in place (revalidate(),
+    // e.g. after renaming oneself), not on every navigation; every API call still checks it (401 -> sign in).
+    shouldRevalidate: ({ currentUrl, nextUrl }) => currentUrl.href === nextUrl.href,
     element: <SignedIn />,
     errorElement: <ErrorPage />,
+    hydrateFallbackElement: <p className="loading" role="status">Loading…</p>,
     handle: { crumb: "Home" },
     children: [
       {

@@ -9,8 +9,9 @@ import { OwnerSelect } from "./records";
 export interface FactField {
   name: string;
   label: string;
-  /** text (default), email, tel, number, date, textarea, select, owner, country */
-  type?: "text" | "email" | "tel" | "number" | "date" | "textarea" | "select" | "owner" | "country";
+  /** text (default), email, tel, number, date, textarea, select, owner, country,
+   * lines (a list of strings, one a line), boolean (yes / no) */
+  type?: "text" | "email" | "tel" | "number" | "date" | "textarea" | "select" | "owner" | "country" | "lines" | "boolean";
   options?: { value: string; label: string }[];
   hint?: string;
   /** How the value shows when not editing. */
@@ -33,14 +34,30 @@ interface Props {
 function toForm(value: unknown, type?: string): string {
   if (value === null || value === undefined) return "";
   if (type === "date" && typeof value === "string") return value.slice(0, 10);
+  if (type === "lines" && Array.isArray(value)) return value.join("\n");
+  if (type === "boolean") return value ? "true" : "false";
   return String(value);
 }
 
 function fromForm(value: string, type?: string): unknown {
+  if (type === "lines") return value.split("\n").map((line) => line.trim()).filter(Boolean);
+  if (type === "boolean") return value === "true";
   const text = value.trim();
   if (text === "") return null;
   if (type === "number") return Number(text);
   return text;
+}
+
+/** An error on one item of a list field ("phones.1") names the item it is about. */
+function showLineErrors(problem: Problem, changes: Record<string, unknown>, setError: (name: string, error: { type: string; message: string }) => void) {
+  const byField: Record<string, string[]> = {};
+  for (const [key, messages] of Object.entries(problem.errors)) {
+    const [field, index] = key.split(".");
+    const list = changes[field];
+    if (!Array.isArray(list) || index === undefined || !/^\d+$/.test(index)) continue;
+    (byField[field] ??= []).push(`“${String(list[Number(index)] ?? "")}”: ${messages.join(" ")}`);
+  }
+  for (const [field, messages] of Object.entries(byField)) setError(field, { type: "server", message: messages.join(" ") });
 }
 
 export function EditableFacts({ title = "Details", record, fields, path, etag, canEdit, onSaved }: Props) {
@@ -69,7 +86,10 @@ export function EditableFacts({ title = "Details", record, fields, path, etag, c
       onSaved({ data: answer.data, etag: answer.etag });
     } catch (e) {
       if (e instanceof Problem && e.status === 412) setStale(true);
-      else setGeneral(applyProblem(e, setError, editable.map((f) => f.name)));
+      else {
+        setGeneral(applyProblem(e, setError, editable.map((f) => f.name)));
+        if (e instanceof Problem) showLineErrors(e, changes, setError);
+      }
     }
   };
 
@@ -100,6 +120,10 @@ export function EditableFacts({ title = "Details", record, fields, path, etag, c
           const error = formState.errors[f.name]?.message as string | undefined;
           const props = { label: f.label, error, hint: f.hint, ...register(f.name) };
           if (f.type === "textarea") return <TextArea key={f.name} {...props} />;
+          if (f.type === "lines") return <TextArea key={f.name} {...props} hint={f.hint ?? "One a line."} />;
+          if (f.type === "boolean") {
+            return <SelectField key={f.name} {...props} options={[{ value: "true", label: "Yes" }, { value: "false", label: "No" }]} />;
+          }
           if (f.type === "select") return <SelectField key={f.name} {...props} options={f.options ?? []} placeholder="—" />;
           if (f.type === "owner") return <OwnerSelect key={f.name} {...props} current={record[f.name]} />;
           if (f.type === "country") {

@@ -6,6 +6,7 @@ import { NAV } from "../nav";
 import { APP_NAME, made, type PageHandle } from "../lib/page";
 import { displayName, signOut, signOutEverywhere, useCan, useSession } from "../lib/session";
 import { describe } from "../lib/api";
+import { useRememberRecord } from "./RecentRecords";
 
 interface Crumb {
   label: string;
@@ -86,6 +87,7 @@ function UserMenu() {
 export function Shell() {
   const can = useCan();
   const title = usePageTitle();
+  useRememberRecord(useSession().user.username, title);
   const location = useLocation();
   const navigation = useNavigation();
   const [menuOpen, setMenuOpen] = useState(false);

@@ -122,8 +122,10 @@ export function Activities({ link, timelinePath }: { link: Record<string, string
       if (!signal?.aborted) setError(e);
     }
   };
+  // An account's timeline is part of the account (accounts:read); the activity list needs sales:read.
+  const readable = timelinePath !== undefined || can("sales:read");
   useEffect(() => {
-    if (!can("sales:read")) return;
+    if (!readable) return;
     const controller = new AbortController();
     load(null, controller.signal);
     return () => controller.abort();
@@ -139,7 +141,7 @@ export function Activities({ link, timelinePath }: { link: Record<string, string
     }
   };
 
-  if (!can("sales:read")) return null;
+  if (!readable) return null;
   return (
     <section className="panel" aria-labelledby="activities-heading">
       <h2 id="activities-heading">Activities</h2>
@@ -229,13 +231,23 @@ export interface DirectoryUser {
 
 let directory: Promise<DirectoryUser[]> | undefined;
 
+/** Every active user, page after page (the directory is sorted by username). */
+async function allUsers(): Promise<DirectoryUser[]> {
+  const users: DirectoryUser[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Page<DirectoryUser> = await get<Page<DirectoryUser>>("/users/directory", { limit: 500, cursor: cursor ?? undefined });
+    users.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return users;
+}
+
 /** The suite's active users (for owner pickers), fetched once per page load. */
 export function useDirectory(): DirectoryUser[] {
   const [users, setUsers] = useState<DirectoryUser[]>([]);
   useEffect(() => {
-    directory ??= get<{ items: DirectoryUser[] } | DirectoryUser[]>("/users/directory")
-      .then((answer) => (Array.isArray(answer) ? answer : answer.items))
-      .catch(() => {
+    directory ??= allUsers().catch(() => {
         directory = undefined;
         return [];
       });
@@ -251,14 +263,18 @@ export function useDirectory(): DirectoryUser[] {
 type OwnerProps = Omit<React.SelectHTMLAttributes<HTMLSelectElement>, "children"> & {
   label?: string;
   error?: string;
-  current?: string | null;
+  /** The owner(s) set now (several with `multiple`). */
+  current?: string | string[] | null;
   placeholder?: string;
+  hint?: React.ReactNode;
 };
 
-/** A select of the suite's users; an owner not (or no longer) among them still shows. */
+/** A select of the suite's users; an owner not (or no longer) among them still shows. With `multiple`: no "nobody" choice. */
 export function OwnerSelect({ label: text = "Owner", error, current, placeholder = "(nobody)", ...select }: OwnerProps) {
   const users = useDirectory();
   const options = users.map((u) => ({ value: u.username, label: u.display_name ? `${u.display_name} (${u.username})` : u.username }));
-  if (current && !users.some((u) => u.username === current)) options.unshift({ value: current, label: users.length ? `${current} (not an active user)` : current });
-  return <SelectField label={text} error={error} options={options} placeholder={placeholder} {...select} />;
+  for (const owner of (Array.isArray(current) ? current : current ? [current] : []).slice().reverse()) {
+    if (!users.some((u) => u.username === owner)) options.unshift({ value: owner, label: users.length ? `${owner} (not an active user)` : owner });
+  }
+  return <SelectField label={text} error={error} options={options} placeholder={select.multiple ? undefined : placeholder} {...select} />;
 }

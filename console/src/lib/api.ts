@@ -154,6 +154,9 @@ export function describe(error: unknown): string {
     return general && error.detail.startsWith("Some fields") ? general : error.detail;
   }
   if (error instanceof DOMException && error.name === "AbortError") return "Cancelled.";
+  if (error instanceof TypeError && /dynamically imported module|Importing a module script failed/i.test(error.message)) {
+    return "The console was updated since this page was opened. Reload the page to use the new version.";
+  }
   if (error instanceof TypeError) return "The server cannot be reached. Check your connection and try again.";
   return error instanceof Error ? error.message : String(error);
 }
