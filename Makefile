@@ -3,14 +3,14 @@
 # Settings come from the environment: DATABASE_URL, AMQP_URI, GATEWAY_BIND, OPS_PORT_BASE.
 
 .DEFAULT_GOAL := help
-.PHONY: help up down restart status logs test bench lint migrate manifests clean
+.PHONY: help up down restart status logs test bench screenshots lint migrate manifests clean
 
 # Hand these to the scripts when given (make logs FOLLOW=1, make test PYTEST_ARGS='-x').
-export FOLLOW PYTEST_ARGS BENCH_ARGS OVERLAY OUT
+export FOLLOW PYTEST_ARGS BENCH_ARGS SCREENSHOTS_ARGS OVERLAY OUT
 
 help: ## list the targets (this text)
 	@printf 'Usage: make <target>\n\n'
-	@awk 'BEGIN { FS = ":.*## " } /^[a-z]+:.*## / { printf "  %-9s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+	@awk 'BEGIN { FS = ":.*## " } /^[a-z]+:.*## / { printf "  %-11s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 	@printf '\nSettings: DATABASE_URL, AMQP_URI, GATEWAY_BIND, OPS_PORT_BASE (defaults: local PostgreSQL, RabbitMQ,\n'
 	@printf '127.0.0.1:8080, services ops ports from 8091 in the order of services/registry.txt)\n'
 
@@ -35,6 +35,9 @@ test: ## ruff, then pytest on a fresh crm_test database; PYTEST_ARGS='...' for p
 
 bench: ## benchmarks on a fresh crm_bench database; BENCH_ARGS='...' for python -m bench
 	@bash scripts/bench.sh
+
+screenshots: ## PNGs of the console's screens (desktop, phone) in .crm/screenshots/; SCREENSHOTS_ARGS='--only leads'
+	@bash scripts/screenshots.sh
 
 lint: ## ruff check .
 	@bash scripts/lint.sh

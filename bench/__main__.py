@@ -3,7 +3,8 @@
     python -m bench [--seconds 10] [--warmup 3] [--http-rounds 1] [--leads-processes 2] [--rows 100000]
                     [--opportunities 200000] [--forecast-requests 200] [--conversions 200]
                     [--publisher-events 10000] [--publisher-rounds 5]
-                    [--only http,conversion,events,import,forecast]
+                    [--console-leads 200000] [--console-runs 20]
+                    [--only http,conversion,events,import,forecast,console]
 
 The leads service runs as ``--leads-processes`` processes (replicas, as the
 Kubernetes base deploys it) and sales as one, beside one gateway under
@@ -28,11 +29,12 @@ from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
+from bench import console as console_bench
 from bench import conversion, events, forecast, http_load, imports, seed_opportunities
 from bench.stack import Stack
 
 RESULTS = Path(__file__).resolve().parent / "results"
-PARTS = ("http", "conversion", "events", "import", "forecast")
+PARTS = ("http", "conversion", "events", "import", "forecast", "console")
 LOCAL_HOSTS = ("", "localhost", "127.0.0.1", "::1")
 
 
@@ -183,6 +185,9 @@ def other_table(results):
     if "forecast" in results:
         for measure, value in forecast.rows(results["forecast"]):
             out.add_row(measure, value)
+    if "console" in results:
+        for measure, value in console_bench.rows(results["console"]):
+            out.add_row(measure, value)
     return out
 
 
@@ -207,6 +212,9 @@ def parse_args():
     parser.add_argument("--conversions", type=int, default=200, help="leads converted (concurrency 4)")
     parser.add_argument("--publisher-events", type=int, default=10_000, help="events per relay publisher round")
     parser.add_argument("--publisher-rounds", type=int, default=5, help="rounds of the relay publisher comparison")
+    parser.add_argument("--console-leads", type=int, default=200_000,
+                        help="leads seeded for the console's page timings (headless Chromium)")
+    parser.add_argument("--console-runs", type=int, default=20, help="page loads per console measure")
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts of {', '.join(PARTS)}")
     args = parser.parse_args()
     args.only = [part.strip() for part in args.only.split(",") if part.strip()]
@@ -253,6 +261,9 @@ def main():
             console.print("forecast latency ...")
             results["forecast"] = {**forecast.run(stack, args.opportunities, args.forecast_requests),
                                    "seed": seeded}
+        if "console" in args.only:
+            results["console"] = console_bench.run(stack, args.console_leads, args.console_runs,
+                                                   progress=console.print)
     results["load_average"]["end"] = load_average()
     results["seconds"] = round(time.monotonic() - started, 1)
     console.print(header(results))

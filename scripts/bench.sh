@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks (python -m bench) against a fresh database crm_bench and the real
-# RabbitMQ, HTTP load driven by wrk (installed with apt-get when missing).
+# RabbitMQ, HTTP load driven by wrk (installed with apt-get when missing), the
+# console measured in Debian's Chromium (scripts/browser.sh installs it).
 # Extra arguments: BENCH_ARGS='...'. Never touches the crm database.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -8,6 +9,8 @@ set -euo pipefail
 
 bash "$SCRIPTS/venv.sh"
 bash "$SCRIPTS/servers.sh"
+bash "$SCRIPTS/console.sh" # the console part loads the built console in Debian's Chromium
+bash "$SCRIPTS/browser.sh"
 
 # wrk drives the HTTP load: Python client threads saturate before the server.
 apt_install() {

@@ -27,6 +27,7 @@ step "ruff check ."
 bash "$SCRIPTS/console.sh"
 step "console type check (tsc --noEmit)"
 (cd "$ROOT/console" && npm run --silent typecheck) || die "the console's TypeScript has errors (above)"
+bash "$SCRIPTS/browser.sh" # Debian's Chromium for the browser tests (tests/console)
 
 split_words "${PYTEST_ARGS:-}"
 step "pytest ${PYTEST_ARGS:-}"

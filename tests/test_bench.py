@@ -194,3 +194,34 @@ def test_wrk_script_posts_a_unique_lead_per_request():
     assert {auth for auth, _body in _Recorder.bodies} == {"Bearer secret"}
     assert len({body["email"] for body in bodies}) == len(bodies)
     assert all(body["last_name"] and body["country"] == "DE" for body in bodies)
+
+
+def test_console_bytes_are_summed_per_kind_with_the_encodings_served():
+    from bench import console
+
+    base = "http://127.0.0.1:1"
+    entries = [
+        {"url": f"{base}/console/leads", "kind": "navigation", "transfer": 900, "encoded": 600, "decoded": 600},
+        {"url": f"{base}/console/assets/index-a1.js", "kind": "script", "transfer": 50_300, "encoded": 50_000,
+         "decoded": 180_000},
+        {"url": f"{base}/console/assets/index-b2.css", "kind": "link", "transfer": 3_300, "encoded": 3_000,
+         "decoded": 12_000},
+        {"url": f"{base}/api/v1/leads?limit=50", "kind": "fetch", "transfer": 20_300, "encoded": 20_000,
+         "decoded": 20_000},
+        {"url": f"{base}/api/v1/auth/session", "kind": "fetch", "transfer": 700, "encoded": 400, "decoded": 400},
+    ]
+    encodings = {f"{base}/console/assets/index-a1.js": "gzip", f"{base}/console/assets/index-b2.css": "gzip"}
+    sizes = console.byte_summary(entries, encodings)
+    assert sizes["document"] == {"requests": 1, "transfer": 900, "encoded": 600, "decoded": 600,
+                                 "encodings": ["identity"]}
+    assert sizes["asset"]["encoded"] == 53_000 and sizes["asset"]["decoded"] == 192_000
+    assert sizes["asset"]["encodings"] == ["gzip"]
+    assert sizes["api"]["requests"] == 2 and sizes["api"]["encodings"] == ["identity"]
+    assert sizes["document_and_assets"] == {"requests": 3, "transfer": 54_500, "encoded": 53_600,
+                                            "decoded": 192_600}
+    rows = dict(console.rows({"leads": 200_000, "target_ms": 1000, "first_page_bytes": sizes,
+                              **{page: {cache: {"median_ms": 400.0, "p99_ms": 1200.0}
+                                        for cache in ("warm_cache", "empty_cache")}
+                                 for page in ("lead_list", "lead_record")}}))
+    assert rows["  assets as served / the document as served"] == "gzip / identity"
+    assert any("over the 1 s target" in value for value in rows.values()) is False

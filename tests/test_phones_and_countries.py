@@ -8,7 +8,7 @@ from marshmallow import ValidationError
 
 from shared.schemas.common import COUNTRY_CODES, COUNTRY_PATTERN, is_country_code
 from shared.schemas.leads import AssignmentRulesSchema, LeadCreateSchema, LeadUpdateSchema, WebFormLeadSchema
-from shared.schemas.phones import PHONE_HELP, e164
+from shared.schemas.phones import PHONE_HELP, e164, phone_help
 from shared.schemas.sales.accounts import AccountCreateSchema, AccountQuerySchema
 
 
@@ -50,7 +50,9 @@ def test_a_lead_phone_is_read_with_the_leads_country():
                  {"phone": "020 7946 0958", "country": "US"}):
         with pytest.raises(ValidationError) as raised:
             LeadCreateSchema().load(data)
-        assert raised.value.messages == {"phone": [PHONE_HELP]}
+        # With a country, the message says the number is not one of that country's.
+        assert raised.value.messages == {"phone": [phone_help(data["phone"], data.get("country"))]}
+        assert (raised.value.messages["phone"][0] == PHONE_HELP) == ("country" not in data)
 
 
 def test_a_change_of_phone_alone_is_left_to_the_leads_stored_country():

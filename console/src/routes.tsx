@@ -79,9 +79,14 @@ export const routes: RouteObject[] = [
 export const router = createBrowserRouter(routes, { basename: BASENAME });
 
 // Any API call answered 401 (the session ended or was signed out everywhere): back to sign-in, then here.
+// The page to come back to is the one being opened when the 401 came (a click on a record link), else this one.
 whenSessionEnds(() => {
   const url = new URL(window.location.href);
-  if (!url.pathname.startsWith(`${BASENAME}/sign-in`)) router.navigate(signInUrl(url), { replace: true });
+  if (url.pathname.startsWith(`${BASENAME}/sign-in`)) return;
+  const pending = router.state.navigation.location;
+  const path = pending && (pending.pathname.startsWith(`${BASENAME}/`) ? pending.pathname : `${BASENAME}${pending.pathname}`);
+  const target = pending ? new URL(`${path}${pending.search}`, url.origin) : url;
+  router.navigate(signInUrl(target), { replace: true });
 });
 
 export { Outlet };

@@ -25,6 +25,7 @@ from marshmallow import ValidationError
 
 __all__ = [
     "CONTACT_PHONE_HELP", "PHONE_DESCRIPTION", "PHONE_EXAMPLE", "PHONE_HELP", "check_phone", "e164", "international",
+    "phone_help",
 ]
 
 PHONE_EXAMPLE = "+44 20 7946 0958"
@@ -57,6 +58,15 @@ def e164(text, region=None):
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def phone_help(text, region, general=PHONE_HELP):
+    """How to fix ``text`` that reads as no number: a national number in a
+    known country is checked against that country's plan, so say so."""
+    if isinstance(region, str) and region and not international(text):
+        return (f"This is not a possible phone number in {region.upper()}: check the digits, or give it with its "
+                f"country code, e.g. {PHONE_EXAMPLE}.")
+    return general
+
+
 def international(text):
     """Whether ``text`` gives its country code (``+...``), so that no region
     is needed to read it."""
@@ -69,4 +79,4 @@ def check_phone(data, field="phone", country_field="country"):
     ``country_field``)."""
     text = data.get(field)
     if text and e164(text, data.get(country_field)) is None:
-        raise ValidationError(PHONE_HELP, field)
+        raise ValidationError(phone_help(text, data.get(country_field)), field)

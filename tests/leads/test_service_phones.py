@@ -6,7 +6,7 @@ same number however it was written."""
 import pytest
 
 from shared.schemas.errors import DuplicateFound, ValidationFailed
-from shared.schemas.phones import PHONE_HELP
+from shared.schemas.phones import PHONE_HELP, phone_help
 from tests.leads.conftest import person, unique, wait_for
 
 
@@ -29,7 +29,7 @@ def test_text_that_is_no_number_is_refused_and_nothing_is_written(leads, db, dat
     before = db.row_counts()
     with pytest.raises(ValidationFailed) as raised:
         leads.create_lead(person(**data), "tester")
-    assert raised.value.errors == {"phone": [PHONE_HELP]}
+    assert raised.value.errors == {"phone": [phone_help(data["phone"], data.get("country"))]}
     assert db.row_counts() == before
 
 
@@ -106,7 +106,7 @@ def test_an_import_reads_phones_and_refuses_rows_whose_phone_or_owner_is_unknown
     assert (done["rows_created"], done["rows_failed"]) == (2, 4)
     errors = {item["row"]: item["errors"] for item in leads.import_errors(job["id"])["items"]}
     assert errors == {
-        2: {"phone": [PHONE_HELP]},
+        2: {"phone": [phone_help("call me maybe", "GB")]},
         3: {"phone": [PHONE_HELP]},
         4: {"owner": ["No active user 'ghost'; pick one of the suite's users (GET /api/v1/users/directory "
                       "lists them)."]},

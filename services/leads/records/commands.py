@@ -18,7 +18,7 @@ from services.leads.records.store import SNAPSHOT_FIELDS, json_value, snapshot
 from services.leads.scoring import commands as scoring
 from shared.kit import green, outbox, versions
 from shared.schemas.errors import Conflict, DuplicateFound, ValidationFailed
-from shared.schemas.phones import PHONE_HELP, e164
+from shared.schemas.phones import e164, phone_help
 
 NORMALISED = {"email": ("email_norm", normalize_email), "phone": ("phone_norm", normalize_phone),
               "company": ("company_norm", normalize_company)}
@@ -41,7 +41,8 @@ def phone_values(text, country):
         return {"phone": None, "phone_text": None}
     number = e164(text, country)
     if number is None:
-        raise ValidationFailed(f"The phone {text!r} reads as no phone number. {PHONE_HELP}", {"phone": [PHONE_HELP]})
+        help_text = phone_help(text, country)
+        raise ValidationFailed(f"The phone {text!r} reads as no phone number. {help_text}", {"phone": [help_text]})
     return {"phone": number, "phone_text": text}
 
 

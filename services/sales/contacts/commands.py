@@ -16,7 +16,7 @@ from services.sales.normalize import normalize_email
 from shared.kit import outbox, versions
 from shared.kit.rows import plain
 from shared.schemas.errors import Conflict, DuplicateFound, ValidationFailed
-from shared.schemas.phones import CONTACT_PHONE_HELP, e164
+from shared.schemas.phones import CONTACT_PHONE_HELP, e164, phone_help
 
 __all__ = ["contact_snapshot", "create_contact", "find_by_email", "update_contact"]
 
@@ -45,10 +45,11 @@ def phone_values(texts, country):
     that reads as no number."""
     texts = list(texts or [])
     numbers = [e164(text, country) for text in texts]
-    errors = {index: [CONTACT_PHONE_HELP] for index, number in enumerate(numbers) if number is None}
+    errors = {index: [phone_help(texts[index], country, CONTACT_PHONE_HELP)]
+              for index, number in enumerate(numbers) if number is None}
     if errors:
         shown = ", ".join(repr(texts[index]) for index in errors)
-        raise ValidationFailed(f"These phones read as no phone number: {shown}. {CONTACT_PHONE_HELP}",
+        raise ValidationFailed(f"These phones read as no phone number: {shown}. {errors[next(iter(errors))][0]}",
                                {"phones": errors})
     return {"phones": numbers, "phones_text": texts}
 

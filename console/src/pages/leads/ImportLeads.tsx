@@ -4,6 +4,12 @@ import { describe, get, request } from "../../lib/api";
 import { plural } from "../../lib/format";
 import { FormAlert } from "../../components/forms";
 
+/** A random key for the upload; crypto.randomUUID exists only on secure origins (https, localhost). */
+function randomKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 interface Job {
   id: string;
   status: string;
@@ -45,7 +51,7 @@ export function ImportLeads() {
     try {
       let current = (await request<Job>("/leads/imports", {
         method: "POST", query: { filename: file.name }, raw: file,
-        headers: { "Content-Type": "text/csv", "Idempotency-Key": crypto.randomUUID() }, signal: controller.signal,
+        headers: { "Content-Type": "text/csv", "Idempotency-Key": randomKey() }, signal: controller.signal,
       })).data;
       setJob(current);
       while (current.status === "receiving" || current.status === "processing") {

@@ -1,0 +1,344 @@
+"""What the browser tests, `make screenshots` and the console benchmark share:
+Debian's Chromium driven by Playwright, the people of each role with their
+passwords, seed data made through the API, signing in through the real form,
+and axe-core.
+
+Chromium is the distribution's (/usr/bin/chromium, installed by
+scripts/browser.sh), never a browser build downloaded by Playwright.
+"""
+
+import asyncio
+import asyncio.unix_events
+import functools
+import json
+import os
+import selectors
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+import requests
+from psycopg.rows import dict_row
+
+from gateway import users
+from shared.kit import monkey
+from shared.kit.paths import ROOT
+
+CHROMIUM = os.environ.get("CRM_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+AXE = ROOT / "console" / "node_modules" / "axe-core" / "axe.min.js"
+DIST = ROOT / "console" / "dist" / "index.html"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+PASSWORD = "console-tests-passphrase"
+# One person per role: (username, display name).
+PEOPLE = {
+    "admin": ("alice", "Alice Admin"),
+    "sales": ("sam", "Sam Seller"),
+    "support": ("sue", "Sue Support"),
+    "marketing": ("mark", "Mark Marketer"),
+    "readonly": ("rory", "Rory Reader"),
+}
+# The names the seed gives, that tests look for.
+ACCOUNT = "Globex Corporation"
+OTHER_ACCOUNT = "Initech"
+CONTACT = ("Grace", "Hopper")
+OPPORTUNITY = "Globex platform renewal"
+NO_RATE_CURRENCY = "CHF"  # an opportunity in this currency has no exchange rate: forecasts warn of it
+LEAD_SOURCES = ("web_form", "referral", "partner", "event", "campaign", "manual")
+LEAD_NAMES = ["Ada Lovelace", "Charles Babbage", "Katherine Johnson", "Edsger Dijkstra", "Barbara Liskov",
+              "Donald Knuth", "Margaret Hamilton", "John Backus", "Frances Allen", "Niklaus Wirth",
+              "Radia Perlman", "Tony Hoare", "Hedy Lamarr", "Dennis Ritchie", "Adele Goldberg",
+              "Ken Thompson", "Jean Sammet", "Alan Kay", "Sophie Wilson", "Linus Torvalds"]
+
+
+def missing_browser_hint():
+    return (f"Chromium is not at {CHROMIUM}: run `bash scripts/browser.sh` (make test and make screenshots run it),"
+            " or apt-get install chromium; CRM_CHROMIUM names another binary.")
+
+
+class _InlineLoop(asyncio.SelectorEventLoop):
+    """Runs "executor" work (Playwright's file writes) at once: a pool thread
+    would be a green thread that never runs while the loop waits."""
+
+    def run_in_executor(self, executor, func, *args):
+        future = self.create_future()
+        try:
+            future.set_result(func(*args))
+        except Exception as exc:  # noqa: BLE001 - handed to the awaiting code
+            future.set_exception(exc)
+        return future
+
+
+class _BlockingLoopPolicy(asyncio.DefaultEventLoopPolicy):
+    """Event loops that wait in the operating system's own poll (not eventlet's
+    green select) and see a child process end through its pidfd (not a green
+    thread), and with no pool threads.
+
+    The test process is monkey-patched by eventlet (tests/conftest.py); a
+    Playwright loop that waited through eventlet's hub would have its
+    greenlets re-parented to the hub, and a sync call could wait forever.
+    Playwright's loop therefore blocks for real while it waits: nothing else
+    in the process needs to run meanwhile (the suite's servers are processes
+    of their own)."""
+
+    def new_event_loop(self):
+        real = monkey.original("select")
+
+        class PollSelector(selectors._PollLikeSelector):  # the standard library's, on the unpatched poll
+            _selector_cls = real.poll
+            _EVENT_READ = real.POLLIN
+            _EVENT_WRITE = real.POLLOUT
+
+        loop = _InlineLoop(PollSelector())
+        self.get_child_watcher().attach_loop(loop)  # the driver's exit seen through a pidfd, not a thread
+        return loop
+
+
+def start_playwright():
+    """Playwright's sync API, started; ``.stop()`` it at the end."""
+    from playwright.sync_api import sync_playwright
+
+    if not monkey.is_patched("os"):
+        return sync_playwright().start()
+    # asyncio starts the driver with subprocess.Popen (which reads its exec pipe with os.read) and
+    # writes to the driver's pipe with os.write: eventlet's versions switch to its hub, which
+    # re-parents Playwright's greenlets to the hub, and a sync call would never come back.
+    real_os = monkey.original("os")
+    asyncio.unix_events.os = real_os
+    policy = _BlockingLoopPolicy()
+    policy.set_child_watcher(asyncio.PidfdChildWatcher())
+    asyncio.set_event_loop_policy(policy)
+    green_read = os.read
+    os.read = real_os.read
+    try:
+        return sync_playwright().start()
+    finally:
+        os.read = green_read
+
+
+def launch(playwright):
+    """Debian's Chromium, headless, with nothing that reaches out to the network by itself."""
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(missing_browser_hint())
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+                                      chromium_sandbox=False)
+
+
+def new_context(browser, viewport=None, **options):
+    """A browser context (a browser profile of its own: no cookies, no cache) with patient timeouts."""
+    context = browser.new_context(viewport=viewport or DESKTOP, **options)
+    context.set_default_timeout(30_000)
+    return context
+
+
+def console_built():
+    return DIST.is_file()
+
+
+@dataclass
+class Seed:
+    """Ids of the records the seed made (names in the constants above)."""
+
+    leads: dict = field(default_factory=dict)  # name -> id
+    accounts: dict = field(default_factory=dict)
+    contacts: dict = field(default_factory=dict)
+    opportunities: dict = field(default_factory=dict)
+    activities: list = field(default_factory=list)
+
+
+def create_people(database_url, extra=()):
+    """The users of PEOPLE (and ``extra``: (username, role) pairs) with PASSWORD; returns username -> id."""
+    made = {}
+    with psycopg.connect(database_url, autocommit=True, row_factory=dict_row,
+                         options="-c search_path=gateway,public") as conn:
+        wanted = [(name, role, display) for role, (name, display) in PEOPLE.items()]
+        wanted += [(name, role, None) for name, role in extra]
+        for username, role, display in wanted:
+            try:
+                row = users.create_user(conn, username, role, display, password=PASSWORD)
+            except users.Conflict:
+                row = conn.execute("SELECT id FROM users WHERE username = %s", (username,)).fetchone()
+            made[username] = str(row["id"])
+    return made
+
+
+class Api:
+    """The REST API with a bearer token (for seeding and checking what the console did)."""
+
+    def __init__(self, base_url, token):
+        self.base = f"{base_url}/api/v1"
+        self.http = requests.Session()
+        self.http.headers["Authorization"] = f"Bearer {token}"
+
+    def call(self, method, path, expected=(200, 201), **kwargs):
+        response = self.http.request(method, f"{self.base}{path}", timeout=30, **kwargs)
+        if response.status_code not in expected:
+            raise AssertionError(f"{method} {path}: {response.status_code} {response.text[:500]}")
+        return response.json() if response.content else None
+
+    def get(self, path, **params):
+        return self.call("GET", path, params=params)
+
+    def post(self, path, body):
+        return self.call("POST", path, json=body)
+
+    def patch(self, path, body, version):
+        return self.call("PATCH", path, json=body, headers={"If-Match": f'"{version}"'})
+
+    def put(self, path, body):
+        return self.call("PUT", path, json=body)
+
+
+def _lead_status(api, lead, status):
+    return api.patch(f"/leads/{lead['id']}", {"status": status}, lead["version"])
+
+
+def seed(api, owner="sam"):
+    """A small company's data, made through the API: two accounts with
+    contacts and opportunities (one in a currency without an exchange rate),
+    activities, and twenty leads of several sources and statuses."""
+    made = Seed()
+    today = date.today()
+    for name, country, domain in ((ACCOUNT, "DE", "globex.example"), (OTHER_ACCOUNT, "US", "initech.example")):
+        account = api.post("/accounts", {"name": name, "country": country, "domain": domain, "owner": owner,
+                                         "industry": "software"})
+        made.accounts[name] = account["id"]
+    globex = made.accounts[ACCOUNT]
+    for first, last, account_id in ((*CONTACT, globex), ("Alan", "Turing", made.accounts[OTHER_ACCOUNT])):
+        contact = api.post("/contacts", {"first_name": first, "last_name": last, "account_id": account_id,
+                                         "emails": [f"{first.lower()}@example.com"], "owner": owner})
+        made.contacts[f"{first} {last}"] = contact["id"]
+    for name, account_id, amount, currency in (
+            (OPPORTUNITY, globex, "12000.00", "EUR"),
+            ("Initech platform", made.accounts[OTHER_ACCOUNT], "8000.00", "EUR"),
+            ("Globex Swiss subsidiary", globex, "5000.00", NO_RATE_CURRENCY)):
+        opportunity = api.post("/opportunities", {
+            "account_id": account_id, "name": name, "amount": amount, "currency": currency, "owner": owner,
+            "expected_close_date": today.isoformat()})  # in this month's and quarter's forecast
+        made.opportunities[name] = opportunity["id"]
+    due = (datetime.now(UTC) + timedelta(days=1)).replace(microsecond=0).isoformat()
+    for body in ({"kind": "call", "subject": "Kick-off call with Grace", "account_id": globex, "status": "done"},
+                 {"kind": "task", "subject": "Send the renewal quote", "opportunity_id":
+                  made.opportunities[OPPORTUNITY], "due_at": due, "owner": owner}):
+        made.activities.append(api.post("/activities", body)["id"])
+    statuses = ["new", "new", "working", "qualified", "disqualified"]
+    for index, name in enumerate(LEAD_NAMES):
+        first, last = name.split(" ", 1)
+        lead = api.post("/leads", {
+            "first_name": first, "last_name": last, "email": f"{first.lower()}.{last.lower()}@example.org",
+            "company": f"{last} Labs", "country": "GB", "source": LEAD_SOURCES[index % len(LEAD_SOURCES)],
+            "owner": owner, "title": "CTO" if index % 3 == 0 else "Engineer"})
+        status = statuses[index % len(statuses)]
+        if status == "disqualified":
+            lead = _lead_status(api, lead, "working")
+            lead = api.patch(f"/leads/{lead['id']}", {"status": "disqualified", "status_reason": "No budget"},
+                             lead["version"])
+        elif status != "new":
+            lead = _lead_status(api, lead, status)
+        made.leads[name] = lead["id"]
+    return made
+
+
+def sign_in(page, base_url, username, password=PASSWORD, path="/console/sign-in"):
+    """Sign in through the console's own form; returns once the signed-in page shows."""
+    page.goto(f"{base_url}{path}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/sign-in" not in url)
+    page.locator("main h1").first.wait_for()
+
+
+def settled(page):
+    """Waits until the signed-in page has loaded (the router is idle: main is no longer aria-busy)."""
+    page.locator('main#main[aria-busy="false"]').wait_for()
+    page.locator("main h1").first.wait_for()
+    return page
+
+
+def visit(page, base_url, path):
+    """Opens /console<path> in ``page`` and waits until it has loaded."""
+    page.goto(f"{base_url}/console{path}")
+    return settled(page)
+
+
+def axe_violations(page, impacts=("serious", "critical")):
+    """axe-core's violations of these impacts on the page as it is now."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(_axe_source())  # through DevTools: the page's CSP (script-src 'self') does not apply
+    result = page.evaluate("""async () => {
+        const r = await window.axe.run(document, {resultTypes: ['violations']});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                       nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ': ' +
+                                                                       n.failureSummary.split('\\n')[1])}));
+    }""")
+    return [violation for violation in result if violation["impact"] in impacts]
+
+
+@functools.cache
+def _axe_source():
+    if not AXE.is_file():
+        raise RuntimeError(f"{AXE} is missing: the console's npm packages install it (bash scripts/console.sh)")
+    return AXE.read_text()
+
+
+def describe_violations(violations):
+    return json.dumps(violations, indent=2)
+
+
+def scratch_user(database_url, role, prefix="tmp"):
+    """A user of its own (for a test that ends all of a person's sessions); returns its username."""
+    username = f"{prefix}-{uuid.uuid4().hex[:6]}"
+    create_people(database_url, extra=[(username, role)])
+    return username
+
+
+@dataclass(frozen=True)
+class Screen:
+    name: str
+    path: str
+    title: str | None  # the tab title without " · CRM" (None: made from the data, only checked to end so)
+    crumbs: tuple  # the breadcrumb trail ((): none, as on the start page)
+
+
+def main_screens(made):
+    """The console's main screens with the seed's records, as an admin sees them."""
+    lead = LEAD_NAMES[0]
+    contact = " ".join(CONTACT)
+    return [
+        Screen("home", "/", "Home", ()),
+        Screen("search", "/search?q=Globex", "“Globex” · Search", ("Home", "Search")),
+        Screen("leads", "/leads", "Leads", ("Home", "Leads")),
+        Screen("lead", f"/leads/{made.leads[lead]}", lead, ("Home", "Leads", lead)),
+        Screen("new-lead", "/leads/new", "New lead", ("Home", "Leads", "New lead")),
+        Screen("import", "/leads/import", "Import", ("Home", "Leads", "Import")),
+        Screen("accounts", "/accounts", "Accounts", ("Home", "Accounts")),
+        Screen("account", f"/accounts/{made.accounts[ACCOUNT]}", ACCOUNT, ("Home", "Accounts", ACCOUNT)),
+        Screen("contacts", "/contacts", "Contacts", ("Home", "Contacts")),
+        Screen("contact", f"/contacts/{made.contacts[contact]}", contact, ("Home", "Contacts", contact)),
+        Screen("opportunities", "/opportunities", "Opportunities", ("Home", "Opportunities")),
+        Screen("opportunity", f"/opportunities/{made.opportunities[OPPORTUNITY]}", OPPORTUNITY,
+               ("Home", "Opportunities", OPPORTUNITY)),
+        Screen("pipeline", "/pipeline", None, ("Home", "Pipeline")),
+        Screen("forecast", "/forecast", None, ("Home", "Forecast")),
+        Screen("tasks", "/tasks", "Tasks", ("Home", "Tasks")),
+        Screen("admin", "/admin", "Admin", ("Home", "Admin")),
+        Screen("users", "/admin/users", "Users", ("Home", "Admin", "Users")),
+        Screen("exchange-rates", "/admin/exchange-rates", "Exchange rates", ("Home", "Admin", "Exchange rates")),
+        Screen("scoring-rules", "/admin/scoring", "Scoring rules", ("Home", "Admin", "Scoring rules")),
+        Screen("profile", "/profile", "Profile", ("Home", "Profile")),
+    ]
+
+
+SCREEN_NAMES = [screen.name for screen in main_screens(Seed(
+    leads={LEAD_NAMES[0]: "x"}, accounts={ACCOUNT: "x"}, contacts={" ".join(CONTACT): "x"},
+    opportunities={OPPORTUNITY: "x"}))]
+
+
+def screen(made, name):
+    return next(item for item in main_screens(made) if item.name == name)
