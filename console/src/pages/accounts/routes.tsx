@@ -1,7 +1,5 @@
+// Each page's code is downloaded when it is first opened (the route's `lazy`).
 import type { RouteObject } from "react-router";
-import { AccountList, accountListLoader } from "./AccountList";
-import { AccountPage, accountLoader } from "./AccountPage";
-import { NewAccount } from "./NewAccount";
 import type { Account } from "./account";
 
 export const accountsRoutes: RouteObject[] = [
@@ -9,13 +7,21 @@ export const accountsRoutes: RouteObject[] = [
     path: "accounts",
     handle: { crumb: "Accounts" },
     children: [
-      { index: true, loader: accountListLoader, element: <AccountList />, handle: { title: "Accounts" } },
-      { path: "new", element: <NewAccount />, handle: { crumb: "New account" } },
+      {
+        index: true, handle: { title: "Accounts" },
+        lazy: async () => {
+          const m = await import("./AccountList");
+          return { loader: m.accountListLoader, Component: m.AccountList };
+        },
+      },
+      { path: "new", handle: { crumb: "New account" }, lazy: async () => ({ Component: (await import("./NewAccount")).NewAccount }) },
       {
         path: ":accountId",
-        loader: accountLoader,
-        element: <AccountPage />,
         handle: { crumb: (data: { account: Account } | undefined) => data?.account.name ?? "Account" },
+        lazy: async () => {
+          const m = await import("./AccountPage");
+          return { loader: m.accountLoader, Component: m.AccountPage };
+        },
       },
     ],
   },

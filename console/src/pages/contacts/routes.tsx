@@ -1,7 +1,5 @@
+// Each page's code is downloaded when it is first opened (the route's `lazy`).
 import type { RouteObject } from "react-router";
-import { ContactList, contactListLoader } from "./ContactList";
-import { ContactPage, contactLoader } from "./ContactPage";
-import { NewContact } from "./NewContact";
 import { contactName, type Contact } from "./contact";
 
 export const contactsRoutes: RouteObject[] = [
@@ -9,13 +7,21 @@ export const contactsRoutes: RouteObject[] = [
     path: "contacts",
     handle: { crumb: "Contacts" },
     children: [
-      { index: true, loader: contactListLoader, element: <ContactList />, handle: { title: "Contacts" } },
-      { path: "new", element: <NewContact />, handle: { crumb: "New contact" } },
+      {
+        index: true, handle: { title: "Contacts" },
+        lazy: async () => {
+          const m = await import("./ContactList");
+          return { loader: m.contactListLoader, Component: m.ContactList };
+        },
+      },
+      { path: "new", handle: { crumb: "New contact" }, lazy: async () => ({ Component: (await import("./NewContact")).NewContact }) },
       {
         path: ":contactId",
-        loader: contactLoader,
-        element: <ContactPage />,
         handle: { crumb: (data: { contact: Contact } | undefined) => (data ? contactName(data.contact) : "Contact") },
+        lazy: async () => {
+          const m = await import("./ContactPage");
+          return { loader: m.contactLoader, Component: m.ContactPage };
+        },
       },
     ],
   },

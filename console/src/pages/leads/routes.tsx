@@ -1,8 +1,5 @@
+// Each page's code is downloaded when it is first opened (the route's `lazy`).
 import type { RouteObject } from "react-router";
-import { LeadList, leadListLoader } from "./LeadList";
-import { LeadPage, leadLoader } from "./LeadPage";
-import { NewLead } from "./NewLead";
-import { ImportLeads } from "./ImportLeads";
 import { leadName, type Lead } from "./lead";
 
 export const leadsRoutes: RouteObject[] = [
@@ -10,14 +7,22 @@ export const leadsRoutes: RouteObject[] = [
     path: "leads",
     handle: { crumb: "Leads" },
     children: [
-      { index: true, loader: leadListLoader, element: <LeadList />, handle: { title: "Leads" } },
-      { path: "new", element: <NewLead />, handle: { crumb: "New lead" } },
-      { path: "import", element: <ImportLeads />, handle: { crumb: "Import" } },
+      {
+        index: true, handle: { title: "Leads" },
+        lazy: async () => {
+          const m = await import("./LeadList");
+          return { loader: m.leadListLoader, Component: m.LeadList };
+        },
+      },
+      { path: "new", handle: { crumb: "New lead" }, lazy: async () => ({ Component: (await import("./NewLead")).NewLead }) },
+      { path: "import", handle: { crumb: "Import" }, lazy: async () => ({ Component: (await import("./ImportLeads")).ImportLeads }) },
       {
         path: ":leadId",
-        loader: leadLoader,
-        element: <LeadPage />,
         handle: { crumb: (data: { lead: Lead } | undefined) => (data ? leadName(data.lead) : "Lead") },
+        lazy: async () => {
+          const m = await import("./LeadPage");
+          return { loader: m.leadLoader, Component: m.LeadPage };
+        },
       },
     ],
   },

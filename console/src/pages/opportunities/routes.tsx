@@ -1,7 +1,5 @@
+// Each page's code is downloaded when it is first opened (the route's `lazy`).
 import type { RouteObject } from "react-router";
-import { OpportunityList, opportunityListLoader } from "./OpportunityList";
-import { OpportunityPage, opportunityLoader } from "./OpportunityPage";
-import { NewOpportunity, newOpportunityLoader } from "./NewOpportunity";
 import type { Opportunity } from "./opportunity";
 
 export const opportunitiesRoutes: RouteObject[] = [
@@ -9,13 +7,27 @@ export const opportunitiesRoutes: RouteObject[] = [
     path: "opportunities",
     handle: { crumb: "Opportunities" },
     children: [
-      { index: true, loader: opportunityListLoader, element: <OpportunityList />, handle: { title: "Opportunities" } },
-      { path: "new", loader: newOpportunityLoader, element: <NewOpportunity />, handle: { crumb: "New opportunity" } },
+      {
+        index: true, handle: { title: "Opportunities" },
+        lazy: async () => {
+          const m = await import("./OpportunityList");
+          return { loader: m.opportunityListLoader, Component: m.OpportunityList };
+        },
+      },
+      {
+        path: "new", handle: { crumb: "New opportunity" },
+        lazy: async () => {
+          const m = await import("./NewOpportunity");
+          return { loader: m.newOpportunityLoader, Component: m.NewOpportunity };
+        },
+      },
       {
         path: ":opportunityId",
-        loader: opportunityLoader,
-        element: <OpportunityPage />,
         handle: { crumb: (data: { opportunity: Opportunity } | undefined) => data?.opportunity.name ?? "Opportunity" },
+        lazy: async () => {
+          const m = await import("./OpportunityPage");
+          return { loader: m.opportunityLoader, Component: m.OpportunityPage };
+        },
       },
     ],
   },
