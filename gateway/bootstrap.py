@@ -46,17 +46,24 @@ def password_file(environ=None):
     return Path(configured) if configured else token_file(environ).with_name("admin-password")
 
 
-def ensure_admin_password(conn, path):
-    """Give ``admin`` a random password in ``path`` when it has none (or the
-    file is gone and the password is the one bootstrap made).  Returns a
+RESET_COMMAND = ".venv/bin/python -m gateway.bootstrap --new-admin-password"
+
+
+def ensure_admin_password(conn, path, renew=False):
+    """Give ``admin`` a random password in ``path`` when it has none, or
+    always with ``renew``.  A password set earlier (by a person, or by the
+    ``make up`` of another checkout on the same database) is kept.  Returns a
     message, or None when nothing was needed."""
     admin = conn.execute("SELECT id, password_hash FROM users WHERE username = %s AND role = 'admin' AND active",
                          (ADMIN_USERNAME,)).fetchone()
-    if admin is None or (admin["password_hash"] and path.exists()):
+    if admin is None:
+        return f"There is no active user {ADMIN_USERNAME!r}; sign in as another admin." if renew else None
+    if not renew and admin["password_hash"] and path.exists():
         return None
-    if admin["password_hash"]:
-        return (f"{ADMIN_USERNAME!r} has a password set by a person; it was kept (no {path}). An admin can set a "
-                "new one in the console (Admin > Users) or with PATCH /api/v1/users/{id}.")
+    if not renew and admin["password_hash"]:
+        return (f"{ADMIN_USERNAME!r} has a password set earlier (by a person, or by another checkout on this "
+                f"database); it was kept, and {path} was not written. For a new one in that file: "
+                f"{RESET_COMMAND}")
     password = secrets.token_urlsafe(12)
     users.update_user(conn, admin["id"], {"password": password})
     write_secret(path, password)
@@ -109,7 +116,9 @@ def bootstrap(conn, path):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Create the first admin user and its API token.")
-    parser.parse_args(argv)
+    parser.add_argument("--new-admin-password", action="store_true",
+                        help="give 'admin' a new random console password, written to the password file")
+    args = parser.parse_args(argv)
     settings = load_settings()
     path = token_file()
     try:
@@ -117,7 +126,7 @@ def main(argv=None):
                              options=f"-c search_path={settings['DB_SCHEMA']},public") as conn:
             with conn.transaction():
                 _, message = bootstrap(conn, path)
-                password_message = ensure_admin_password(conn, password_file())
+                password_message = ensure_admin_password(conn, password_file(), renew=args.new_admin_password)
     except psycopg.Error as exc:
         print(f"gateway bootstrap failed: {exc}".strip(), file=sys.stderr)
         print("Run `python -m shared.kit.migrate gateway` first and check DATABASE_URL.", file=sys.stderr)

@@ -29,6 +29,11 @@ procs wait --timeout 60 || {
 
 TOKEN_SHOWN="${ADMIN_TOKEN_FILE#"$ROOT"/}"
 ADMIN_PASSWORD_FILE="${CRM_ADMIN_PASSWORD_FILE:-$STATE/admin-password}"
+if [ -f "$ADMIN_PASSWORD_FILE" ]; then
+  PASSWORD_LINE="password: in ${ADMIN_PASSWORD_FILE#"$ROOT"/} (cat it)"
+else
+  PASSWORD_LINE="password: set earlier (new one: .venv/bin/python -m gateway.bootstrap --new-admin-password)"
+fi
 [ -f "$ADMIN_TOKEN_FILE" ] || warn "$TOKEN_SHOWN is missing: gateway.bootstrap wrote no token"
 
 print_box() { # print_box TITLE LINE...: the lines framed, the title in bold
@@ -56,7 +61,7 @@ print_box "CRM is up" \
   "" \
   "gateway      $URL" \
   "web console  $URL/console/" \
-  "  sign in as: admin   password: in ${ADMIN_PASSWORD_FILE#"$ROOT"/} (cat it)" \
+  "  sign in as: admin   $PASSWORD_LINE" \
   "API docs     $URL/api/v1/docs" \
   "metrics      $URL/metrics" \
   "admin token  $ADMIN_TOKEN_FILE" \

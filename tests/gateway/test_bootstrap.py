@@ -24,10 +24,10 @@ def fresh_schema(database_url):
         conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
-def run_bootstrap(test_env, schema, token_file):
+def run_bootstrap(test_env, schema, token_file, *args):
     env = {**test_env, "DB_SCHEMA": schema, "CRM_ADMIN_TOKEN_FILE": str(token_file)}
-    return subprocess.run([sys.executable, "-m", "gateway.bootstrap"], env=env, cwd=ROOT, capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run([sys.executable, "-m", "gateway.bootstrap", *args], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
 
 
 def test_first_run_creates_admin_and_token_file(test_env, fresh_schema, tmp_path, database_url):
@@ -77,6 +77,25 @@ def test_a_checkout_without_the_token_file_gets_a_new_token_for_admin(test_env, 
                               " WHERE t.token_hash = ANY(%s)", ([users.hash_token(t) for t in tokens],)).fetchall()
         assert owners == [("admin",)]
         assert conn.execute("SELECT count(*) FROM users").fetchone()[0] == 1
+
+
+def test_a_second_checkout_keeps_the_admin_password_and_can_ask_for_a_new_one(test_env, fresh_schema, tmp_path,
+                                                                              database_url):
+    first, second = tmp_path / "one" / "admin-token", tmp_path / "two" / "admin-token"
+    assert run_bootstrap(test_env, fresh_schema, first).returncode == 0
+    password = first.with_name("admin-password").read_text().strip()
+
+    kept = run_bootstrap(test_env, fresh_schema, second)
+    assert kept.returncode == 0 and "--new-admin-password" in kept.stdout
+    assert not second.with_name("admin-password").exists()
+
+    renewed = run_bootstrap(test_env, fresh_schema, second, "--new-admin-password")
+    assert renewed.returncode == 0, renewed.stderr
+    new = second.with_name("admin-password").read_text().strip()
+    assert new != password and new not in renewed.stdout
+    with psycopg.connect(database_url, options=f"-c search_path={fresh_schema}", row_factory=dict_row) as conn:
+        assert users.check_password(conn, "admin", new) is not None
+        assert users.check_password(conn, "admin", password) is None
 
 
 def test_no_second_admin_when_one_exists(test_env, fresh_schema, tmp_path, database_url):
