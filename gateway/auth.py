@@ -36,6 +36,10 @@ PERMISSIONS = {
     "sales:read": frozenset({"admin", "sales", "readonly"}),  # opportunities, pipelines, activities, forecast
     "sales:write": frozenset({"admin", "sales"}),  # opportunities, activities, lead conversion
     "sales:admin": frozenset({"admin"}),  # pipeline configuration, exchange rates
+    "orders:read": frozenset(ROLES),  # catalog, quotes, orders, shipments, returns, invoices, payments
+    "orders:write": frozenset({"admin", "sales"}),  # quotes, orders, shipments, returns
+    "orders:admin": frozenset({"admin"}),  # products, price books, tax rates
+    "finance:write": frozenset({"admin", "finance"}),  # issue invoices, record payments, credit notes
     "users:admin": frozenset({"admin"}),  # users, other people's tokens
     "self": frozenset(ROLES),  # one's own profile and tokens
 }

@@ -28,7 +28,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from shared.kit.pagination import KeysetOrder, keyset_page
 from shared.schemas.errors import Conflict, NotFound
 
-ROLES = ("admin", "sales", "support", "marketing", "readonly")
+ROLES = ("admin", "sales", "support", "marketing", "finance", "readonly")
 TOKEN_PREFIX = "crm_"
 TOKEN_PATTERN = re.compile(r"^crm_[A-Za-z0-9_-]{40}$")
 USER_COLUMNS = "id, username, display_name, role, active, created_at, password_hash IS NOT NULL AS has_password"

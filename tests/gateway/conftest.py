@@ -23,7 +23,7 @@ from gateway.app import create_app
 from shared.kit.tracing import setup_tracing
 from tests.support import SchemaDb
 
-ROLES = ("admin", "sales", "support", "marketing", "readonly")
+ROLES = ("admin", "sales", "support", "marketing", "finance", "readonly")
 
 
 def unique(prefix="u"):

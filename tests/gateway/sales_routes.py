@@ -8,7 +8,7 @@ OPPORTUNITY_ID = "0d0d0d0d-3333-4c1e-9a55-2f9f5f0d1a44"
 ACTIVITY_ID = "a0a0a0a0-4444-4c1e-9a55-2f9f5f0d1a55"
 LEAD_ID = "7d9f2c4e-4a4b-4c1e-9a55-2f9f5f0d1a11"
 PIPELINE_ID = "default"
-ROLES = ("admin", "sales", "support", "marketing", "readonly")
+ROLES = ("admin", "sales", "support", "marketing", "finance", "readonly")
 
 # The spec's permission table, written out (not read from gateway.auth).
 ALLOWED = {

@@ -28,7 +28,7 @@ def test_every_route_is_public_or_has_a_permission(app):
 
 
 def test_permission_table():
-    assert PERMISSIONS["leads:read"] == {"admin", "sales", "support", "marketing", "readonly"}
+    assert PERMISSIONS["leads:read"] == {"admin", "sales", "support", "marketing", "finance", "readonly"}
     assert PERMISSIONS["leads:write"] == {"admin", "sales", "marketing"}
     assert PERMISSIONS["leads:admin"] == {"admin"}
     assert PERMISSIONS["users:admin"] == {"admin"}

@@ -6,7 +6,7 @@ export interface User {
   id: string;
   username: string;
   display_name: string | null;
-  role: "admin" | "sales" | "support" | "marketing" | "readonly";
+  role: "admin" | "sales" | "support" | "marketing" | "finance" | "readonly";
   permissions: string[];
 }
 

@@ -9,13 +9,14 @@ export interface AdminUser {
   created_at: string;
 }
 
-export const ROLES = ["admin", "sales", "support", "marketing", "readonly"];
+export const ROLES = ["admin", "sales", "support", "marketing", "finance", "readonly"];
 
 export const ROLE_HELP: Record<string, string> = {
-  admin: "everything, including users, rules, pipelines and exchange rates",
-  sales: "leads, accounts, contacts, opportunities and activities",
+  admin: "everything, including users, rules, pipelines, exchange rates and the catalog",
+  sales: "leads, accounts, contacts, opportunities, activities, quotes and orders",
   support: "reads leads, accounts and contacts",
   marketing: "leads (and reads accounts and contacts)",
+  finance: "issues invoices, records payments and credit notes (and reads orders)",
   readonly: "reads everything but users",
 };
 

@@ -1,0 +1,5 @@
+"""customers RPC entrypoints: thin shells over services.orders.customers."""
+
+
+class CustomersRpc:
+    """Mixin of OrdersService (which provides ``self.db``, ``self.config``)."""

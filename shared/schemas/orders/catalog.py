@@ -1,0 +1,1 @@
+"""Contracts of the orders service's catalog area."""
