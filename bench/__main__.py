@@ -4,7 +4,9 @@
                     [--opportunities 200000] [--forecast-requests 200] [--conversions 200]
                     [--publisher-events 10000] [--publisher-rounds 5]
                     [--console-leads 200000] [--console-runs 20]
-                    [--only http,conversion,events,import,forecast,console]
+                    [--quotes 200] [--quote-warmup 10] [--invoices 400] [--invoice-clients 16]
+                    [--value-orders 500000] [--value-accounts 20000] [--value-requests 1000]
+                    [--only http,conversion,events,import,forecast,console,orders,customer_value]
 
 The leads service runs as ``--leads-processes`` processes (replicas, as the
 Kubernetes base deploys it) and sales as one, beside one gateway under
@@ -30,11 +32,12 @@ from rich.progress import Progress
 from rich.table import Table
 
 from bench import console as console_bench
-from bench import conversion, events, forecast, http_load, imports, seed_opportunities
+from bench import conversion, customer_value, events, forecast, http_load, imports, seed_opportunities
+from bench import orders as orders_bench
 from bench.stack import Stack
 
 RESULTS = Path(__file__).resolve().parent / "results"
-PARTS = ("http", "conversion", "events", "import", "forecast", "console")
+PARTS = ("http", "conversion", "events", "import", "forecast", "console", "orders", "customer_value")
 LOCAL_HOSTS = ("", "localhost", "127.0.0.1", "::1")
 
 
@@ -215,6 +218,13 @@ def parse_args():
     parser.add_argument("--console-leads", type=int, default=200_000,
                         help="leads seeded for the console's page timings (headless Chromium)")
     parser.add_argument("--console-runs", type=int, default=20, help="page loads per console measure")
+    parser.add_argument("--quotes", type=int, default=200, help="quotes created per orders measure")
+    parser.add_argument("--quote-warmup", type=int, default=10, help="quotes created before each is timed")
+    parser.add_argument("--invoices", type=int, default=400, help="invoices issued per orders measure")
+    parser.add_argument("--invoice-clients", type=int, default=16, help="concurrent clients issuing invoices")
+    parser.add_argument("--value-orders", type=int, default=500_000, help="orders filled for customer value")
+    parser.add_argument("--value-accounts", type=int, default=20_000, help="accounts those orders are spread over")
+    parser.add_argument("--value-requests", type=int, default=1000, help="customer value RPCs per measure")
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts of {', '.join(PARTS)}")
     args = parser.parse_args()
     args.only = [part.strip() for part in args.only.split(",") if part.strip()]
@@ -264,6 +274,14 @@ def main():
         if "console" in args.only:
             results["console"] = console_bench.run(stack, args.console_leads, args.console_runs,
                                                    progress=console.print)
+        if "orders" in args.only:
+            results["orders"] = orders_bench.run(stack, quotes=args.quotes, warmup=args.quote_warmup,
+                                                 invoices=args.invoices, clients=args.invoice_clients,
+                                                 progress=console.print)
+        if "customer_value" in args.only:
+            results["customer_value"] = customer_value.run(
+                stack.database_url, os.environ["CRM_BENCH_AMQP_URI"], os.environ["CRM_BENCH_RABBIT_API"],
+                args.value_orders, args.value_accounts, args.value_requests, progress=console.print)
     results["load_average"]["end"] = load_average()
     results["seconds"] = round(time.monotonic() - started, 1)
     console.print(header(results))
@@ -276,8 +294,12 @@ def main():
     if "http" in results:
         console.print(http_table(results))
         console.print(cpu_table(results))
-    if any(part in results for part in PARTS[1:]):
+    if any(part in results for part in PARTS[1:] if part not in ("orders", "customer_value")):
         console.print(other_table(results))
+    if "orders" in results:
+        console.print(orders_bench.table(results["orders"], results["machine"]))
+    if "customer_value" in results:
+        console.print(customer_value.table(results["customer_value"], results["machine"]))
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
     path.write_text(json.dumps(results, indent=2) + "\n")

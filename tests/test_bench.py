@@ -1,8 +1,10 @@
 """The benchmark's own parts: wrk's figures, the CPU attribution, the
 baseline app, the public-API relay publisher and the wrk script."""
 
+import datetime
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -225,3 +227,116 @@ def test_console_bytes_are_summed_per_kind_with_the_encodings_served():
                                  for page in ("lead_list", "lead_record")}}))
     assert rows["  assets as served / the document as served"] == "gzip / identity"
     assert any("over the 1 s target" in value for value in rows.values()) is False
+
+
+def test_orders_gapless_check_takes_exactly_the_next_numbers_of_one_series():
+    from bench import orders
+
+    numbers = [f"INV-2026-{n:06d}" for n in (3, 1, 2, 4)]
+    assert orders.gapless(numbers, 1) == {"series": "INV-2026-", "first": 1, "last": 4, "count": 4, "gapless": True,
+                                          "first_number": "INV-2026-000001", "last_number": "INV-2026-000004"}
+    assert orders.gapless(["B7-2026-000011", "B7-2026-000012"], 11)["last"] == 12
+
+
+@pytest.mark.parametrize(("numbers", "first", "says"), [
+    (["INV-2026-000001", "INV-2026-000003"], 1, "gaps (never issued): [2]"),
+    (["INV-2026-000001", "INV-2026-000001", "INV-2026-000002"], 1, "duplicates: [1]"),
+    (["INV-2026-000002", "INV-2026-000003"], 1, "outside 1..2: [3]"),
+    (["INV-2026-000001", "CN-2026-000002"], 1, "several series"),
+    (["INV-2026-000001", None], 1, "does not end in its running number"),
+])
+def test_orders_gapless_check_fails_loudly(numbers, first, says):
+    from bench import orders
+
+    with pytest.raises(orders.GaplessCheckFailed, match=re.escape(says)):
+        orders.gapless(numbers, first)
+
+
+@pytest.fixture
+def bench_orders_service(test_env):
+    """The orders service in this process on a database of its own (the
+    bench's number series and catalog stay out of the orders tests' one)."""
+    from services.orders.service import OrdersService
+    from shared.kit.config import load_component_config
+    from shared.kit.migrate import migrate_component
+    from shared.kit.testing import start_container
+    from tests.services import scratch_database
+
+    with scratch_database(test_env["DATABASE_URL"], "bench_orders") as url:
+        config = load_component_config("orders", {**test_env, "DATABASE_URL": url})
+        migrate_component("orders", config)
+        container = start_container(OrdersService, config)
+        try:
+            yield config
+        finally:
+            container.kill()
+
+
+@pytest.fixture
+def admin_post(component_config):
+    """``post(path, body)`` through a gateway test client as an admin: the created resource."""
+    import psycopg
+    from psycopg.rows import dict_row
+
+    from gateway import users
+    from gateway.app import create_app
+
+    config = component_config("gateway")
+    with psycopg.connect(config["DATABASE_URL"], autocommit=True, row_factory=dict_row,
+                         options="-c search_path=gateway") as conn:
+        user = users.create_user(conn, f"bench-{uuid.uuid4().hex[:8]}", "admin")
+        _, token = users.create_token(conn, user["id"], "bench tests")
+    app = create_app({**config, "RPC_POOL_SIZE": 2, "RPC_TIMEOUT": 20})
+    client = app.test_client()
+
+    def post(path, body):
+        response = client.post(path, json=body, headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    yield post
+    app.extensions["gateway"].close()
+
+
+def test_orders_part_measures_quotes_and_gapless_invoices(bench_orders_service, admin_post):
+    from rich.console import Console
+
+    from bench import orders
+
+    figures = orders.measure(bench_orders_service, bench_orders_service["DATABASE_URL"], admin_post, quotes=2,
+                             warmup=1, invoices=6, clients=3, invoice_warmup=2, products=3, accounts=2,
+                             progress=lambda _text: None)
+    quotes, invoices = figures["quotes"], figures["invoices"]
+    for path in ("gateway", "rpc"):
+        assert quotes[path]["lines"]["requests"] == quotes[path]["one_line"]["requests"] == 2
+        assert quotes[path]["ratio"]["p50"] > 0
+    for measure, clients in (("concurrent", 3), ("single", 1)):
+        item = invoices[measure]
+        assert item["clients"] == clients and item["requests"] == 6 and item["invoices_per_second"] > 0
+        assert item["numbers"]["first"] == 1 and item["numbers"]["last"] == 6 and item["numbers"]["gapless"]
+    assert invoices["concurrent"]["numbers"]["series"] != invoices["single"]["numbers"]["series"]
+    out = Console(record=True, width=200)
+    out.print(orders.table(figures, {"cores": 2, "cpu": "test"}))
+    text = out.export_text()
+    assert "20-line quote" in text and "issue invoices, 3 clients" in text
+    assert f"{invoices['single']['numbers']['series']}000001..000006" in text
+
+
+def test_orders_gapless_check_reads_the_series_in_the_database(bench_orders_service):
+    """A number the database holds beyond what the run was answered fails the part."""
+    import psycopg
+
+    from bench import orders
+    from shared.kit.testing import RpcCluster
+
+    url = bench_orders_service["DATABASE_URL"]
+    with RpcCluster(bench_orders_service) as cluster:
+        catalog = orders.seed_catalog(cluster.orders, 1, "t", datetime.date.today())
+    account_ids = orders.seed_accounts(url, 1, "t")
+    drafts = orders.prepare_invoices(bench_orders_service, account_ids, catalog["product_ids"], "BT", 3, clients=2)
+    numbers, _times, _elapsed = orders.issue_concurrently(bench_orders_service, drafts, 2)
+    assert orders.check_series(url, "BT", numbers)["last"] == 3
+    with psycopg.connect(url, options="-c search_path=orders") as conn:
+        conn.execute("UPDATE invoice_series SET next = next + 1 WHERE series = 'BT'")
+    with pytest.raises(orders.GaplessCheckFailed, match="would go on with"):
+        orders.check_series(url, "BT", numbers)

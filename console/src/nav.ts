@@ -14,5 +14,9 @@ export const NAV: NavItem[] = [
   { to: "/pipeline", label: "Pipeline", permission: "sales:read" },
   { to: "/forecast", label: "Forecast", permission: "sales:read" },
   { to: "/tasks", label: "Tasks", permission: "sales:read" },
+  { to: "/products", label: "Products", permission: "orders:read" },
+  { to: "/quotes", label: "Quotes", permission: "orders:read" },
+  { to: "/orders", label: "Orders", permission: "orders:read" },
+  { to: "/invoices", label: "Invoices", permission: "orders:read" },
   { to: "/admin", label: "Admin", permission: "users:admin" },
 ];

@@ -17,6 +17,11 @@ import { forecastRoutes } from "./pages/forecast/routes";
 import { tasksRoutes } from "./pages/tasks/routes";
 import { adminRoutes } from "./pages/admin/routes";
 import { profileRoutes } from "./pages/profile/routes";
+import { catalogRoutes } from "./pages/catalog/routes";
+import { quotesRoutes } from "./pages/quotes/routes";
+import { ordersRoutes } from "./pages/orders/routes";
+import { invoicesRoutes } from "./pages/invoices/routes";
+import { returnsRoutes } from "./pages/returns/routes";
 
 export const BASENAME = "/console";
 
@@ -69,6 +74,11 @@ export const routes: RouteObject[] = [
           ...tasksRoutes,
           ...adminRoutes,
           ...profileRoutes,
+          ...catalogRoutes,
+          ...quotesRoutes,
+          ...ordersRoutes,
+          ...invoicesRoutes,
+          ...returnsRoutes,
           { path: "*", element: <NotFound />, handle: { crumb: "Not found" } },
         ],
       },

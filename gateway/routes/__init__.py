@@ -4,15 +4,21 @@ from gateway.routes import (
     accounts,
     activities,
     auth,
+    catalog,
     console,
     contacts,
+    customer_value,
     docs,
     exports,
     forecast,
     health,
     imports,
+    invoicing,
     leads,
     opportunities,
+    orders,
+    quotes,
+    returns,
     search,
     users,
     views_saved,
@@ -20,4 +26,5 @@ from gateway.routes import (
 )
 
 BLUEPRINTS = (health.bp, console.bp, docs.bp, auth.bp, users.bp, leads.bp, imports.bp, web_form.bp, accounts.bp,
-              contacts.bp, opportunities.bp, activities.bp, forecast.bp, exports.bp, search.bp, views_saved.bp)
+              contacts.bp, opportunities.bp, activities.bp, forecast.bp, exports.bp, search.bp, views_saved.bp,
+              catalog.bp, customer_value.bp, orders.bp, returns.bp, quotes.bp, invoicing.bp)

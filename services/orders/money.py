@@ -37,7 +37,7 @@ def _decimal(value, what):
         if not value.is_finite():
             raise MoneyError(f"{what} must be a finite number.")
         return value
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise TypeError(f"{what} must be a Decimal, not {type(value).__name__}")
     if isinstance(value, int):
         return Decimal(value)
@@ -95,6 +95,19 @@ def decimal_text(value):
     value = _decimal(value, "value")
     text = format(value.normalize(), "f")
     return text
+
+
+def price_text(value, currency):
+    """A unit price or discount amount as the API shows it: at least the
+    currency's decimals, more only when the price has them (``"9.50"``,
+    ``"9.125"`` in EUR; ``"1200"`` in JPY); None stays None.  Never rounds."""
+    if value is None:
+        return None
+    value = _decimal(value, "price")
+    places = minor_unit(currency)
+    if -value.normalize().as_tuple().exponent <= places:
+        return str(value.quantize(quantum(currency)))
+    return format(value.normalize(), "f")
 
 
 @dataclass(frozen=True)

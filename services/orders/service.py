@@ -8,6 +8,7 @@ only puts them together with the platform kit's dependencies."""
 from services.orders.catalog.rpc import CatalogRpc
 from services.orders.customers.events import CustomerEvents
 from services.orders.customers.rpc import CustomersRpc
+from services.orders.customers.sync import CustomersSync
 from services.orders.invoicing.rpc import InvoicingRpc
 from services.orders.orders.rpc import OrdersRpc
 from services.orders.quotes.rpc import QuotesRpc
@@ -21,3 +22,4 @@ class OrdersService(Service, CatalogRpc, CustomersRpc, CustomerEvents, QuotesRpc
     name = "orders"
 
     sweeper = Sweeper()
+    customers_sync = CustomersSync()

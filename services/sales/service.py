@@ -10,11 +10,12 @@ from services.sales.activities.rpc import ActivitiesRpc
 from services.sales.contacts.rpc import ContactsRpc
 from services.sales.conversion.rpc import ConversionRpc
 from services.sales.forecast.rpc import ForecastRpc
+from services.sales.opportunities.quote_events import QuoteEvents
 from services.sales.opportunities.rpc import OpportunitiesRpc
 from services.sales.search.rpc import SearchRpc
 from shared.kit.service import Service
 
 
 class SalesService(Service, AccountsRpc, ContactsRpc, OpportunitiesRpc, ActivitiesRpc, ForecastRpc, ConversionRpc,
-                   SearchRpc):
+                   SearchRpc, QuoteEvents):
     name = "sales"

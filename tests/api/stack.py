@@ -1,5 +1,5 @@
 """The suite as it runs in production, on a database and a RabbitMQ vhost of
-its own: the leads and sales services as processes, and the gateway served
+its own: the leads, sales and orders services as processes, and the gateway served
 over HTTP by gunicorn (gthread workers, no eventlet), with an admin token."""
 
 import contextlib
@@ -17,7 +17,7 @@ from shared.kit.migrate import migrate_component
 from tests.services import ServiceProcesses, scratch_database
 from tests.support import gunicorn_gateway, stop_process
 
-SERVICES = ("leads", "sales")
+SERVICES = ("leads", "sales", "orders")
 
 
 

@@ -13,6 +13,7 @@ import functools
 import json
 import os
 import selectors
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -42,12 +43,15 @@ PEOPLE = {
     "support": ("sue", "Sue Support"),
     "marketing": ("mark", "Mark Marketer"),
     "readonly": ("rory", "Rory Reader"),
+    "finance": ("fin", "Fin Finance"),
 }
 # The names the seed gives, that tests look for.
 ACCOUNT = "Globex Corporation"
 OTHER_ACCOUNT = "Initech"
 CONTACT = ("Grace", "Hopper")
 OPPORTUNITY = "Globex platform renewal"
+ORDER_PRODUCT = "Support plan"  # the seeded order's product
+ORDER_PRODUCT_SKU = "SEED-SUPPORT"
 NO_RATE_CURRENCY = "CHF"  # an opportunity in this currency has no exchange rate: forecasts warn of it
 LEAD_SOURCES = ("web_form", "referral", "partner", "event", "campaign", "manual")
 LEAD_NAMES = ["Ada Lovelace", "Charles Babbage", "Katherine Johnson", "Edsger Dijkstra", "Barbara Liskov",
@@ -149,6 +153,15 @@ class Seed:
     contacts: dict = field(default_factory=dict)
     opportunities: dict = field(default_factory=dict)
     activities: list = field(default_factory=list)
+    # The orders seed (seed_orders): product name -> id; each document's number -> id.
+    products: dict = field(default_factory=dict)
+    orders: dict = field(default_factory=dict)
+    invoices: dict = field(default_factory=dict)
+    returns: dict = field(default_factory=dict)
+    credit_notes: dict = field(default_factory=dict)
+    # The catalog and quotes seed (seed_quotes): book name -> id, quote number -> id.
+    price_books: dict = field(default_factory=dict)
+    quotes: dict = field(default_factory=dict)
 
 
 def create_people(database_url, extra=()):
@@ -241,6 +254,69 @@ def seed(api, owner="sam"):
         elif status != "new":
             lead = _lead_status(api, lead, status)
         made.leads[name] = lead["id"]
+    seed_orders(api, made)
+    seed_quotes(api, made)
+    return made
+
+
+def _when_orders_knows(make, timeout=30):
+    """``make()``, again while orders does not know the account yet (its copy of sales' accounts follows
+    sales' events, a moment after the account was made)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return make()
+        except AssertionError as error:
+            if "account" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+def seed_orders(api, made):
+    """An order of the seed's first account, made through the API and taken all the way: a product with a
+    price in the standard price book (and Germany's standard tax rate), the order submitted, shipped and
+    delivered, its invoice issued and partly paid, and a refunded return of one unit (its credit note)."""
+    globex = made.accounts[ACCOUNT]
+    if not api.get("/tax-rates", country="DE", tax_category="standard")["items"]:
+        api.post("/tax-rates", {"tax_category": "standard", "country": "DE", "rate": "19", "valid_from": "2020-01-01"})
+    standard = next(book for book in api.get("/price-books", limit=100)["items"] if book["is_standard"])
+    for sku, name, price in ((ORDER_PRODUCT_SKU, ORDER_PRODUCT, "120.00"), ("SEED-TRAINING", "Training day", "950.00")):
+        product = api.post("/products", {"sku": sku, "name": name, "tax_category": "standard", "unit": "each"})
+        api.post(f"/price-books/{standard['id']}/prices", {"product_id": product["id"], "currency": "EUR",
+                                                             "unit_price": price, "valid_from": "2020-01-01"})
+        made.products[name] = product["id"]
+    order = _when_orders_knows(lambda: api.post("/orders", {
+        "account_id": globex, "currency": "EUR", "customer_reference": "PO-4711",
+        "lines": [{"product_id": made.products[ORDER_PRODUCT], "quantity": "3"}],
+        "shipping_address": {"street": "1 Globex Way", "city": "Berlin", "postal_code": "10115", "country": "DE"}}))
+    api.post(f"/orders/{order['id']}/submit", {})
+    line = order["lines"][0]
+    shipment = api.post(f"/orders/{order['id']}/shipments", {
+        "lines": [{"order_line_id": line["id"], "quantity": "3"}], "carrier": "DHL", "tracking_number": "JD0001"})
+    api.post(f"/shipments/{shipment['id']}/deliver", {})
+    made.orders[order["number"]] = order["id"]
+    invoice = api.post("/invoices", {"order_id": order["id"]})
+    invoice = api.post(f"/invoices/{invoice['id']}/issue", {})
+    api.post(f"/invoices/{invoice['id']}/payments", {"amount": "100.00", "paid_on": date.today().isoformat(),
+                                                     "method": "bank_transfer", "reference": "seed"})
+    made.invoices[invoice["number"]] = invoice["id"]
+    rma = api.post(f"/orders/{order['id']}/returns", {
+        "lines": [{"order_line_id": line["id"], "quantity": "1"}], "reason": "damaged", "resolution": "refund"})
+    made.returns[rma["number"]] = rma["id"]
+    note = api.get(f"/credit-notes/{rma['credit_note_id']}")  # the refund of an invoiced line credits it
+    made.credit_notes[note["number"]] = note["id"]
+    return made
+
+
+def seed_quotes(api, made):
+    """The standard price book's id and a draft quote of the seed's first account with the two seeded
+    products (made through the API, after seed_orders)."""
+    standard = next(book for book in api.get("/price-books", limit=100)["items"] if book["is_standard"])
+    made.price_books[standard["name"]] = standard["id"]
+    quote = _when_orders_knows(lambda: api.post("/quotes", {
+        "account_id": made.accounts[ACCOUNT], "currency": "EUR", "title": "Support and training",
+        "lines": [{"product_id": product_id, "quantity": "1"} for product_id in made.products.values()]}))
+    made.quotes[quote["number"]] = quote["id"]
     return made
 
 
@@ -332,6 +408,56 @@ def main_screens(made):
         Screen("exchange-rates", "/admin/exchange-rates", "Exchange rates", ("Home", "Admin", "Exchange rates")),
         Screen("scoring-rules", "/admin/scoring", "Scoring rules", ("Home", "Admin", "Scoring rules")),
         Screen("profile", "/profile", "Profile", ("Home", "Profile")),
+        *_order_screens(made),
+        *_catalog_and_quote_screens(made),
+    ]
+
+
+def _first(records):
+    """(id, number) of the first seeded record of a kind ("x" when the seed has none, as for SCREEN_NAMES)."""
+    number, record_id = next(iter(records.items()), ("x", "x"))
+    return record_id, number
+
+
+def _order_screens(made):
+    """The orders, invoices and returns screens, with the seeded order, invoice, return and credit note."""
+    order, order_no = _first(made.orders)
+    invoice, invoice_no = _first(made.invoices)
+    rma, rma_no = _first(made.returns)
+    note, note_no = _first(made.credit_notes)
+    return [
+        Screen("orders", "/orders", "Orders", ("Home", "Orders")),
+        Screen("order", f"/orders/{order}", f"Order {order_no}", ("Home", "Orders", order_no)),
+        Screen("new-order", f"/orders/new?account_id={made.accounts.get(ACCOUNT, 'x')}", "New order",
+               ("Home", "Orders", "New order")),
+        Screen("new-return", f"/orders/{order}/returns/new", "New return", ("Home", "Orders", order_no, "New return")),
+        Screen("invoices", "/invoices", "Invoices", ("Home", "Invoices")),
+        Screen("invoice", f"/invoices/{invoice}", f"Invoice {invoice_no}", ("Home", "Invoices", invoice_no)),
+        Screen("credit-notes", "/credit-notes", "Credit notes", ("Home", "Credit notes")),
+        Screen("credit-note", f"/credit-notes/{note}", f"Credit note {note_no}", ("Home", "Credit notes", note_no)),
+        Screen("returns", "/returns", "Returns", ("Home", "Returns")),
+        Screen("return", f"/returns/{rma}", f"Return {rma_no}", ("Home", "Returns", rma_no)),
+    ]
+
+
+def _catalog_and_quote_screens(made):
+    """The catalog (products, price books, tax rates) and quotes screens, with the seeded product, the
+    standard price book and the seeded draft quote."""
+    product = made.products.get(ORDER_PRODUCT, "x")
+    book, book_name = next(((book_id, name) for name, book_id in made.price_books.items()), ("x", "Standard"))
+    quote, quote_no = _first(made.quotes)
+    return [
+        Screen("products", "/products", "Products", ("Home", "Products")),
+        Screen("product", f"/products/{product}", ORDER_PRODUCT, ("Home", "Products", ORDER_PRODUCT)),
+        Screen("new-product", "/products/new", "New product", ("Home", "Products", "New product")),
+        Screen("price-books", "/price-books", "Price books", ("Home", "Price books")),
+        Screen("price-book", f"/price-books/{book}", book_name, ("Home", "Price books", book_name)),
+        Screen("tax-rates", "/tax-rates", "Tax rates", ("Home", "Tax rates")),
+        Screen("quotes", "/quotes", "Quotes", ("Home", "Quotes")),
+        Screen("new-quote", f"/quotes/new?account_id={made.accounts.get(ACCOUNT, 'x')}", "New quote",
+               ("Home", "Quotes", "New quote")),
+        Screen("quote", f"/quotes/{quote}", f"Quote {quote_no}", ("Home", "Quotes", quote_no)),
+        Screen("edit-quote", f"/quotes/{quote}/edit", "Edit quote", ("Home", "Quotes", quote_no, "Edit")),
     ]
 
 

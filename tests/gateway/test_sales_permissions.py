@@ -22,6 +22,8 @@ def test_every_sales_route_is_in_the_table(app):
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith(prefixes) and not rule.rule.endswith("/convert"):
             continue
+        if rule.endpoint.startswith("customer_value."):  # orders' route: tests/gateway/test_customer_value_routes.py
+            continue
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             matches = [path for m, path in tested if m == method and adapter.test(path, method)
                        and adapter.match(path, method)[0] == rule.endpoint]

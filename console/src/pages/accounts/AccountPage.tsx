@@ -13,6 +13,7 @@ import { AccountPicker } from "./AccountPicker";
 import { ACCOUNT_TYPES, knowAccountNames, type Account, type Address, type Hierarchy } from "./account";
 import { contactName, type Contact } from "../contacts/contact";
 import { loadPipelines, stageName, type Opportunity, type Pipeline } from "../opportunities/opportunity";
+import { AccountOrders } from "../orders/AccountOrders";
 
 interface Data {
   account: Account;
@@ -216,6 +217,7 @@ export function AccountPage() {
           <EditableFacts record={account} fields={FIELDS} path={`/accounts/${account.id}`} etag={etag} canEdit={writable} onSaved={refresh} />
           <ContactsPanel account={account} contacts={contacts} writable={writable} />
           {can("sales:read") && <OpportunitiesPanel account={account} writable={writable && can("sales:write")} />}
+          {can("orders:read") && <AccountOrders accountId={account.id} accountName={account.name} />}
           <Activities link={{ account_id: account.id }} timelinePath={`/accounts/${account.id}/timeline`} />
           <History path={`/accounts/${account.id}/history`} version={account.version} />
         </div>

@@ -11,6 +11,7 @@ import { Activities, History } from "../../components/records";
 import { FormAlert, SelectField, TextField } from "../../components/forms";
 import { MissingRates, type Warning } from "../../components/MissingRates";
 import { accountName } from "../accounts/account";
+import { OpportunityQuotes } from "../quotes/OpportunityQuotes";
 import {
   FORECAST_CATEGORIES, loadPipelines, nextStages, stageName,
   type Opportunity, type Pipeline, type SavedOpportunity, type StageChange,
@@ -209,6 +210,7 @@ export function OpportunityPage() {
           <History path={`/opportunities/${o.id}/history`} version={o.version} />
         </div>
         <aside>
+          <OpportunityQuotes opportunityId={o.id} accountId={o.account_id} />
           {writable && (
             <StageMove key={`${o.id}-${o.version}`} opportunity={o} etag={etag} pipeline={pipeline}
               saved={(answer) => { setMoved(`Moved to ${stageName(pipelines, answer.pipeline_id, answer.stage)}.`); saved(answer); }} />

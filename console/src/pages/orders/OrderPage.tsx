@@ -1,0 +1,261 @@
+// One order: its lines with what was shipped, delivered and returned, the
+// addresses and totals, the actions its status and the person's role allow
+// (submit, cancel with a reason, ship some lines, mark a shipment delivered,
+// start a return, invoice the order or a shipment), and its shipments,
+// invoices and returns.
+import { useState } from "react";
+import { Link, useLoaderData, useNavigate, useRevalidator, useRouteLoaderData, type LoaderFunctionArgs } from "react-router";
+import { get, getWithEtag, post, request } from "../../lib/api";
+import { day, label, when } from "../../lib/format";
+import { useCan } from "../../lib/session";
+import type { Page } from "../../components/records";
+import { ActionButton, ReasonAction } from "./actions";
+import { Facts, LinesTable, StatusBadge, TotalsTable } from "./documents";
+import { amount, compare, decimal, isZero, subtract } from "./money";
+import { addressLine, ORDER_MOVES, totalsOf, type Order, type OrderLine, type Shipment } from "./order";
+import { ShipmentForm } from "./ShipmentForm";
+import { invoiceTitle, type Invoice } from "../invoices/invoice";
+import type { Return } from "../returns/rma";
+import { accountName } from "../accounts/account";
+
+export interface OrderData {
+  order: Order;
+  etag?: string;
+  account: string | null;
+}
+
+/** The order of /orders/:orderId (shared by its page and its "New return" form). */
+export async function orderLoader({ params, request: req }: LoaderFunctionArgs): Promise<OrderData> {
+  const answer = await getWithEtag<Order>(`/orders/${params.orderId}`, req.signal);
+  const account = answer.data.account_name ?? await accountName(answer.data.account_id);
+  return { order: answer.data, etag: answer.etag, account };
+}
+
+interface Related {
+  shipments: Shipment[] | null;
+  invoices: Invoice[] | null;
+  returns: Return[] | null;
+}
+
+/** What belongs to the order: its shipments (when the order does not carry them), invoices and returns. */
+export async function orderRelatedLoader({ params, request: req }: LoaderFunctionArgs): Promise<Related> {
+  const id = params.orderId!;
+  const [shipments, invoices, returns] = await Promise.all([
+    get<Page<Shipment> | Shipment[]>(`/orders/${id}/shipments`, undefined, req.signal)
+      .then((a) => (Array.isArray(a) ? a : a.items)).catch(() => null),
+    get<Page<Invoice>>("/invoices", { order_id: id, limit: 100 }, req.signal).then((p) => p.items).catch(() => null),
+    get<Page<Return>>("/returns", { order_id: id, limit: 100 }, req.signal).then((p) => p.items).catch(() => null),
+  ]);
+  return { shipments, invoices, returns };
+}
+
+export function useOrder(): OrderData {
+  return useRouteLoaderData("order") as OrderData;
+}
+
+const q = (text: string | undefined) => decimal(text ?? "0");
+
+export function OrderPage() {
+  const { order, etag, account } = useOrder();
+  const related = useLoaderData() as Related;
+  const can = useCan();
+  const navigate = useNavigate();
+  const revalidator = useRevalidator();
+  const [message, setMessage] = useState<string>();
+  const [shipping, setShipping] = useState(false);
+  const refresh = (text?: string) => {
+    setMessage(text);
+    revalidator.revalidate();
+  };
+  const lines = order.lines ?? [];
+  const shipments = order.shipments ?? related.shipments ?? [];
+  const moves = ORDER_MOVES[order.status];
+  const writer = can("orders:write");
+  const finance = can("finance:write");
+  const totals = totalsOf(order);
+  const returnable = lines.some((l) => compare(subtract(l.delivered_quantity ?? "0", l.returned_quantity), "0") > 0);
+  const invoiceable = !["draft", "cancelled"].includes(order.status);
+  const ifMatch = etag ?? `"${order.version}"`;
+
+  const createInvoice = (shipmentId?: string) =>
+    post<Invoice>("/invoices", shipmentId ? { order_id: order.id, shipment_id: shipmentId } : { order_id: order.id });
+
+  return (
+    <article>
+      <div className="page-head">
+        <div>
+          <h1>Order {order.number}</h1>
+          <p className="muted">
+            <StatusBadge status={order.status} /> · <Link to={`/accounts/${order.account_id}`}>{account ?? "Account"}</Link>
+            {" "}· {amount(totals.gross_total, order.currency)}
+            {order.quote_id && <> · from <Link to={`/quotes/${order.quote_id}`}>its quote</Link></>}
+            {order.placed_at && <> · placed {day(order.placed_at)}</>}
+          </p>
+        </div>
+      </div>
+      {message && <p role="status" className="alert ok">{message}</p>}
+      {order.status === "cancelled" && (
+        <p className="alert info">Cancelled {day(order.cancelled_at)}{order.cancel_reason ? `: ${order.cancel_reason}` : "."}</p>
+      )}
+      <div className="grid-2">
+        <div>
+          <section className="panel" aria-labelledby="lines-heading">
+            <h2 id="lines-heading">Lines</h2>
+            <LinesTable<OrderLine> lines={lines} currency={order.currency} caption={`Lines of order ${order.number}`}
+              pricesIncludeTax={order.prices_include_tax} extra={[
+                { header: "Shipped", numeric: true, cell: (l) => q(l.shipped_quantity) },
+                { header: "Delivered", numeric: true, cell: (l) => q(l.delivered_quantity) },
+                { header: "Returned", numeric: true, cell: (l) => q(l.returned_quantity) },
+              ]} />
+            <TotalsTable totals={totals} currency={order.currency} caption={`Totals of order ${order.number}`} />
+          </section>
+
+          <section className="panel" aria-labelledby="shipments-heading">
+            <div className="page-head">
+              <h2 id="shipments-heading">Shipments</h2>
+              {writer && moves.ship && !shipping && (
+                <button type="button" onClick={() => { setMessage(undefined); setShipping(true); }}>New shipment</button>
+              )}
+            </div>
+            {shipping && (
+              <ShipmentForm order={order} onCancel={() => setShipping(false)}
+                onShipped={(s) => { setShipping(false); refresh(`Shipment ${s.number ?? ""} recorded.`.replace("  ", " ")); }} />
+            )}
+            {shipments.length === 0 ? <p className="muted">Nothing shipped yet.</p> : (
+              <ul className="plain doc-list">
+                {shipments.map((s) => (
+                  <li key={s.id} className="doc-item">
+                    <div className="doc-item-head">
+                      <strong>Shipment {s.number ?? ""}</strong> <StatusBadge status={s.status ?? (s.delivered_at ? "delivered" : "shipped")} />
+                    </div>
+                    <Facts title={`Shipment ${s.number ?? ""}`} items={[
+                      ["Carrier", s.carrier],
+                      ["Tracking number", s.tracking_number],
+                      ["Shipped", when(s.shipped_at ?? s.created_at)],
+                      ["Delivered", s.delivered_at ? when(s.delivered_at) : "Not yet"],
+                    ]} />
+                    <ul className="shipment-lines">
+                      {s.lines.map((sl) => {
+                        const line = lines.find((l) => l.id === sl.order_line_id);
+                        return <li key={sl.order_line_id}>{decimal(sl.quantity)} × {line?.name ?? "line"}{line?.sku ? ` (${line.sku})` : ""}</li>;
+                      })}
+                    </ul>
+                    <div className="actions">
+                      {writer && !s.delivered_at && s.status !== "delivered" && (
+                        <ActionButton work={() => post(`/shipments/${s.id}/deliver`, {})}
+                          done={() => refresh(`Shipment ${s.number ?? ""} marked delivered.`)}>
+                          Mark shipment {s.number ?? ""} delivered
+                        </ActionButton>
+                      )}
+                      {finance && (
+                        <ActionButton className="secondary" work={() => createInvoice(s.id)}
+                          done={(inv) => navigate(`/invoices/${(inv as Invoice).id}`)}>
+                          Create invoice for shipment {s.number ?? ""}
+                        </ActionButton>
+                      )}
+                    </div>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+
+          <InvoicesPanel invoices={related.invoices} currency={order.currency} />
+          <ReturnsPanel returns={related.returns} />
+        </div>
+
+        <aside>
+          {(writer || finance) && (
+            <section className="panel" aria-labelledby="actions-heading">
+              <h2 id="actions-heading">Actions</h2>
+              <div className="action-stack">
+                {writer && moves.submit && (
+                  <ActionButton work={() => request(`/orders/${order.id}/submit`, { method: "POST", ifMatch })}
+                    done={() => refresh(`Order ${order.number} submitted.`)}>
+                    Submit order
+                  </ActionButton>
+                )}
+                {writer && moves.cancel && lines.every((l) => isZero(l.shipped_quantity)) && (
+                  <ReasonAction open="Cancel order" submit="Cancel the order" label="Why is it cancelled?" danger
+                    hint="The customer sees no reason; it is kept with the order."
+                    work={(reason) => request(`/orders/${order.id}/cancel`, { method: "POST", body: { reason }, ifMatch })}
+                    done={() => refresh(`Order ${order.number} cancelled.`)} />
+                )}
+                {writer && returnable && (
+                  <Link className="button secondary" to={`/orders/${order.id}/returns/new`}>New return</Link>
+                )}
+                {finance && invoiceable && (
+                  <ActionButton work={() => createInvoice()} done={(inv) => navigate(`/invoices/${(inv as Invoice).id}`)}>
+                    Create invoice for the order
+                  </ActionButton>
+                )}
+                {writer && order.status === "draft" && <p className="muted">A draft can be changed until it is submitted.</p>}
+              </div>
+            </section>
+          )}
+          <section className="panel" aria-labelledby="details-heading">
+            <h2 id="details-heading">Details</h2>
+            <Facts title="Order details" items={[
+              ["Customer reference", order.customer_reference],
+              ["Payment terms", order.payment_terms_days === null || order.payment_terms_days === undefined ? null : `${order.payment_terms_days} days`],
+              ["Currency", order.currency],
+              ["Prices", order.prices_include_tax ? "Include tax" : "Exclude tax"],
+              ["Tax country", order.tax_country],
+              ["Shipping address", addressLine(order.shipping_address)],
+              ["Billing address", addressLine(order.billing_address) || (order.shipping_address ? "Same as shipping" : null)],
+              ["Placed", order.placed_at ? when(order.placed_at) : null],
+              ["Created", `${when(order.created_at)}${order.created_by ? ` by ${order.created_by}` : ""}`],
+            ]} />
+          </section>
+        </aside>
+      </div>
+    </article>
+  );
+}
+
+function InvoicesPanel({ invoices, currency }: { invoices: Invoice[] | null; currency: string }) {
+  if (invoices === null) return null;
+  return (
+    <section className="panel" aria-labelledby="invoices-heading">
+      <h2 id="invoices-heading">Invoices</h2>
+      {invoices.length === 0 ? <p className="muted">Not invoiced yet.</p> : (
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Invoices of this order">
+          <table className="list">
+            <caption className="visually-hidden">Invoices of this order</caption>
+            <thead><tr><th scope="col">Invoice</th><th scope="col">Status</th><th scope="col">Due</th><th scope="col" className="num">Total</th><th scope="col" className="num">Balance</th></tr></thead>
+            <tbody>
+              {invoices.map((i) => (
+                <tr key={i.id}>
+                  <td data-label="Invoice"><Link to={`/invoices/${i.id}`}>{invoiceTitle(i)}</Link></td>
+                  <td data-label="Status"><StatusBadge status={i.status} /></td>
+                  <td data-label="Due">{day(i.due_date)}</td>
+                  <td data-label="Total" className="num">{amount(totalsOf(i).gross_total, i.currency ?? currency)}</td>
+                  <td data-label="Balance" className="num">{amount(i.balance, i.currency ?? currency)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function ReturnsPanel({ returns }: { returns: Return[] | null }) {
+  if (returns === null) return null;
+  return (
+    <section className="panel" aria-labelledby="returns-heading">
+      <h2 id="returns-heading">Returns</h2>
+      {returns.length === 0 ? <p className="muted">Nothing returned.</p> : (
+        <ul className="plain">
+          {returns.map((r) => (
+            <li key={r.id}>
+              <Link to={`/returns/${r.id}`}>{r.number}</Link> <StatusBadge status={r.status} /> · {label(r.reason)} · {label(r.resolution)}
+              {" "}· {day(r.created_at)}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,151 @@
+"""The orders screens' journeys across roles, checked against the API: a
+sales rep turns an accepted quote into an order, submits and ships it; the
+finance person invoices it, issues the invoice and records a partial then
+the full payment; each role sees only the actions it may take; a payment
+above the balance is refused next to its amount."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.console import harness
+
+
+def _h1(page):
+    return page.get_by_role("heading", level=1)
+
+
+def _status(page):
+    return page.locator(".page-head .badge").first
+
+
+def _draft_quote(api, seeded, quantity="2"):
+    """A draft quote of the seed's account for the seeded product (made through the API)."""
+    return api.post("/quotes", {"account_id": seeded.accounts[harness.ACCOUNT], "currency": "EUR",
+                                "lines": [{"product_id": seeded.products[harness.ORDER_PRODUCT],
+                                           "quantity": quantity}]})
+
+
+def test_quote_to_order_to_invoice_to_payment_across_roles(signed_in, api, seeded):
+    quote = _draft_quote(api, seeded)
+
+    # Sales sends and accepts the quote, and makes its order.
+    page = signed_in("sales", f"/quotes/{quote['id']}")
+    page.get_by_role("button", name="Send", exact=True).click()
+    page.get_by_role("button", name="Accept", exact=True).click()
+    page.get_by_role("button", name="Create order", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/console/orders/[0-9a-f-]{36}$"))
+    harness.settled(page)
+    order_id = page.url.rsplit("/", 1)[-1]
+    order = api.get(f"/orders/{order_id}")
+    expect(_h1(page)).to_have_text(f"Order {order['number']}")
+    expect(_status(page)).to_have_text("Draft")
+    lines = page.get_by_role("table", name=f"Lines of order {order['number']}")
+    expect(lines).to_contain_text(harness.ORDER_PRODUCT)
+
+    # ... submits it and ships everything in one shipment.
+    page.get_by_role("button", name="Submit order").click()
+    expect(_status(page)).to_have_text("Submitted")
+    page.get_by_role("button", name="New shipment").click()
+    form = page.get_by_role("form", name="New shipment")
+    expect(form.get_by_label(re.compile(harness.ORDER_PRODUCT))).to_have_value("2")
+    form.get_by_label("Carrier").fill("DHL")
+    form.get_by_label("Tracking number").fill("JD014600006281")
+    form.get_by_role("button", name="Record shipment").click()
+    expect(page.get_by_role("status")).to_contain_text("recorded")
+    expect(_status(page)).to_have_text("Shipped")
+    expect(page.get_by_role("region", name="Shipments")).to_contain_text("JD014600006281")
+    # Sales may not invoice.
+    expect(page.get_by_role("button", name=re.compile("^Create invoice"))).to_have_count(0)
+    assert api.get(f"/orders/{order_id}")["status"] == "shipped"
+
+    # Finance invoices the order, issues the invoice, and records a partial then the full payment.
+    page = signed_in("finance", f"/orders/{order_id}")
+    expect(page.get_by_role("button", name="Submit order")).to_have_count(0)
+    expect(page.get_by_role("button", name=re.compile("^Mark shipment"))).to_have_count(0)
+    page.get_by_role("button", name="Create invoice for the order").click()
+    expect(page).to_have_url(re.compile(r"/console/invoices/[0-9a-f-]{36}$"))
+    expect(_h1(page)).to_have_text("Draft invoice")
+    invoice_id = page.url.rsplit("/", 1)[-1]
+    gross = api.get(f"/invoices/{invoice_id}")["gross_total"]
+    assert gross == "285.60"  # 2 x 120.00 + 19 % tax
+    page.get_by_role("button", name="Issue invoice").click()
+    expect(_h1(page)).to_have_text(re.compile(r"^Invoice INV-\d{4}-\d{6}$"))
+    expect(_status(page)).to_have_text("Issued")
+
+    page.get_by_role("button", name="Record payment").click()
+    form = page.get_by_role("form", name="Record a payment")
+    amount = form.get_by_label("Amount (EUR)")
+    expect(amount).to_have_value(gross)  # the balance
+    amount.fill("100.00")
+    form.get_by_label("Reference").fill("Bank 1")
+    form.get_by_role("button", name="Record payment").click()
+    expect(_status(page)).to_have_text("Partly paid")
+    totals = page.locator("table.totals")
+    expect(totals.locator("tr", has_text="Balance")).to_contain_text("185.60")
+
+    page.get_by_role("button", name="Record payment").click()
+    form = page.get_by_role("form", name="Record a payment")
+    expect(form.get_by_label("Amount (EUR)")).to_have_value("185.60")
+    form.get_by_role("button", name="Record payment").click()
+    expect(_status(page)).to_have_text("Paid")
+    expect(totals.locator("tr", has_text="Balance")).to_contain_text("0.00")
+    expect(page.get_by_role("table", name=re.compile("^Payments of"))).to_contain_text("Bank 1")
+    invoice = api.get(f"/invoices/{invoice_id}")
+    assert (invoice["status"], invoice["balance"], invoice["paid_total"]) == ("paid", "0.00", gross)
+    assert len(invoice["payments"]) == 2
+
+
+def test_each_role_sees_only_the_order_actions_it_may_take(signed_in, api, seeded, base_url):
+    quote = _draft_quote(api, seeded, quantity="1")
+    api.post(f"/quotes/{quote['id']}/send", {})
+    invoice_id = next(iter(seeded.invoices.values()))
+    order_id = next(iter(seeded.orders.values()))
+
+    # Finance: no quote-writing buttons anywhere, no order moves; invoice actions yes.
+    page = signed_in("finance", "/quotes")
+    expect(_h1(page)).to_have_text("Quotes")
+    expect(page.get_by_role("link", name="New quote")).to_have_count(0)
+    harness.visit(page, base_url, f"/quotes/{quote['id']}")
+    for name in ("Send", "Accept", "Reject…", "Revise", "Create order", "Edit draft"):
+        expect(page.get_by_role("button", name=name, exact=True)).to_have_count(0)
+    expect(page.get_by_role("link", name="Edit draft")).to_have_count(0)
+    harness.visit(page, base_url, f"/accounts/{seeded.accounts[harness.ACCOUNT]}")
+    section = page.get_by_role("region", name="Orders", exact=True)
+    expect(section.get_by_text("Lifetime revenue")).to_be_visible()
+    expect(section.get_by_role("link", name="New quote")).to_have_count(0)
+    expect(section.get_by_role("link", name="New order")).to_have_count(0)
+    harness.visit(page, base_url, f"/orders/{order_id}")
+    expect(page.get_by_role("link", name="New return")).to_have_count(0)
+    expect(page.get_by_role("button", name="Create invoice for the order")).to_be_visible()
+
+    # Sales: order actions, but no invoice actions.
+    page = signed_in("sales", f"/invoices/{invoice_id}")
+    expect(_status(page)).to_have_text(re.compile("Partly paid|Overdue"))
+    for name in ("Record payment", "Credit note", "Issue invoice"):
+        expect(page.get_by_role("button", name=name, exact=True)).to_have_count(0)
+    harness.visit(page, base_url, f"/orders/{order_id}")
+    expect(page.get_by_role("link", name="New return")).to_be_visible()
+
+    # Readonly: reads, changes nothing.
+    page = signed_in("readonly", f"/orders/{order_id}")
+    expect(page.get_by_role("region", name="Actions")).to_have_count(0)
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Invoices")).to_be_visible()
+
+
+def test_a_payment_above_the_balance_is_refused_next_to_its_amount(signed_in, api, seeded):
+    invoice_id = next(iter(seeded.invoices.values()))
+    before = api.get(f"/invoices/{invoice_id}")
+    page = signed_in("finance", f"/invoices/{invoice_id}")
+    page.get_by_role("button", name="Record payment").click()
+    form = page.get_by_role("form", name="Record a payment")
+    amount = form.get_by_label("Amount (EUR)")
+    expect(amount).to_have_value(before["balance"])
+    amount.fill("99999.00")
+    form.get_by_role("button", name="Record payment").click()
+    expect(amount).to_have_attribute("aria-invalid", "true")
+    error = form.locator(".field.invalid", has=page.get_by_label("Amount (EUR)")).locator(".field-error")
+    expect(error).to_contain_text(before["balance"])  # the server's reason names the balance
+    expect(form.get_by_role("alert")).to_have_count(0)  # and it is on the field, not in the form's alert
+    after = api.get(f"/invoices/{invoice_id}")
+    assert (after["balance"], len(after["payments"])) == (before["balance"], len(before["payments"]))

@@ -1,0 +1,332 @@
+"""The orders, shipments and returns routes of the gateway: who may use
+each (401 without a token, 403 for a role without the permission, nothing
+sent to a service), what each sends to the service, bad input answered
+4xx before a service is asked, and their OpenAPI documentation."""
+
+import pytest
+
+from gateway.auth import PERMISSIONS
+from shared.schemas.errors import Conflict, IllegalTransition, NotFound, PreconditionFailed
+from tests.gateway.conftest import assert_problem, bearer
+from tests.gateway.test_openapi import document
+
+ORDER_ID = "0e0e0e0e-5555-4c1e-9a55-2f9f5f0d1a66"
+QUOTE_ID = "0f0f0f0f-6666-4c1e-9a55-2f9f5f0d1a77"
+SHIPMENT_ID = "1a1a1a1a-7777-4c1e-9a55-2f9f5f0d1a88"
+RETURN_ID = "2b2b2b2b-8888-4c1e-9a55-2f9f5f0d1a99"
+LINE_ID = "3c3c3c3c-9999-4c1e-9a55-2f9f5f0d1aaa"
+ACCOUNT_ID = "5a0c2f7e-3b1d-4c2a-9e8f-1d2c3b4a5e61"
+PRODUCT_ID = "4d4d4d4d-aaaa-4c1e-9a55-2f9f5f0d1abb"
+ROLES = ("admin", "sales", "support", "marketing", "finance", "readonly")
+
+# The brief's permission table, written out (not read from gateway.auth).
+ALLOWED = {
+    "orders:read": set(ROLES),
+    "orders:write": {"admin", "sales"},
+}
+
+ORDER_BODY = {"account_id": ACCOUNT_ID, "currency": "eur", "lines": [{"product_id": PRODUCT_ID, "quantity": "2"}]}
+SHIPMENT_BODY = {"lines": [{"order_line_id": LINE_ID, "quantity": "1"}], "carrier": "DHL", "tracking_number": "T1"}
+RETURN_BODY = {"lines": [{"order_line_id": LINE_ID, "quantity": "1"}], "reason": "damaged", "resolution": "refund"}
+ORDER = f"/api/v1/orders/{ORDER_ID}"
+RETURN = f"/api/v1/returns/{RETURN_ID}"
+
+# method, path, permission, a valid body, the RPC (service, method) it makes
+ROUTES = [
+    ("GET", "/api/v1/orders", "orders:read", None, ("orders", "list_orders")),
+    ("POST", "/api/v1/orders", "orders:write", ORDER_BODY, ("orders", "create_order")),
+    ("POST", f"/api/v1/quotes/{QUOTE_ID}/order", "orders:write", {"customer_reference": "PO-1"},
+     ("orders", "create_order_from_quote")),
+    ("GET", ORDER, "orders:read", None, ("orders", "get_order")),
+    ("PATCH", ORDER, "orders:write", {"notes": "Gate 4"}, ("orders", "update_order")),
+    ("POST", f"{ORDER}/submit", "orders:write", None, ("orders", "submit_order")),
+    ("POST", f"{ORDER}/cancel", "orders:write", {"reason": "Changed plans"}, ("orders", "cancel_order")),
+    ("GET", f"{ORDER}/shipments", "orders:read", None, ("orders", "list_shipments")),
+    ("POST", f"{ORDER}/shipments", "orders:write", SHIPMENT_BODY, ("orders", "create_shipment")),
+    ("POST", f"/api/v1/shipments/{SHIPMENT_ID}/deliver", "orders:write", {}, ("orders", "deliver_shipment")),
+    ("GET", "/api/v1/returns", "orders:read", None, ("orders", "list_returns")),
+    ("POST", f"{ORDER}/returns", "orders:write", RETURN_BODY, ("orders", "create_return")),
+    ("GET", RETURN, "orders:read", None, ("orders", "get_return")),
+    ("POST", f"{RETURN}/receive", "orders:write", None, ("orders", "receive_return")),
+    ("POST", f"{RETURN}/close", "orders:write", None, ("orders", "close_return")),
+]
+
+
+def route_id(route):
+    return f"{route[0]} {route[1]}"
+
+
+def entity(entity_id, version=1, **fields):
+    return {"id": entity_id, "version": version, **fields}
+
+
+PAGE = {"items": [], "next_cursor": None}
+ANSWERS = {
+    ("orders", "list_orders"): PAGE,
+    ("orders", "create_order"): entity(ORDER_ID),
+    ("orders", "create_order_from_quote"): entity(ORDER_ID),
+    ("orders", "get_order"): entity(ORDER_ID, 2),
+    ("orders", "update_order"): entity(ORDER_ID, 3),
+    ("orders", "submit_order"): entity(ORDER_ID, 4),
+    ("orders", "cancel_order"): entity(ORDER_ID, 5),
+    ("orders", "list_shipments"): {"items": []},
+    ("orders", "create_shipment"): entity(SHIPMENT_ID),
+    ("orders", "deliver_shipment"): entity(SHIPMENT_ID, 2),
+    ("orders", "list_returns"): PAGE,
+    ("orders", "create_return"): entity(RETURN_ID),
+    ("orders", "get_return"): entity(RETURN_ID),
+    ("orders", "receive_return"): entity(RETURN_ID, 2),
+    ("orders", "close_return"): entity(RETURN_ID, 3),
+}
+
+
+def send(client, method, path, body=None, headers=None):
+    if body is None:
+        return client.open(path, method=method, headers=headers or {})
+    return client.open(path, method=method, json=body, headers=headers or {})
+
+
+@pytest.fixture
+def answered(fake_rpc):
+    fake_rpc.answers.update(ANSWERS)
+    return fake_rpc
+
+
+# Permissions ------------------------------------------------------------------------
+
+def test_the_orders_permissions_are_the_briefs():
+    for permission, roles in ALLOWED.items():
+        assert PERMISSIONS[permission] == roles, permission
+
+
+def test_every_orders_route_is_in_the_table(app):
+    """A new orders, shipments or returns route must be added to ROUTES."""
+    tested = {(method, path) for method, path, *_ in ROUTES}
+    adapter = app.url_map.bind("localhost")
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.split(".")[0] not in ("orders", "returns"):
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            matches = [path for m, path in tested if m == method and adapter.test(path, method)
+                       and adapter.match(path, method)[0] == rule.endpoint]
+            assert matches, f"{method} {rule.rule} is not in ROUTES"
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=route_id)
+def test_no_token_is_401(client, fake_rpc, route):
+    method, path, _, body, _ = route
+    response = send(client, method, path, body)
+    assert_problem(response, 401)
+    assert fake_rpc.calls == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", ROUTES, ids=route_id)
+def test_each_role_gets_what_its_permission_allows(client, tokens, answered, route, role):
+    method, path, permission, body, (service, rpc_method) = route
+    response = send(client, method, path, body, bearer(tokens[role]))
+    if role in ALLOWED[permission]:
+        assert 200 <= response.status_code < 300, (response.status_code, response.get_json())
+        assert [(s, m) for s, m, _ in answered.calls] == [(service, rpc_method)]
+    else:
+        problem = assert_problem(response, 403)
+        assert problem["required_permission"] == permission
+        assert answered.calls == []
+
+
+# What is sent -----------------------------------------------------------------------
+
+def test_create_sends_the_loaded_body_and_answers_201(client, tokens, answered, gdb):
+    response = send(client, "POST", "/api/v1/orders", ORDER_BODY, bearer(tokens["sales"]))
+    assert response.status_code == 201
+    assert response.headers["Location"].endswith(ORDER) and response.headers["ETag"] == '"1"'
+    [(_, _, (data, actor))] = answered.calls
+    assert data == {"account_id": ACCOUNT_ID, "currency": "EUR", "lines": [{"product_id": PRODUCT_ID,
+                                                                            "quantity": "2"}]}
+    assert actor.startswith("sales")
+
+
+def test_actions_send_their_arguments(client, tokens, answered):
+    headers = bearer(tokens["admin"])
+    send(client, "POST", f"/api/v1/quotes/{QUOTE_ID}/order", None, headers)
+    send(client, "POST", f"{ORDER}/submit", None, {**headers, "If-Match": '"3"'})
+    send(client, "POST", f"{ORDER}/cancel", {"reason": " No budget "}, {**headers, "If-Match": '"4"'})
+    send(client, "PATCH", ORDER, {"notes": "x"}, {**headers, "If-Match": '"2"'})
+    send(client, "POST", f"/api/v1/shipments/{SHIPMENT_ID}/deliver", {"delivered_at": "2026-12-01T10:00:00+01:00"},
+         headers)
+    send(client, "POST", f"/api/v1/shipments/{SHIPMENT_ID}/deliver", None, headers)
+    actor = answered.calls[0][2][2]
+    assert answered.calls[0][2] == (QUOTE_ID, {}, actor)
+    assert [args for _, _, args in answered.calls[1:]] == [
+        (ORDER_ID, actor, 3),
+        (ORDER_ID, "No budget", actor, 4),
+        (ORDER_ID, {"notes": "x"}, actor, 2),
+        (SHIPMENT_ID, "2026-12-01T10:00:00+01:00", actor),
+        (SHIPMENT_ID, None, actor),
+    ]
+
+
+@pytest.mark.parametrize("error, status", [
+    (NotFound("No order with id x."), 404), (IllegalTransition("Order is draft.", allowed=["submitted"]), 409),
+    (Conflict("Quote Q-1 already became order SO-1.", existing_id=ORDER_ID), 409),
+    (PreconditionFailed("Changed.", current_version=4), 412),
+])
+def test_service_errors_become_problems(client, tokens, fake_rpc, error, status):
+    fake_rpc.answers[("orders", "submit_order")] = error
+    response = send(client, "POST", f"{ORDER}/submit", None, bearer(tokens["sales"]))
+    assert_problem(response, status)
+
+
+# Bad input --------------------------------------------------------------------------
+
+def without(body, key):
+    return {k: v for k, v in body.items() if k != key}
+
+
+BODY_CASES = {
+    ("POST", "/api/v1/orders"): [
+        ({}, "account_id"),
+        (without(ORDER_BODY, "lines"), "lines"),
+        (without(ORDER_BODY, "currency"), "currency"),
+        ({**ORDER_BODY, "lines": []}, "lines"),
+        ({**ORDER_BODY, "lines": [{"quantity": "1.00001"}]}, "lines"),
+        ({**ORDER_BODY, "lines": [{"product_id": PRODUCT_ID, "quantity": 1.5, "colour": "red"}]}, "lines"),
+        ({**ORDER_BODY, "lines": [{"product_id": PRODUCT_ID, "quantity": "1", "unit_price": "-1"}]}, "lines"),
+        ({**ORDER_BODY, "account_id": "not-a-uuid"}, "account_id"),
+        ({**ORDER_BODY, "currency": "euro"}, "currency"),
+        ({**ORDER_BODY, "tax_country": "Austria"}, "tax_country"),
+        ({**ORDER_BODY, "payment_terms_days": 12.5}, "payment_terms_days"),
+        ({**ORDER_BODY, "payment_terms_days": "soon"}, "payment_terms_days"),
+        ({**ORDER_BODY, "shipping_address": {"planet": "Mars"}}, "shipping_address"),
+        ({**ORDER_BODY, "shipping_address": {"country": "Mars"}}, "shipping_address"),
+        ({**ORDER_BODY, "customer_reference": "r" * 101}, "customer_reference"),
+        ({**ORDER_BODY, "status": "submitted"}, "status"),
+    ],
+    ("POST", f"/api/v1/quotes/{QUOTE_ID}/order"): [
+        ({"lines": []}, "lines"),
+        ({"payment_terms_days": -1}, "payment_terms_days"),
+        ({"notes": "n" * 2001}, "notes"),
+    ],
+    ("PATCH", ORDER): [
+        ({}, "_schema"),
+        ({"lines": []}, "lines"),
+        ({"currency": "USD"}, "currency"),
+        ({"status": "shipped"}, "status"),
+        ({"billing_address": "Main St 1"}, "billing_address"),
+    ],
+    ("POST", f"{ORDER}/cancel"): [
+        ({}, "reason"),
+        ({"reason": "   "}, "reason"),
+        ({"reason": "r" * 501}, "reason"),
+        ({"reason": "x", "refund": True}, "refund"),
+    ],
+    ("POST", f"{ORDER}/shipments"): [
+        ({}, "lines"),
+        ({"lines": []}, "lines"),
+        ({"lines": [{"order_line_id": "x", "quantity": "1"}]}, "lines"),
+        ({"lines": [{"order_line_id": LINE_ID, "quantity": "0"}]}, "lines"),
+        ({"lines": [{"order_line_id": LINE_ID}]}, "lines"),
+        ({**SHIPMENT_BODY, "tracking_number": "t" * 101}, "tracking_number"),
+    ],
+    ("POST", f"/api/v1/shipments/{SHIPMENT_ID}/deliver"): [
+        ({"delivered_at": "yesterday"}, "delivered_at"),
+        ({"delivered_at": "2026-12-01T10:00:00"}, "delivered_at"),
+        ({"signed_by": "Ann"}, "signed_by"),
+    ],
+    ("POST", f"{ORDER}/returns"): [
+        ({}, "lines"),
+        (without(RETURN_BODY, "reason"), "reason"),
+        (without(RETURN_BODY, "resolution"), "resolution"),
+        ({**RETURN_BODY, "reason": "broken"}, "reason"),
+        ({**RETURN_BODY, "reason": "other"}, "note"),
+        ({**RETURN_BODY, "resolution": "voucher"}, "resolution"),
+        ({**RETURN_BODY, "lines": [{"order_line_id": LINE_ID, "quantity": "-1"}]}, "lines"),
+    ],
+}
+QUERY_CASES = [
+    ("/api/v1/orders?status=lost", "status"),
+    ("/api/v1/orders?sort=price", "sort"),
+    ("/api/v1/orders?account_id=nope", "account_id"),
+    ("/api/v1/orders?limit=0", "limit"),
+    ("/api/v1/orders?cursor=%25%25", "cursor"),
+    ("/api/v1/orders?colour=red", "colour"),
+    ("/api/v1/returns?status=lost", "status"),
+    ("/api/v1/returns?order_id=nope", "order_id"),
+    ("/api/v1/returns?sort=reason", "sort"),
+]
+
+
+def body_cases():
+    return [(method, path, body, field) for (method, path), cases in BODY_CASES.items() for body, field in cases]
+
+
+@pytest.mark.parametrize("method, path, body, field", body_cases(),
+                         ids=[f"{m} {p} {f}" for m, p, _, f in body_cases()])
+def test_bad_bodies_are_422_before_any_service_call(client, tokens, fake_rpc, method, path, body, field):
+    response = send(client, method, path, body, bearer(tokens["admin"]))
+    problem = assert_problem(response, 422)
+    assert field in problem["errors"], problem
+    assert fake_rpc.calls == []
+
+
+@pytest.mark.parametrize("path, field", QUERY_CASES)
+def test_bad_queries_are_422(client, tokens, fake_rpc, path, field):
+    problem = assert_problem(client.get(path, headers=bearer(tokens["readonly"])), 422)
+    assert field in problem["errors"]
+    assert fake_rpc.calls == []
+
+
+@pytest.mark.parametrize("method, path", [
+    ("GET", "/api/v1/orders/SO-000001"), ("POST", "/api/v1/orders/nope/submit"),
+    ("POST", "/api/v1/shipments/1/deliver"), ("GET", "/api/v1/returns/RMA-1"),
+    ("POST", "/api/v1/quotes/Q-1/order"),
+])
+def test_malformed_ids_are_404(client, tokens, fake_rpc, method, path):
+    response = send(client, method, path, {} if method == "POST" else None, bearer(tokens["admin"]))
+    assert_problem(response, 404)
+    assert fake_rpc.calls == []
+
+
+def test_not_json_is_refused(client, tokens, fake_rpc):
+    response = client.post("/api/v1/orders", data="account_id=1", headers={
+        **bearer(tokens["sales"]), "Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status_code in (400, 415)
+    assert fake_rpc.calls == []
+
+
+# The document -----------------------------------------------------------------------
+
+def ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+PATHS = {
+    ("/api/v1/orders", "get"): ("OrderPage", None),
+    ("/api/v1/orders", "post"): ("Order", "OrderCreate"),
+    ("/api/v1/quotes/{quote_id}/order", "post"): ("Order", "OrderFromQuote"),
+    ("/api/v1/orders/{order_id}", "get"): ("Order", None),
+    ("/api/v1/orders/{order_id}", "patch"): ("Order", "OrderUpdate"),
+    ("/api/v1/orders/{order_id}/submit", "post"): ("Order", None),
+    ("/api/v1/orders/{order_id}/cancel", "post"): ("Order", "OrderCancel"),
+    ("/api/v1/orders/{order_id}/shipments", "get"): ("ShipmentList", None),
+    ("/api/v1/orders/{order_id}/shipments", "post"): ("Shipment", "ShipmentCreate"),
+    ("/api/v1/shipments/{shipment_id}/deliver", "post"): ("Shipment", "ShipmentDeliver"),
+    ("/api/v1/returns", "get"): ("ReturnPage", None),
+    ("/api/v1/orders/{order_id}/returns", "post"): ("Return", "ReturnCreate"),
+    ("/api/v1/returns/{return_id}", "get"): ("Return", None),
+    ("/api/v1/returns/{return_id}/receive", "post"): ("Return", None),
+    ("/api/v1/returns/{return_id}/close", "post"): ("Return", None),
+}
+
+
+def test_every_route_is_documented_with_the_shared_schemas(client):
+    spec = document(client)
+    assert len(PATHS) == len(ROUTES)
+    for (path, method), (response, request) in PATHS.items():
+        op = spec["paths"][path][method]
+        created = method == "post" and path.endswith(("/orders", "/order", "/shipments", "/returns"))
+        status = "201" if created else "200"
+        assert op["responses"][status]["content"]["application/json"]["schema"] == ref(response), (path, method)
+        assert {"401", "403", "503"} <= set(op["responses"]), (path, method)
+        if request:
+            assert op["requestBody"]["content"]["application/json"]["schema"] == ref(request), (path, method)
