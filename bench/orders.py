@@ -19,9 +19,9 @@ orders service's projection of sales' accounts, written directly (as if their
 """
 
 import contextlib
+import os
 import queue
 import re
-import sys
 import threading
 import time
 import uuid
@@ -32,13 +32,13 @@ from decimal import Decimal
 import psycopg
 from rich.table import Table
 
+from bench import cpu
 from bench.stats import latency_summary
-from shared.kit.health import check
-from shared.kit.migrate import migrate_component
 from shared.kit.testing import RpcCluster
 from shared.schemas.errors import Conflict
 
 SERVICE = "orders"
+CLIENT = "bench client"  # this process: the RPC clients' threads
 ACTOR = "bench"
 COUNTRY = "DE"
 CURRENCY = "EUR"
@@ -53,25 +53,6 @@ NUMBER = re.compile(r"^(?P<prefix>.*?)(?P<sequence>[0-9]+)$")
 
 class GaplessCheckFailed(RuntimeError):
     """The issued invoice numbers have a gap or a duplicate."""
-
-
-# The service -----------------------------------------------------------------
-
-def ensure_service(stack, name=SERVICE, timeout=60):
-    """Start ``name`` as a process of the stack (migrated first) unless the
-    stack already runs it, and wait until it answers its health RPC."""
-    if name not in stack.roles():
-        migrate_component(name, stack.config(name))
-        stack._spawn(name, [sys.executable, "-m", "shared.kit.run", name])
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            check(name, stack.config(name), timeout=2)
-            return
-        except Exception:  # noqa: BLE001 - not up yet
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the {name} service did not answer within {timeout} s; see {stack.logs}")
-            time.sleep(0.5)
 
 
 # Seeding ---------------------------------------------------------------------
@@ -325,18 +306,35 @@ def check_series(database_url, series, numbers):
     return figures
 
 
-def measure_issue(config, database_url, invoice_ids, clients, series):
+def cpu_figures(change, count):
+    """CPU of the orders service process and of the database's backends per
+    operation, and how busy the service process and the machine were."""
+    roles = change["roles"]
+    wall = change["wall_seconds"] or 1e-9
+    service = roles.get(SERVICE, 0.0)
+    postgres = sum(seconds for role, seconds in roles.items() if role.startswith("postgres"))
+    return {"service_ms_per_operation": round(service * 1000 / count, 2),
+            "postgres_ms_per_operation": round(postgres * 1000 / count, 2),
+            "client_ms_per_operation": round(roles.get(CLIENT, 0.0) * 1000 / count, 2),
+            "service_busy_share": round(service / wall, 2),
+            "machine_busy_share": round(change["machine_busy_seconds"] / (wall * (os.cpu_count() or 1)), 2)}
+
+
+def measure_issue(config, database_url, invoice_ids, clients, series, sampler=None):
     """Invoices/s and latency of issuing ``invoice_ids`` (drafts of ``series``)
-    with ``clients`` concurrent clients, and the gapless check of their numbers."""
+    with ``clients`` concurrent clients, the gapless check of their numbers,
+    and (``sampler`` given) the CPU the service and the database used."""
+    before = sampler.sample() if sampler else None
     numbers, times, elapsed = issue_concurrently(config, invoice_ids, clients)
+    used = cpu_figures(cpu.delta(before, sampler.sample()), len(invoice_ids)) if sampler else None
     if len(numbers) != len(invoice_ids):
         raise GaplessCheckFailed(f"{len(invoice_ids) - len(numbers)} of {len(invoice_ids)} invoices were not issued")
     return {"clients": clients, "invoices": len(invoice_ids), "seconds": round(elapsed, 3),
             "invoices_per_second": round(len(invoice_ids) / elapsed, 1), **latency_summary(times),
-            "numbers": check_series(database_url, series, numbers)}
+            "cpu": used, "numbers": check_series(database_url, series, numbers)}
 
 
-def measure_invoices(config, database_url, account_ids, product_ids, count, clients, warmup=16):
+def measure_invoices(config, database_url, account_ids, product_ids, count, clients, warmup=16, sampler=None):
     """Issuing ``count`` invoices with ``clients`` clients, and ``count``
     others with 1, each measure in a number series of its own (so each must
     get exactly 1..count), after ``warmup`` issued with ``clients`` (not
@@ -349,8 +347,8 @@ def measure_invoices(config, database_url, account_ids, product_ids, count, clie
     prepared = round(time.perf_counter() - started, 1)
     warm, _times, _elapsed = issue_concurrently(config, drafts["warmup"], clients)
     check_series(database_url, series["warmup"], warm)
-    concurrent = measure_issue(config, database_url, drafts["concurrent"], clients, series["concurrent"])
-    single = measure_issue(config, database_url, drafts["single"], 1, series["single"])
+    concurrent = measure_issue(config, database_url, drafts["concurrent"], clients, series["concurrent"], sampler)
+    single = measure_issue(config, database_url, drafts["single"], 1, series["single"], sampler)
     return {"invoices": count, "warmup": warmup, "order_lines": ORDER_LINES, "prepare_seconds": prepared,
             "concurrent": concurrent, "single": single,
             "ratio_invoices_per_second": _ratio(concurrent["invoices_per_second"], single["invoices_per_second"])}
@@ -359,9 +357,7 @@ def measure_invoices(config, database_url, account_ids, product_ids, count, clie
 # The part --------------------------------------------------------------------
 
 def run(stack, quotes=200, warmup=10, invoices=400, clients=16, progress=print):
-    """The orders part of ``python -m bench`` on a started stack (the orders
-    service is started beside it unless the stack runs it)."""
-    ensure_service(stack)
+    """The orders part of ``python -m bench`` on a started stack."""
     session = stack.session()
 
     def post(path, body):
@@ -370,15 +366,20 @@ def run(stack, quotes=200, warmup=10, invoices=400, clients=16, progress=print):
             raise RuntimeError(f"POST {path}: {response.status_code} {response.text[:300]}")
         return response.json()
 
+    sampler = cpu.Sampler()
+    sampler.add(SERVICE, stack.pid(SERVICE))
+    sampler.add(CLIENT, os.getpid())
+    sampler.add_postgres(stack.database_url)
     return measure(stack.config(SERVICE), stack.database_url, post, quotes=quotes, warmup=warmup,
-                   invoices=invoices, clients=clients, progress=progress)
+                   invoices=invoices, clients=clients, sampler=sampler, progress=progress)
 
 
 def measure(config, database_url, post, quotes=200, warmup=10, invoices=400, clients=16, invoice_warmup=16,
-            products=PRODUCTS, accounts=ACCOUNTS, progress=print):
+            products=PRODUCTS, accounts=ACCOUNTS, sampler=None, progress=print):
     """Seeds, then measures quotes and invoices against the running orders
     service of ``config``; ``post(path, body)`` creates through the gateway
-    (None: RPC only)."""
+    (None: RPC only); ``sampler`` (a bench.cpu.Sampler with the service's
+    process as role ``orders``) adds CPU figures to the invoice measures."""
     run_id = uuid.uuid4().hex[:6]
     today = datetime.now(UTC).date()
     with RpcCluster(config, timeout=RPC_TIMEOUT) as cluster:
@@ -389,7 +390,7 @@ def measure(config, database_url, post, quotes=200, warmup=10, invoices=400, cli
         quote_figures = measure_quotes(cluster.orders, post, account_ids, catalog["product_ids"], quotes, warmup)
     progress(f"orders: issuing {invoices} invoices with {clients} clients and with 1 ...")
     invoice_figures = measure_invoices(config, database_url, account_ids, catalog["product_ids"], invoices, clients,
-                                       invoice_warmup)
+                                       invoice_warmup, sampler)
     return {"seed": {"products": products, "accounts": accounts, "currency": CURRENCY, "country": COUNTRY,
                      "tax_rate": TAX_RATE},
             "quotes": quote_figures, "invoices": invoice_figures}
@@ -430,6 +431,14 @@ def table(orders, machine):
     out.add_row("  p50 / p99 ms per issue", _ms_pair(concurrent), _ms_pair(single),
                 f"{_times(_ratio(concurrent['median_ms'], single['median_ms']))} / "
                 f"{_times(_ratio(concurrent['p99_ms'], single['p99_ms']))}")
+    if concurrent.get("cpu") and single.get("cpu"):
+        many, one = concurrent["cpu"], single["cpu"]
+        out.add_row("  CPU ms per issue: orders process / database backends / bench client",
+                    *[f"{item['service_ms_per_operation']:,.2f} / {item['postgres_ms_per_operation']:,.2f} / "
+                      f"{item['client_ms_per_operation']:,.2f}" for item in (many, one)], "")
+        out.add_row("  busy: orders process (of one core) / machine (of all cores)",
+                    f"{many['service_busy_share']:.0%} / {many['machine_busy_share']:.0%}",
+                    f"{one['service_busy_share']:.0%} / {one['machine_busy_share']:.0%}", "")
     out.add_row("  numbers issued (checked: no gap, no duplicate)", _numbers(concurrent["numbers"]),
                 _numbers(single["numbers"]), "")
     return out

@@ -1,4 +1,5 @@
-"""The system under test: the leads and sales services and the gateway as real
+"""The system under test: every service of services/registry.txt (leads as
+``leads_processes`` replicas, the others as one process each) and the gateway as real
 processes, on the benchmark database and a throw-away RabbitMQ vhost, and
 beside them the one-process baseline app (bench/baseline_app.py) on the same
 database.  Every process has a role name (``leads 1``, ``gateway``,
@@ -21,6 +22,9 @@ import requests
 from shared.kit.config import load_component_config
 from shared.kit.health import check
 from shared.kit.migrate import migrate_component
+from shared.kit.registry import read_registry
+
+SERVICES = read_registry()
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -79,7 +83,7 @@ class Stack:
         requests.put(f"{self.api}/api/vhosts/{self.vhost}", auth=self.api_auth, timeout=10).raise_for_status()
         requests.put(f"{self.api}/api/permissions/{self.vhost}/{self.api_auth[0]}", auth=self.api_auth,
                      json={"configure": ".*", "write": ".*", "read": ".*"}, timeout=10).raise_for_status()
-        for name in ("leads", "sales", "gateway"):
+        for name in (*SERVICES, "gateway"):
             migrate_component(name, self.config(name))
         self.token_file.unlink(missing_ok=True)
         subprocess.run([sys.executable, "-m", "gateway.bootstrap"], env=self.env, cwd=ROOT, check=True,
@@ -88,7 +92,9 @@ class Stack:
         self.logs.mkdir(parents=True, exist_ok=True)
         for number in range(1, self.leads_processes + 1):
             self._spawn(f"leads {number}", [sys.executable, "-m", "shared.kit.run", "leads"])
-        self._spawn("sales", [sys.executable, "-m", "shared.kit.run", "sales"])
+        for name in SERVICES:
+            if name != "leads":
+                self._spawn(name, [sys.executable, "-m", "shared.kit.run", name])
         self._spawn("gateway", [sys.executable, "-m", "gunicorn", "-c", "gateway/gunicorn.conf.py",
                                 "gateway.app:create_app()"])
         baseline_bind = self.baseline_url.removeprefix("http://")
@@ -115,8 +121,8 @@ class Stack:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                check("leads", self.config("leads"), timeout=2)
-                check("sales", self.config("sales"), timeout=2)
+                for name in SERVICES:
+                    check(name, self.config(name), timeout=2)
                 if (requests.get(f"{self.url}/ready", timeout=2).status_code == 200
                         and requests.get(f"{self.baseline_url}/health", timeout=2).status_code == 200):
                     return

@@ -303,9 +303,12 @@ def test_orders_part_measures_quotes_and_gapless_invoices(bench_orders_service, 
 
     from bench import orders
 
+    sampler = cpu.Sampler()
+    sampler.add(orders.SERVICE, os.getpid())  # the service runs in this process here
+    sampler.add_postgres(bench_orders_service["DATABASE_URL"])
     figures = orders.measure(bench_orders_service, bench_orders_service["DATABASE_URL"], admin_post, quotes=2,
                              warmup=1, invoices=6, clients=3, invoice_warmup=2, products=3, accounts=2,
-                             progress=lambda _text: None)
+                             sampler=sampler, progress=lambda _text: None)
     quotes, invoices = figures["quotes"], figures["invoices"]
     for path in ("gateway", "rpc"):
         assert quotes[path]["lines"]["requests"] == quotes[path]["one_line"]["requests"] == 2
@@ -314,11 +317,13 @@ def test_orders_part_measures_quotes_and_gapless_invoices(bench_orders_service, 
         item = invoices[measure]
         assert item["clients"] == clients and item["requests"] == 6 and item["invoices_per_second"] > 0
         assert item["numbers"]["first"] == 1 and item["numbers"]["last"] == 6 and item["numbers"]["gapless"]
+        # CPU time comes in clock ticks (10 ms): a few tiny issues may show none
+        assert item["cpu"]["service_ms_per_operation"] >= 0 and item["cpu"]["postgres_ms_per_operation"] >= 0
     assert invoices["concurrent"]["numbers"]["series"] != invoices["single"]["numbers"]["series"]
     out = Console(record=True, width=200)
     out.print(orders.table(figures, {"cores": 2, "cpu": "test"}))
     text = out.export_text()
-    assert "20-line quote" in text and "issue invoices, 3 clients" in text
+    assert "20-line quote" in text and "issue invoices, 3 clients" in text and "CPU ms per issue" in text
     assert f"{invoices['single']['numbers']['series']}000001..000006" in text
 
 

@@ -149,3 +149,52 @@ def test_a_payment_above_the_balance_is_refused_next_to_its_amount(signed_in, ap
     expect(form.get_by_role("alert")).to_have_count(0)  # and it is on the field, not in the form's alert
     after = api.get(f"/invoices/{invoice_id}")
     assert (after["balance"], len(after["payments"])) == (before["balance"], len(before["payments"]))
+
+
+def test_a_direct_order_is_priced_live_and_its_errors_sit_on_their_line(signed_in, api, seeded):
+    page = signed_in("sales", f"/orders/new?account_id={seeded.accounts[harness.ACCOUNT]}")
+    expect(_h1(page)).to_have_text("New order")
+    page.get_by_label("Find product of line 1").fill(harness.ORDER_PRODUCT_SKU)
+    product = f"{harness.ORDER_PRODUCT_SKU} · {harness.ORDER_PRODUCT}"
+    page.get_by_label("Product of line 1", exact=True).select_option(label=product)
+    quantity = page.get_by_label("Quantity of line 1")
+    quantity.fill("2")
+    totals = page.get_by_role("table", name="Totals of these lines")
+    expect(totals.locator("tr", has_text="Total")).to_contain_text("285.60")  # priced by the server: 2 x 120.00 + 19 %
+
+    # A quantity the server cannot read is said next to it, and the totals wait for a good one.
+    quantity.fill("two")
+    expect(quantity).to_have_attribute("aria-invalid", "true")
+    expect(totals).to_have_count(0)
+    quantity.fill("3")
+    expect(totals.locator("tr", has_text="Total")).to_contain_text("428.40")
+
+    page.get_by_label("Customer reference").fill("PO-9")
+    page.get_by_role("button", name="Create draft order").click()
+    expect(page).to_have_url(re.compile(r"/console/orders/[0-9a-f-]{36}$"))
+    expect(_status(page)).to_have_text("Draft")
+    order = api.get(f"/orders/{page.url.rsplit('/', 1)[-1]}")
+    assert (order["status"], order["customer_reference"], order["totals"]["gross_total"]) == ("draft", "PO-9", "428.40")
+    assert [line["quantity"] for line in order["lines"]] == ["3"]
+
+
+def test_finance_credits_part_of_an_invoice_and_reads_the_credit_note(signed_in, api, seeded):
+    order = api.post("/orders", {"account_id": seeded.accounts[harness.ACCOUNT], "currency": "EUR",
+                                 "lines": [{"product_id": seeded.products[harness.ORDER_PRODUCT], "quantity": "2"}]})
+    api.post(f"/orders/{order['id']}/submit", {})
+    invoice = api.post("/invoices", {"order_id": order["id"]})
+    invoice = api.post(f"/invoices/{invoice['id']}/issue", {})
+    page = signed_in("finance", f"/invoices/{invoice['id']}")
+    page.get_by_role("button", name="Credit note", exact=True).click()
+    form = page.get_by_role("form", name="Issue a credit note")
+    form.get_by_label("Some lines or quantities").check()
+    form.get_by_label(f"Credit of {harness.ORDER_PRODUCT} ({harness.ORDER_PRODUCT_SKU})").fill("1")
+    form.get_by_label("Reason").fill("One licence was never used")
+    form.get_by_role("button", name="Issue credit note").click()
+    expect(page.get_by_role("status")).to_contain_text(re.compile(r"Credit note CN-\d{4}-\d{6} issued"))
+    expect(page.locator("table.totals tr", has_text="Balance")).to_contain_text("142.80")  # 285.60 - 142.80
+    page.get_by_role("region", name="Credit notes").get_by_role("link", name=re.compile("^CN-")).click()
+    expect(_h1(page)).to_have_text(re.compile(r"^Credit note CN-\d{4}-\d{6}$"))
+    expect(page.get_by_role("table", name=re.compile("^Lines of credit note"))).to_contain_text(harness.ORDER_PRODUCT)
+    expect(page.get_by_text("One licence was never used")).to_be_visible()
+    assert api.get(f"/invoices/{invoice['id']}")["credited_total"] == "142.80"

@@ -1,7 +1,7 @@
 // /price-books/:id: a book's facts (edited in place by admins) and its prices
 // with validity and tiers (filtered by currency, paged); "Add price" for admins.
 import { Form, Link, useLoaderData, useRevalidator, useSearchParams, type LoaderFunctionArgs } from "react-router";
-import { get, getWithEtag } from "../../lib/api";
+import { get, getWithEtag, Problem } from "../../lib/api";
 import { useCan } from "../../lib/session";
 import { Pager } from "../../components/DataTable";
 import { EditableFacts, type FactField } from "../../components/EditableFacts";
@@ -16,6 +16,8 @@ interface Data {
   book: PriceBook;
   etag?: string;
   prices: Page<Price>;
+  /** The filters' problems (a currency that is none), shown next to them. */
+  filterErrors: Record<string, string>;
 }
 
 const KEYS = ["q", "currency", "product_id", "on_date", "cursor", "limit", "sort"];
@@ -23,11 +25,16 @@ const KEYS = ["q", "currency", "product_id", "on_date", "cursor", "limit", "sort
 export async function priceBookLoader({ params, request: req }: LoaderFunctionArgs): Promise<Data> {
   const id = params.priceBookId!;
   const query = listQuery(new URL(req.url).searchParams, KEYS);
+  const filterErrors: Record<string, string> = {};
   const [answer, prices] = await Promise.all([
     getWithEtag<PriceBook>(`/price-books/${id}`, req.signal),
-    get<Page<Price>>(`/price-books/${id}/prices`, query, req.signal),
+    get<Page<Price>>(`/price-books/${id}/prices`, query, req.signal).catch((e) => {
+      if (!(e instanceof Problem) || e.status !== 422) throw e;
+      for (const [key, messages] of Object.entries(e.errors)) filterErrors[key] = messages.join(" ");
+      return { items: [], next_cursor: null } as Page<Price>;
+    }),
   ]);
-  return { book: answer.data, etag: answer.etag, prices };
+  return { book: answer.data, etag: answer.etag, prices, filterErrors };
 }
 
 const FIELDS: FactField[] = [
@@ -43,7 +50,7 @@ const FIELDS: FactField[] = [
 ];
 
 export function PriceBookPage() {
-  const { book, etag, prices } = useLoaderData() as Data;
+  const { book, etag, prices, filterErrors } = useLoaderData() as Data;
   const [params] = useSearchParams();
   const can = useCan();
   const revalidator = useRevalidator();
@@ -65,8 +72,8 @@ export function PriceBookPage() {
           <section className="panel" aria-labelledby="book-prices-heading">
             <h2 id="book-prices-heading">Prices</h2>
             <Form method="get" className="toolbar" role="search" aria-label="Filter prices">
-              <TextField label="Currency" name="currency" maxLength={3} defaultValue={params.get("currency") ?? ""} key={`c${params.get("currency")}`} />
-              <TextField label="In force on" name="on_date" type="date" defaultValue={params.get("on_date") ?? ""} key={`d${params.get("on_date")}`} />
+              <TextField label="Currency" name="currency" maxLength={3} error={filterErrors.currency} defaultValue={params.get("currency") ?? ""} key={`c${params.get("currency")}`} />
+              <TextField label="In force on" name="on_date" type="date" error={filterErrors.on_date} defaultValue={params.get("on_date") ?? ""} key={`d${params.get("on_date")}`} />
               <button type="submit">Filter</button>
               <Link to="?" className="button secondary">Clear</Link>
             </Form>

@@ -17,6 +17,8 @@ import { inForce, loadTaxCategories, today, type TaxCategory, type TaxRate } fro
 interface Data {
   categories: TaxCategory[];
   rates: Page<TaxRate>;
+  /** The filters' problems (a country that is none), shown next to them. */
+  filterErrors: Record<string, string>;
 }
 
 const KEYS = ["country", "tax_category", "on_date", "cursor", "limit"];
@@ -24,11 +26,16 @@ const KEYS = ["country", "tax_category", "on_date", "cursor", "limit"];
 export async function taxRatesLoader({ request: req }: LoaderFunctionArgs): Promise<Data> {
   const query = listQuery(new URL(req.url).searchParams, KEYS);
   if (query.get("country")) query.set("country", query.get("country")!.trim().toUpperCase());
+  const filterErrors: Record<string, string> = {};
   const [categories, rates] = await Promise.all([
     loadTaxCategories(req.signal),
-    get<Page<TaxRate>>("/tax-rates", query, req.signal),
+    get<Page<TaxRate>>("/tax-rates", query, req.signal).catch((e) => {
+      if (!(e instanceof Problem) || e.status !== 422) throw e;
+      for (const [key, messages] of Object.entries(e.errors)) filterErrors[key] = messages.join(" ");
+      return { items: [], next_cursor: null } as Page<TaxRate>;
+    }),
   ]);
-  return { categories, rates };
+  return { categories, rates, filterErrors };
 }
 
 interface RateValues {
@@ -112,7 +119,7 @@ function CloseRate({ rate, done }: { rate: TaxRate; done: (text: string) => void
 }
 
 export function TaxRates() {
-  const { categories, rates } = useLoaderData() as Data;
+  const { categories, rates, filterErrors } = useLoaderData() as Data;
   const [params] = useSearchParams();
   const can = useCan();
   const revalidator = useRevalidator();
@@ -144,10 +151,10 @@ export function TaxRates() {
       <div className="grid-2">
         <div>
           <Form method="get" className="toolbar" role="search" aria-label="Filter tax rates">
-            <TextField label="Country" name="country" maxLength={2} defaultValue={params.get("country") ?? ""} key={`c${params.get("country")}`} />
+            <TextField label="Country" name="country" maxLength={2} error={filterErrors.country} defaultValue={params.get("country") ?? ""} key={`c${params.get("country")}`} />
             <SelectField label="Category" name="tax_category" defaultValue={params.get("tax_category") ?? ""} key={`t${params.get("tax_category")}`}
               placeholder="Any category" options={categories.map((c) => ({ value: c.code, label: c.name }))} />
-            <TextField label="In force on" name="on_date" type="date" defaultValue={params.get("on_date") ?? ""} key={`d${params.get("on_date")}`} />
+            <TextField label="In force on" name="on_date" type="date" error={filterErrors.on_date} defaultValue={params.get("on_date") ?? ""} key={`d${params.get("on_date")}`} />
             <button type="submit">Filter</button>
             <Link to="?" className="button secondary">Clear</Link>
           </Form>

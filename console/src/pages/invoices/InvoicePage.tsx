@@ -74,7 +74,7 @@ function PaymentForm({ invoice, done, close }: { invoice: Invoice; done: (text: 
     <form className="panel inset" onSubmit={handleSubmit(submit)} noValidate aria-label="Record a payment">
       <h3>Record a payment</h3>
       <div className="form-grid">
-        <TextField label={`Amount (${invoice.currency})`} inputMode="decimal" error={formState.errors.amount?.message}
+        <TextField label={`Amount (${invoice.currency})`} inputMode="decimal" error={formState.errors.amount?.message} autoFocus
           hint={`The balance is ${amount(invoice.balance, invoice.currency)}.`}
           {...register("amount", { required: "Give the amount received." })} />
         <TextField label="Paid on" type="date" error={formState.errors.paid_on?.message}
@@ -145,7 +145,7 @@ function CreditNoteForm({ invoice, done, close }: { invoice: Invoice; done: (not
       <h3>Issue a credit note</h3>
       <fieldset className="plain checks">
         <legend>What is credited</legend>
-        <label className="choice"><input type="radio" value="whole" {...register("scope")} /> The whole invoice (what is not credited yet)</label>
+        <label className="choice"><input type="radio" value="whole" autoFocus {...register("scope")} /> The whole invoice (what is not credited yet)</label>
         <label className="choice"><input type="radio" value="lines" {...register("scope")} /> Some lines or quantities</label>
         {formState.errors.scope?.message && <p className="field-error">{formState.errors.scope.message}</p>}
       </fieldset>

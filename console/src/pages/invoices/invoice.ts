@@ -62,7 +62,6 @@ export interface Invoice extends WithTotals {
   lines?: DocumentLine[];
   payments?: Payment[];
   credit_notes?: CreditNote[];
-  document_url?: string | null;
   created_at: string;
   created_by?: string | null;
   updated_at?: string;

@@ -9,6 +9,7 @@ import { get, getWithEtag, post, request } from "../../lib/api";
 import { day, label, when } from "../../lib/format";
 import { useCan } from "../../lib/session";
 import type { Page } from "../../components/records";
+import { EditableFacts } from "../../components/EditableFacts";
 import { ActionButton, ReasonAction } from "./actions";
 import { Facts, LinesTable, StatusBadge, TotalsTable } from "./documents";
 import { amount, compare, decimal, isZero, subtract } from "./money";
@@ -193,20 +194,25 @@ export function OrderPage() {
               </div>
             </section>
           )}
-          <section className="panel" aria-labelledby="details-heading">
-            <h2 id="details-heading">Details</h2>
-            <Facts title="Order details" items={[
-              ["Customer reference", order.customer_reference],
-              ["Payment terms", order.payment_terms_days === null || order.payment_terms_days === undefined ? null : `${order.payment_terms_days} days`],
-              ["Currency", order.currency],
-              ["Prices", order.prices_include_tax ? "Include tax" : "Exclude tax"],
-              ["Tax country", order.tax_country],
-              ["Shipping address", addressLine(order.shipping_address)],
-              ["Billing address", addressLine(order.billing_address) || (order.shipping_address ? "Same as shipping" : null)],
-              ["Placed", order.placed_at ? when(order.placed_at) : null],
-              ["Created", `${when(order.created_at)}${order.created_by ? ` by ${order.created_by}` : ""}`],
+          <EditableFacts title="Details" record={order} path={`/orders/${order.id}`} etag={etag}
+            canEdit={writer && order.status === "draft"} onSaved={() => refresh("Saved.")} fields={[
+              { name: "customer_reference", label: "Customer reference", hint: "Their PO number, if any." },
+              {
+                name: "payment_terms_days", label: "Payment terms (days)", type: "number", hint: "0 to 365 days from the invoice.",
+                show: (o: Order) => (o.payment_terms_days === null || o.payment_terms_days === undefined ? "—" : `${o.payment_terms_days} days`),
+              },
+              { name: "notes", label: "Notes", type: "textarea" },
+              { name: "currency", label: "Currency", readOnly: true },
+              { name: "prices_include_tax", label: "Prices", readOnly: true, show: (o: Order) => (o.prices_include_tax ? "Include tax" : "Exclude tax") },
+              { name: "tax_country", label: "Tax country", readOnly: true },
+              { name: "shipping_address", label: "Shipping address", readOnly: true, show: (o: Order) => addressLine(o.shipping_address) || "—" },
+              {
+                name: "billing_address", label: "Billing address", readOnly: true,
+                show: (o: Order) => addressLine(o.billing_address) || (o.shipping_address ? "Same as shipping" : "—"),
+              },
+              { name: "placed_at", label: "Placed", readOnly: true, show: (o: Order) => (o.placed_at ? when(o.placed_at) : "—") },
+              { name: "created_at", label: "Created", readOnly: true, show: (o: Order) => `${when(o.created_at)}${o.created_by ? ` by ${o.created_by}` : ""}` },
             ]} />
-          </section>
         </aside>
       </div>
     </article>

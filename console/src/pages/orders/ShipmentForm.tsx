@@ -65,9 +65,9 @@ export function ShipmentForm({ order, onShipped, onCancel }: {
       <fieldset className="plain">
         <legend>Quantities shipping now (empty or 0: not in this shipment)</legend>
         <div className="form-grid">
-          {open.map(({ line, left }) => (
+          {open.map(({ line, left }, index) => (
             <TextField key={line.id} label={`${line.name}${line.sku ? ` (${line.sku})` : ""}`} inputMode="decimal"
-              hint={`${decimal(left)} of ${decimal(line.quantity)} left to ship.`}
+              autoFocus={index === 0} hint={`${decimal(left)} of ${decimal(line.quantity)} left to ship.`}
               error={formState.errors[`qty_${line.id}`]?.message} {...register(`qty_${line.id}`)} />
           ))}
         </div>

@@ -96,6 +96,7 @@ export interface Order extends WithTotals {
   billing_address: PostalAddress | null;
   payment_terms_days: number | null;
   customer_reference: string | null;
+  notes?: string | null;
   cancel_reason?: string | null;
   cancellation_reason?: string | null;
   placed_at?: string | null;

@@ -26,6 +26,8 @@ export const quotesRoutes: RouteObject[] = [
       {
         id: "quote",
         path: ":quoteId",
+        // Back from the builder the quote is read again (its lines and totals changed there).
+        shouldRevalidate: ({ currentUrl, defaultShouldRevalidate }) => currentUrl.pathname.endsWith("/edit") || defaultShouldRevalidate,
         handle: {
           crumb: (data: QuoteData | undefined) => (data ? quoteName(data.quote) : "Quote"),
           title: (data: QuoteData | undefined) => (data ? `Quote ${quoteName(data.quote)}` : "Quote"),
