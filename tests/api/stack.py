@@ -1,5 +1,5 @@
 """The suite as it runs in production, on a database and a RabbitMQ vhost of
-its own: the leads, sales and orders services as processes, and the gateway served
+its own: every service of services/registry.txt as a process, and the gateway served
 over HTTP by gunicorn (gthread workers, no eventlet), with an admin token."""
 
 import contextlib
@@ -14,11 +14,11 @@ from psycopg.rows import dict_row
 from gateway import users
 from shared.kit.config import load_component_config
 from shared.kit.migrate import migrate_component
+from shared.kit.registry import read_registry
 from tests.services import ServiceProcesses, scratch_database
 from tests.support import gunicorn_gateway, stop_process
 
-SERVICES = ("leads", "sales", "orders")
-
+SERVICES = read_registry()
 
 
 @contextlib.contextmanager

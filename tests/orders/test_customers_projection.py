@@ -140,6 +140,9 @@ def test_a_merge_moves_the_documents_to_the_survivor_once(service, db, publish):
     owners = {row["id"]: row["account_id"] for row in db.all(
         "SELECT id::text, account_id::text FROM orders WHERE id = ANY(%s::uuid[])", (orders + [kept],))}
     assert owners == {orders[0]: survivor["id"], orders[1]: survivor["id"], kept: survivor["id"]}
+    versions = {row["id"]: row["version"] for row in db.all(
+        "SELECT id::text, version FROM orders WHERE id = ANY(%s::uuid[])", (orders + [kept],))}
+    assert versions == {orders[0]: 2, orders[1]: 2, kept: 1}  # a moved document is a new version (ETags)
     # a late snapshot of the merged account (older, without merged_into) does not revive it
     deliver(publish, db, updated({**duplicate, "name": "Late", "version": 2}))
     assert projected(db, duplicate["id"])["merged_into"] == survivor["id"]

@@ -64,21 +64,13 @@ def mark_merged(conn, merged_id, survivor_id):
                  (survivor_id, merged_id, survivor_id))
 
 
-def existing_tables(conn, tables):
-    """Those of ``tables`` that exist in the service's schema."""
-    rows = conn.execute("SELECT name FROM unnest(%s::text[]) AS name WHERE to_regclass(name) IS NOT NULL",
-                        (list(tables),)).fetchall()
-    return [row["name"] for row in rows]
-
-
 def move_documents(conn, from_id, to_id):
-    """Give every document of account ``from_id`` to ``to_id``; returns
+    """Give every document of account ``from_id`` to ``to_id`` (a new version
+    of each: a client holding the old one's ETag reads it again); returns
     ``{table: rows moved}``."""
-    moved = {}
-    for table in existing_tables(conn, DOCUMENT_TABLES):
-        moved[table] = conn.execute(f"UPDATE {table} SET account_id = %s WHERE account_id = %s",
-                                    (to_id, from_id)).rowcount
-    return moved
+    return {table: conn.execute(f"UPDATE {table} SET account_id = %s, version = version + 1, updated_at = now()"
+                                " WHERE account_id = %s", (to_id, from_id)).rowcount
+            for table in DOCUMENT_TABLES}
 
 
 # Catch-up state ---------------------------------------------------------------
