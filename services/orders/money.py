@@ -25,6 +25,9 @@ HUNDRED = Decimal(100)
 QUANTITY_PLACES = 4
 # Unit prices and discount amounts given by a client keep at most this many.
 PRICE_PLACES = 6
+# The largest amount one line may come to (its quantity times its unit price):
+# documents store amounts as numeric(24, 4), and their totals sum many lines.
+MAX_LINE_AMOUNT = Decimal("999999999999999")
 
 
 class MoneyError(ValueError):
@@ -147,6 +150,8 @@ def line_amounts(line, currency, prices_include_tax=False):
     if line.discount_percent is not None and line.discount_amount is not None:
         raise MoneyError("Give a discount percent or a discount amount, not both.")
     extended = quantity * unit_price
+    if extended > MAX_LINE_AMOUNT:
+        raise MoneyError(f"The line comes to more than {MAX_LINE_AMOUNT:,}; lower the quantity or the unit price.")
     discount = ZERO
     if line.discount_percent is not None:
         percent = _decimal(line.discount_percent, "discount percent")

@@ -20,7 +20,16 @@ that every request sent follows the whole contract:
   country code, or national in the record's country;
 - an ``Idempotency-Key`` belongs to one request: the API rightly refuses the
   same key with another body (422), so a generated key is made specific to
-  its request (an identical request keeps its key and is replayed).
+  its request (an identical request keeps its key and is replayed);
+- a document line gives at most one of ``discount_percent`` and
+  ``discount_amount`` (the document's ``allOf`` says so too), and a discount
+  amount is at most the line's quantity times its given ``unit_price``;
+- the lines of a shipment, a return or a credit note name each order or
+  invoice line once;
+- a price's volume ``tiers`` start at distinct ``min_quantity``; its
+  ``valid_to`` is not before ``valid_from``, which is today when not given;
+- a payment's ``paid_on`` is not in the future, a quote's ``valid_until``
+  not in the past, a delivery's ``delivered_at`` not in the future.
 
 The run must not revoke the token it runs with (CRM_CONTRACT_TOKEN_ID):
 revoking one's own token is a logout, not a contract break.
@@ -34,7 +43,23 @@ form of a request, documented as such:
 - a contact that would be left without a name; the default pipeline that
   would stop being the default; a contact and an account given together
   that do not belong together; a move to a lost stage without a
-  loss_reason (422 saying why).
+  loss_reason (422 saying why);
+- the standard price book, which cannot be deactivated; an account without
+  a country for a quote or order that gives no ``tax_country``; a quote
+  sent after its ``valid_until``; a tax rate's period closed before the
+  day it starts (422 saying why);
+- a tax category that does not exist (422 naming ``tax_category``);
+- per field (``errors``), for a document's lines and its settlement: an
+  account merged into another; a product that is inactive, has no price in
+  the book for the currency and day, or whose book prices tax otherwise
+  than the document; a product's line naming another tax category than the
+  product's; a category without a tax rate in the country on the day; a
+  discount amount larger than the line priced from the book; a line whose
+  quantity times its (book or given) unit price exceeds the largest line
+  amount, 999,999,999,999,999; an inactive price book; an order or invoice line that is not one of the document's,
+  or more of it than is left to ship, return, invoice or credit; a payment
+  with more decimals than the invoice's currency or above its balance; a
+  delivery before its shipment left.
 """
 
 import hashlib
@@ -42,19 +67,23 @@ import json
 import os
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 
 import schemathesis
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
 PHONE = "+44 20 7946 0958"  # reads as a number whatever the record's country
 DATE_RANGES = (("close_from", "close_to"), ("due_after", "due_before"))
+# Bodies with a period (valid_from to valid_to) and, for prices, volume tiers.
+PERIODS = ("/api/v1/price-books/{price_book_id}/prices", "/api/v1/tax-rates")
 RULE_SETS = ("/api/v1/leads/scoring-rules", "/api/v1/leads/assignment-rules", "/api/v1/leads/scoring-rules/preview",
              "/api/v1/leads/assignment-rules/preview")
 # The fields that name other records, and the messages saying a record does not exist.
-REFERENCES = re.compile(r"_ids?$|^stage$")
-UNKNOWN_REFERENCE = re.compile(r"^(No such \w+|No \w+ with id \S+|There is no \w+ with id \S+"
-                               r"|Not a stage of pipeline \S+)")
+REFERENCES = re.compile(r"_ids?$|^stage$|(^|\.)tax_category$")
+UNKNOWN_REFERENCE = re.compile(r"^(No such \w+|No \w+ with id \S+|There is no \w+( \w+)? with id \S+"
+                               r"|Not a stage of pipeline \S+|There is no tax category '[^']*'; use one of "
+                               r"|Unknown tax category; use one of )")
 # Documented rules about the state of stored records (their problem's detail).
 STATE_RULES = re.compile(
     r"^(A contact keeps a first or a last name\."
@@ -62,7 +91,42 @@ STATE_RULES = re.compile(
     r"|The (contact|opportunity) belongs to account \S+, not \S+; omit account_id or give that one\."
     r"|Contact \S+ belongs to account \S+, not to \S+\."
     r"|Say why the opportunity was lost: moving to \S+ needs a loss_reason\."
-    r"|The current password is wrong\.)$")
+    r"|The current password is wrong\."
+    r"|The standard price book cannot be deactivated: other books fall back to it\."
+    r"|Account .+ has no country, so the tax rates to apply are unknown; give tax_country\."
+    r"|Account .+ has no country, so the tax country cannot be taken from it; give tax_country \(like DE\)\."
+    r"|Quote \S+ revision \d+ was valid until [0-9-]+; set a new valid_until \(today or later\) before "
+    r"sending it\."
+    r"|The period would end before it starts\.)$")
+# Documented rules about stored records, per field: a document's lines and its settlement (an ``errors`` message).
+FIELD_RULES = re.compile(
+    r"^(Merged into account \S+\."
+    r"|Product .+ is inactive and cannot be added; pick another or reactivate it\."
+    r"|Product .+ has no price in .+ for this currency on this date; add a price to the book, or give a "
+    r"unit_price\."
+    r"|The prices of .+ (include|exclude) tax, unlike this document's; add a price for product .+ to the "
+    r"document's price book, or give a unit_price\."
+    r"|A product's line takes the product's tax category \(\w+\); leave tax_category out or change the product\."
+    r"|There is no \w+ tax rate for [A-Z]{2} on [0-9-]+; an admin must add a rate for this category and country "
+    r"\(Catalog > Tax rates\)\."
+    r"|The discount is larger than the line\."
+    r"|The line comes to more than [0-9,]+; lower the quantity or the unit price\."
+    r"|Price book .+ is inactive; pick an active one or reactivate it\."
+    r"|Not a line of order \S+; use the id of one of its lines \(GET the order\)\."
+    r"|Not a line of this invoice\."
+    r"|Line \d+ \(.*\) is shipped in full \([0-9.]+ of [0-9.]+\); nothing is left to ship\."
+    r"|Only [0-9.]+ of line \d+ \(.*\) are left to ship: [0-9.]+ ordered, [0-9.]+ shipped\."
+    r"|Nothing of line \d+ \(.*\) was delivered yet; only delivered quantities can be returned\."
+    r"|Line \d+ \(.*\) is returned in full already \([0-9.]+ of [0-9.]+ delivered\)\."
+    r"|Only [0-9.]+ of line \d+ \(.*\) can be returned: [0-9.]+ delivered, [0-9.]+ returned already\."
+    r"|Line \d+ \(.*\) invoiced [0-9.]+(, of which [0-9.]+ are credited already)?; at most [0-9.]+ can be "
+    r"credited\."
+    r"|Line \d+ \(.*\): the shipment has [0-9.]+, but only [0-9.]+ of [0-9.]+ are left to invoice\."
+    r"|Nothing left to invoice\."
+    r"|Not a shipment of this order\."
+    r"|At most \d+ decimal places in [A-Z]{3}\."
+    r"|At most the balance, [0-9.]+ [A-Z]{3}\."
+    r"|Between the shipment's shipped_at and now; leave it out for now\.)$", re.DOTALL)
 
 
 def _moment(value):
@@ -148,6 +212,75 @@ def _fit_rates(rates):
     rates[:] = kept
 
 
+def _number(value):
+    try:
+        return Decimal(str(value)) if isinstance(value, str | int) and not isinstance(value, bool) else None
+    except InvalidOperation:
+        return None
+
+
+def _day(value):
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _fit_lines(lines):
+    """Document lines: at most one discount, a discount amount within the
+    line; the lines of a shipment, return or credit note: each order or
+    invoice line named once."""
+    seen, kept = set(), []
+    for line in lines:
+        if not isinstance(line, dict):
+            kept.append(line)
+            continue
+        named = line.get("order_line_id", line.get("invoice_line_id"))
+        if isinstance(named, str):
+            if named.lower() in seen:
+                continue
+            seen.add(named.lower())
+        if line.get("discount_percent") is not None and line.get("discount_amount") is not None:
+            del line["discount_amount"]
+        amount, quantity, price = (_number(line.get(name)) for name in ("discount_amount", "quantity", "unit_price"))
+        if None not in (amount, quantity, price) and amount > quantity * price:
+            del line["discount_amount"]
+        kept.append(line)
+    lines[:] = kept
+
+
+def _fit_prices(body):
+    """Tiers start at distinct quantities; a period ends on or after its start."""
+    if isinstance(body.get("tiers"), list):
+        seen, kept = set(), []
+        for tier in body["tiers"]:
+            start = _number(tier.get("min_quantity")) if isinstance(tier, dict) else None
+            if start is None or start not in seen:
+                seen.add(start)
+                kept.append(tier)
+        body["tiers"] = kept
+    start, end = _day(body.get("valid_from")), _day(body.get("valid_to"))
+    if start and end and start > end:
+        body["valid_from"], body["valid_to"] = body["valid_to"], body["valid_from"]
+    elif end and body.get("valid_from") is None and end < date.today():
+        body["valid_from"] = body["valid_to"]
+
+
+def _fit_days(body):
+    """A payment is not dated in the future, a quote is not valid until a day
+    past, a delivery did not happen later than now."""
+    today = date.today()
+    paid_on = _day(body.get("paid_on"))
+    if paid_on and paid_on >= today:
+        body["paid_on"] = (today - timedelta(days=1)).isoformat()
+    valid_until = _day(body.get("valid_until"))
+    if valid_until and valid_until <= today:
+        body["valid_until"] = (today + timedelta(days=30)).isoformat()
+    delivered_at = body.get("delivered_at")
+    if isinstance(delivered_at, str) and _moment(delivered_at) > _moment(datetime.now(UTC).isoformat()):
+        body["delivered_at"] = datetime.now(UTC).isoformat()
+
+
 @schemathesis.hook
 def before_call(context, case, kwargs):
     query = case.query or {}
@@ -163,6 +296,11 @@ def before_call(context, case, kwargs):
         _fit_rules(body["rules"])
     if case.path == "/api/v1/exchange-rates" and isinstance(body.get("rates"), list):
         _fit_rates(body["rates"])
+    if isinstance(body.get("lines"), list):
+        _fit_lines(body["lines"])
+    if case.path in PERIODS:
+        _fit_prices(body)
+    _fit_days(body)
     if case.path == "/api/v1/views" and case.method == "POST" and "query" in body:
         body["query"] = ""
     own_token = os.environ.get("CRM_CONTRACT_TOKEN_ID")
@@ -172,6 +310,14 @@ def before_call(context, case, kwargs):
     for name in list(headers):
         if name.lower() == IDEMPOTENCY_KEY.lower():
             headers[name] = f"{str(headers[name])[:200]}-{_fingerprint(case)}"
+
+
+def _stored_data_message(field, message):
+    """Whether an ``errors`` message refuses a field for stored data: a
+    reference to a record that does not exist, or a documented rule."""
+    if not isinstance(message, str):
+        return False
+    return bool(REFERENCES.search(field) and UNKNOWN_REFERENCE.match(message) or FIELD_RULES.match(message))
 
 
 def _business_refusal(response):
@@ -187,8 +333,7 @@ def _business_refusal(response):
         return True
     errors = problem.get("errors") or {}
     return bool(errors) and all(
-        REFERENCES.search(field) and isinstance(messages, list)
-        and all(isinstance(message, str) and UNKNOWN_REFERENCE.match(message) for message in messages)
+        isinstance(messages, list) and all(_stored_data_message(field, message) for message in messages)
         for field, messages in errors.items())
 
 

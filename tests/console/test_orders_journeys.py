@@ -2,7 +2,8 @@
 sales rep turns an accepted quote into an order, submits and ships it; the
 finance person invoices it, issues the invoice and records a partial then
 the full payment; each role sees only the actions it may take; a payment
-above the balance is refused next to its amount."""
+above the balance is refused next to its amount; finance's start page lists
+the overdue invoices to chase and the drafts to issue."""
 
 import re
 
@@ -67,7 +68,7 @@ def test_quote_to_order_to_invoice_to_payment_across_roles(signed_in, api, seede
     expect(page).to_have_url(re.compile(r"/console/invoices/[0-9a-f-]{36}$"))
     expect(_h1(page)).to_have_text("Draft invoice")
     invoice_id = page.url.rsplit("/", 1)[-1]
-    gross = api.get(f"/invoices/{invoice_id}")["gross_total"]
+    gross = api.get(f"/invoices/{invoice_id}")["totals"]["gross_total"]
     assert gross == "285.60"  # 2 x 120.00 + 19 % tax
     page.get_by_role("button", name="Issue invoice").click()
     expect(_h1(page)).to_have_text(re.compile(r"^Invoice INV-\d{4}-\d{6}$"))
@@ -198,3 +199,41 @@ def test_finance_credits_part_of_an_invoice_and_reads_the_credit_note(signed_in,
     expect(page.get_by_role("table", name=re.compile("^Lines of credit note"))).to_contain_text(harness.ORDER_PRODUCT)
     expect(page.get_by_text("One licence was never used")).to_be_visible()
     assert api.get(f"/invoices/{invoice['id']}")["credited_total"] == "142.80"
+
+
+def test_finance_starts_with_the_invoices_to_chase_and_the_drafts_to_issue(signed_in, api, seeded):
+    order = api.post("/orders", {"account_id": seeded.accounts[harness.ACCOUNT], "currency": "EUR",
+                                 "lines": [{"product_id": seeded.products[harness.ORDER_PRODUCT], "quantity": "2"}]})
+    api.post(f"/orders/{order['id']}/submit", {})
+    draft = api.post("/invoices", {"order_id": order["id"]})
+    overdue = api.get("/invoices", overdue="true", sort="due_date", limit=8)["items"]
+    issued_number = next(iter(seeded.invoices))  # issued and partly paid today: not due yet
+
+    page = signed_in("finance", "/")
+    chase = page.get_by_role("region", name="Invoices to chase")
+    drafts = page.get_by_role("region", name="Drafts to issue")
+    expect(chase).to_be_visible()
+    expect(drafts).to_be_visible()
+    # The overdue invoices, as the API lists them (soonest due first), each with its balance.
+    if overdue:
+        first = chase.get_by_role("listitem").first
+        expect(first.get_by_role("link", name=overdue[0]["number"])).to_be_visible()
+        expect(first).to_contain_text(overdue[0]["balance"])
+    else:
+        expect(chase).to_contain_text("No invoice is overdue.")
+    expect(chase.get_by_role("link", name=issued_number)).to_have_count(0)
+    # The new draft comes first (newest first), with its total and order, and opens the invoice.
+    first = drafts.get_by_role("listitem").first
+    expect(first).to_contain_text("285.60")  # 2 x 120.00 + 19 % tax
+    expect(first).to_contain_text(f"order {order['number']}")
+    expect(first).to_contain_text(harness.ACCOUNT)
+    expect(drafts.get_by_role("link", name=issued_number)).to_have_count(0)
+    first.get_by_role("link", name="Draft invoice").click()
+    expect(page).to_have_url(re.compile(f"/console/invoices/{draft['id']}$"))
+    expect(_h1(page)).to_have_text("Draft invoice")
+
+    # Sales (who may not bill) starts with its own day: no finance blocks.
+    page = signed_in("sales", "/")
+    expect(page.get_by_role("region", name="My tasks and meetings due")).to_be_visible()
+    expect(page.get_by_role("region", name="Invoices to chase")).to_have_count(0)
+    expect(page.get_by_role("region", name="Drafts to issue")).to_have_count(0)

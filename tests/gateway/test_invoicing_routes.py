@@ -281,3 +281,34 @@ def test_a_bad_if_match_is_refused(client, tokens, fake_rpc):
     response = send(client, "POST", f"{INVOICE}/issue", None, {**bearer(tokens["finance"]), "If-Match": "soon"})
     assert 400 <= response.status_code < 500
     assert fake_rpc.calls == []
+
+
+# The documented shapes ---------------------------------------------------------------
+
+def resolved(document, schema):
+    """``schema`` with a top-level ``$ref`` followed (to a component of ``document``)."""
+    while "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+@pytest.mark.parametrize("path, method", [
+    ("/api/v1/invoices/{invoice_id}", "get"),
+    ("/api/v1/invoices", "get"),
+    ("/api/v1/credit-notes/{credit_note_id}", "get"),
+    ("/api/v1/credit-notes", "get"),
+    ("/api/v1/orders/{order_id}", "get"),
+    ("/api/v1/quotes/{quote_id}", "get"),
+])
+def test_every_document_nests_its_totals(client, path, method):
+    """Invoices and credit notes carry their totals under ``totals``, as quotes and orders do."""
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert path in document["paths"], sorted(document["paths"])
+    responses = document["paths"][path][method]["responses"]
+    schema = resolved(document, next(iter(responses["200"]["content"].values()))["schema"])
+    if "items" in schema.get("properties", {}):
+        schema = resolved(document, schema["properties"]["items"]["items"])
+    totals = resolved(document, schema["properties"]["totals"])
+    assert "totals" in schema["required"]
+    assert set(totals["required"]) == {"net_total", "tax_total", "gross_total", "discount_total", "tax_lines"}
+    assert not {"net_total", "tax_total", "gross_total", "discount_total", "tax_lines"} & set(schema["properties"])

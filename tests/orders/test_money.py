@@ -193,6 +193,9 @@ def test_bad_lines_are_money_errors():
     for values in ({"quantity": Decimal(0)}, {"unit_price": Decimal(-1)}, {"tax_rate": Decimal(101)},
                    {"discount_percent": Decimal(5), "discount_amount": Decimal(1)},
                    {"discount_amount": Decimal(11)}, {"discount_percent": Decimal(-1)},
-                   {"quantity": Decimal("NaN")}):
+                   {"quantity": Decimal("NaN")},
+                   {"quantity": Decimal("9999999999"), "unit_price": Decimal("999999999999999")}):
         with pytest.raises(money.MoneyError):
             amounts(**values)
+    # The largest line still fits numeric(24, 4).
+    assert amounts(quantity=Decimal(1), unit_price=money.MAX_LINE_AMOUNT).gross == Decimal("999999999999999.00")

@@ -33,6 +33,7 @@ def test_partial_then_full_payment(orders, db, events):
     assert first["payment"]["invoice_number"] == invoice["number"]
     assert first["invoice"]["status"] == "partly_paid"
     assert first["invoice"]["paid_total"] == "3.80" and first["invoice"]["balance"] == "20.00"
+    assert first["invoice"]["totals"]["gross_total"] == "23.80" and "gross_total" not in first["invoice"]
 
     second = orders.record_payment(invoice["id"], pay("20", method="card"), "fiona")
     assert second["invoice"]["status"] == "paid" and second["invoice"]["balance"] == "0.00"
@@ -44,6 +45,7 @@ def test_partial_then_full_payment(orders, db, events):
     assert len(recorded) == 2 and contract("payment.recorded").schema().validate(recorded[0].data) == {}
     paid = events.wait_for("invoice.paid", invoice["id"])
     assert len(paid) == 1 and paid[0].data["invoice"]["status"] == "paid"
+    assert paid[0].data["invoice"]["totals"]["gross_total"] == "23.80"
     assert contract("invoice.paid").schema().validate(paid[0].data) == {}
     assert PaymentRecordedSchema().validate(second) == {}
     assert PaymentPageSchema().validate(orders.list_payments({"invoice_id": invoice["id"]})) == {}

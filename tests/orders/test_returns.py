@@ -162,6 +162,10 @@ def test_a_refund_credits_the_invoiced_lines(orders, db):
     invoice_line = db.one("SELECT * FROM invoice_lines WHERE id = %s", (line["source_line_id"],))
     assert str(invoice_line["source_line_id"]) == order["lines"][0]["id"]
     assert line["quantity"] == 1 and line["net_amount"] == invoice_line["net_amount"] / 2
+    shown = orders.get_credit_note(rma["credit_note_id"])
+    assert shown["return_id"] == rma["id"] and "net_total" not in shown
+    assert shown["totals"]["net_total"] == f"{note['net_total']:.2f}"
+    assert shown["totals"]["gross_total"] == f"{note['gross_total']:.2f}"
 
 
 @needs_invoicing

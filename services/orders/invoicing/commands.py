@@ -56,8 +56,8 @@ def invoice_snapshot(row, on_date=None):
     currency = row["currency"]
     on_date = on_date or today()
     snapshot = _fields(row, INVOICE_FIELDS)
-    snapshot.update(lines.totals_snapshot(row))
     snapshot.update(
+        totals=lines.totals_snapshot(row),
         paid_total=money.money_text(row["paid_total"], currency),
         credited_total=money.money_text(row["credited_total"], currency),
         balance=money.money_text(row["balance"], currency),
@@ -76,7 +76,7 @@ def payment_snapshot(row):
 def credit_note_snapshot(row, note_lines=None):
     """A credit note (CreditNoteSummarySchema; with ``note_lines``, CreditNoteSchema)."""
     snapshot = _fields(row, CREDIT_NOTE_FIELDS)
-    snapshot.update(lines.totals_snapshot(row))
+    snapshot["totals"] = lines.totals_snapshot(row)
     if note_lines is not None:
         snapshot["lines"] = [lines.line_snapshot(line, row["currency"]) for line in note_lines]
     return snapshot

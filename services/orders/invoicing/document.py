@@ -70,10 +70,11 @@ def context(invoice, config):
         facts.append(("Your reference", invoice["customer_reference"]))
     facts += [("Issue date", invoice["issue_date"] or ""), ("Due date", invoice["due_date"] or ""),
               ("Currency", currency), ("Prices", "including tax" if invoice["prices_include_tax"] else "excluding tax")]
-    totals = [("Net total", _grouped(invoice["net_total"]), False)]
+    sums = invoice["totals"]
+    totals = [("Net total", _grouped(sums["net_total"]), False)]
     totals += [(f"Tax {tax['rate']} % on {_grouped(tax['net'])}", _grouped(tax["tax"]), False)
-               for tax in invoice["tax_lines"]]
-    totals.append((f"Total {currency}", _grouped(invoice["gross_total"]), True))
+               for tax in sums["tax_lines"]]
+    totals.append((f"Total {currency}", _grouped(sums["gross_total"]), True))
     if Decimal(invoice["paid_total"]):
         totals.append(("Paid", _grouped(invoice["paid_total"]), False))
     if Decimal(invoice["credited_total"]):

@@ -36,7 +36,8 @@ MAX_PREVIEW_LINES = 500
 
 
 def category_code(**kwargs):
-    metadata = {"description": CATEGORY_HELP, "example": "standard", **kwargs.pop("metadata", {})}
+    # maxLength repeats the pattern's bound, so the document states it plainly (a query's size).
+    metadata = {"description": CATEGORY_HELP, "example": "standard", "maxLength": 40, **kwargs.pop("metadata", {})}
     return fields.String(validate=validate.Regexp(CATEGORY_PATTERN, error=CATEGORY_HELP), metadata=metadata,
                          **kwargs)
 
@@ -134,7 +135,8 @@ class TaxRateCreateSchema(TrimmedSchema):
     country = country_code(required=True)
     rate = Percent(required=True)
     valid_from = fields.Date(required=True)
-    valid_to = fields.Date(allow_none=True, load_default=None, metadata={"description": "Last day; none: open."})
+    valid_to = fields.Date(allow_none=True, load_default=None, metadata={
+        "description": "Last day, on or after valid_from; none: open."})
 
     @validates_schema
     def period(self, data, **kwargs):
@@ -145,7 +147,8 @@ class TaxRateUpdateSchema(StrictSchema):
     """Closes (or reopens) a rate's period; a rate's value never changes:
     enter a new period."""
 
-    valid_to = fields.Date(required=True, allow_none=True, metadata={"description": "Last day; null: open."})
+    valid_to = fields.Date(required=True, allow_none=True, metadata={
+        "description": "Last day, on or after the rate's valid_from (422 otherwise); null: open."})
 
 
 class TaxRateSchema(AuthoredSchema):
@@ -177,7 +180,9 @@ class TaxRatePageSchema(StrictSchema):
 class PriceBookFieldsSchema(TrimmedSchema):
     name = fields.String(validate=validate.Length(min=1, max=100), error_messages={"null": "A book needs a name."})
     description = text(2000)
-    active = fields.Boolean(error_messages={"null": "active is true or false."})
+    active = fields.Boolean(error_messages={"null": "active is true or false."}, metadata={
+        "description": "An inactive book cannot be used on new documents. The standard book stays active: "
+                       "deactivating it is refused with 422 (other books fall back to it)."})
     prices_include_tax = fields.Boolean(error_messages={"null": "prices_include_tax is true or false."},
                                         metadata={"description": "Its prices are gross (tax included)."})
 
@@ -228,10 +233,12 @@ class PriceSetSchema(TrimmedSchema):
     currency = Currency(required=True)
     unit_price = Amount(required=True, metadata={"description": "Below the first tier (up to 6 decimals)."})
     tiers = fields.List(fields.Nested(PriceTierSchema), load_default=list, validate=validate.Length(max=MAX_TIERS),
-                        metadata={"description": "Volume tiers: the one with the highest min_quantity not above "
-                                                 "the line's quantity gives the unit price."})
+                        metadata={"description": "Volume tiers, each min_quantity at most once: the one with the "
+                                                 "highest min_quantity not above the line's quantity gives the "
+                                                 "unit price."})
     valid_from = fields.Date(load_default=None, allow_none=True, metadata={"description": "First day; none: today."})
-    valid_to = fields.Date(load_default=None, allow_none=True, metadata={"description": "Last day; none: open."})
+    valid_to = fields.Date(load_default=None, allow_none=True, metadata={
+        "description": "Last day, on or after valid_from (today when valid_from is not given); none: open."})
 
     @validates_schema
     def period(self, data, **kwargs):

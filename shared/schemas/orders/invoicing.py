@@ -57,7 +57,8 @@ class InvoiceCreateSchema(TrimmedSchema):
 class PaymentCreateSchema(TrimmedSchema):
     amount = Amount(required=True, minimum=Decimal("0.000001"), metadata={
         "description": "In the invoice's currency, at most its balance (the currency's decimals at most)."})
-    paid_on = fields.Date(required=True, metadata={"description": "When the money arrived (ISO date)."})
+    paid_on = fields.Date(required=True, metadata={
+        "description": "When the money arrived (ISO date): today or earlier."})
     method = fields.String(required=True, validate=validate.OneOf(PAYMENT_METHODS))
     reference = text(200, metadata={"description": "Bank reference, card slip, cheque number..."})
 
@@ -76,7 +77,8 @@ class CreditNoteCreateSchema(TrimmedSchema):
                            error_messages={"required": "Say why the invoice is credited.",
                                            "null": "Say why the invoice is credited."})
     lines = fields.List(fields.Nested(CreditLineInputSchema), allow_none=True,
-                        validate=validate.Length(min=1, max=MAX_LINES))
+                        validate=validate.Length(min=1, max=MAX_LINES),
+                        metadata={"description": "Lines of the invoice, each named once."})
     series = _series("The number series (default CN); numbers run per series and year.")
 
 
@@ -141,7 +143,7 @@ class DocumentFormatSchema(StrictSchema):
 
 # Output -----------------------------------------------------------------------
 
-class InvoiceSchema(TotalsSchema, AuthoredSchema):
+class InvoiceSchema(AuthoredSchema):
     """An invoice without its lines (lists, events about its settlement)."""
 
     id = fields.UUID(required=True)
@@ -155,11 +157,14 @@ class InvoiceSchema(TotalsSchema, AuthoredSchema):
     account_name = fields.String(allow_none=True)
     currency = fields.String(required=True)
     prices_include_tax = fields.Boolean(required=True)
+    totals = fields.Nested(TotalsSchema, required=True)
     paid_total = MoneyText(required=True)
     credited_total = MoneyText(required=True)
-    balance = MoneyText(required=True, metadata={"description": "Left to pay: gross - paid - credited, >= 0."})
+    balance = MoneyText(required=True, metadata={
+        "description": "Left to pay: totals.gross_total - paid - credited, >= 0."})
     credit_balance = MoneyText(required=True, metadata={
-        "description": "Owed to the customer: paid + credited beyond the gross (a credit on a paid invoice)."})
+        "description": "Owed to the customer: paid + credited beyond totals.gross_total (a credit on a paid "
+                       "invoice)."})
     overdue = fields.Boolean(required=True, metadata={"description": "Unpaid and past its due date."})
     payment_terms_days = fields.Integer(required=True)
     issue_date = fields.Date(allow_none=True)
@@ -185,7 +190,7 @@ class PaymentSchema(StrictSchema):
     created_at = fields.AwareDateTime(required=True)
 
 
-class CreditNoteSummarySchema(TotalsSchema, AuthoredSchema):
+class CreditNoteSummarySchema(AuthoredSchema):
     id = fields.UUID(required=True)
     number = fields.String(required=True, metadata={"example": "CN-2026-000001"})
     invoice_id = fields.UUID(required=True)
@@ -196,6 +201,7 @@ class CreditNoteSummarySchema(TotalsSchema, AuthoredSchema):
     reason = fields.String(required=True)
     currency = fields.String(required=True)
     prices_include_tax = fields.Boolean(required=True)
+    totals = fields.Nested(TotalsSchema, required=True)
     issue_date = fields.Date(required=True)
 
 

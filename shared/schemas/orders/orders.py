@@ -99,13 +99,15 @@ class ShipmentLineInputSchema(StrictSchema):
 class ShipmentCreateSchema(TrimmedSchema):
     lines = fields.List(fields.Nested(ShipmentLineInputSchema), required=True,
                         validate=validate.Length(min=1, max=MAX_LINES),
-                        error_messages={"required": "Name the order lines and quantities shipped."})
+                        error_messages={"required": "Name the order lines and quantities shipped."},
+                        metadata={"description": "Lines of the order, each named once."})
     carrier = text(100)
     tracking_number = text(100)
 
 
 class ShipmentDeliverSchema(StrictSchema):
-    delivered_at = fields.AwareDateTime(allow_none=True, metadata={"description": "Default: now."})
+    delivered_at = fields.AwareDateTime(allow_none=True, metadata={
+        "description": "Between the shipment's shipped_at and now (422 otherwise). Default: now."})
 
 
 ORDER_SORTS = ("-created_at", "created_at", "-updated_at", "updated_at", "number", "-number")

@@ -6,6 +6,7 @@ from decimal import Decimal
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from shared.schemas.common import (
+    NOT_BLANK_PATTERN,
     AuthoredSchema,
     SortedPageQuerySchema,
     StrictSchema,
@@ -28,14 +29,16 @@ class ReturnLineInputSchema(StrictSchema):
 
 class ReturnCreateSchema(TrimmedSchema):
     lines = fields.List(fields.Nested(ReturnLineInputSchema), required=True, validate=validate.Length(min=1, max=200),
-                        error_messages={"required": "Name the order lines and quantities coming back."})
+                        error_messages={"required": "Name the order lines and quantities coming back."},
+                        metadata={"description": "Delivered lines of the order, each named once."})
     reason = fields.String(required=True, validate=validate.OneOf(RETURN_REASONS))
-    note = text(2000, metadata={"description": "Required when the reason is `other`."})
+    note = text(2000, metadata={"description": "Required, not blank, when the reason is `other`."})
     resolution = fields.String(required=True, validate=validate.OneOf(RETURN_RESOLUTIONS), metadata={
         "description": "refund: a credit note for the invoiced part of the lines; replacement: nothing financial."})
 
     json_schema_extra = {"if": {"properties": {"reason": {"const": "other"}}, "required": ["reason"]},
-                         "then": {"required": ["note"]}}
+                         "then": {"required": ["note"],
+                                  "properties": {"note": {"type": "string", "pattern": NOT_BLANK_PATTERN}}}}
 
     @validates_schema
     def note_for_other(self, data, **kwargs):

@@ -366,12 +366,18 @@ class StageHistorySchema(StrictSchema):
 
 # The pipeline board ---------------------------------------------------------
 
+# One owner of the board's filter as documented: not blank, and without the
+# commas that separate owners (the gateway splits at them, so each documented
+# value is one owner and at most 20 values are at most 20 owners).
+OWNER_VALUE_PATTERN = NOT_BLANK_PATTERN.replace("\\x00", ",\\x00")
+
+
 class BoardQuerySchema(StrictSchema):
     owner = filter_values(fields.String(
         validate=[validate.Length(min=1, max=100), validate.Regexp(NOT_BLANK_PATTERN, error="Must not be blank.")],
-        metadata={"pattern": NOT_BLANK_PATTERN}), metadata={
-        "description": "Only these owners' opportunities (usernames; repeat, or separate with commas); the "
-                       "counts and sums cover only them."})
+        metadata={"pattern": OWNER_VALUE_PATTERN}), metadata={
+        "description": "Only these owners' opportunities (usernames; repeat, or separate with commas: at most "
+                       "20 in all); the counts and sums cover only them."})
     close_from = fields.Date(load_default=None, metadata={"description": "Expected close on or after this day."})
     close_to = fields.Date(load_default=None, metadata={"description": CLOSE_TO_HELP})
     limit_per_stage = WholeNumber(load_default=20, validate=validate.Range(min=0, max=200), metadata={

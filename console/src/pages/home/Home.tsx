@@ -11,6 +11,9 @@ import { leadName, type Lead } from "../leads/lead";
 import { isOverdue, KIND_LABEL, linkedRecord, recordPath } from "../tasks/task";
 import { titleKey, useRecordTitles } from "../tasks/titles";
 import { useComplete } from "../tasks/TaskList";
+import { useAccountNames } from "../accounts/account";
+import type { Invoice } from "../invoices/invoice";
+import { amount } from "../orders/money";
 import { currentQuarter, isoDay, periodLabel, startOfDay } from "../forecast/period";
 import type { Forecast } from "../forecast/types";
 import type { Opportunity } from "../pipeline/types";
@@ -307,6 +310,53 @@ function ImportedBlock() {
   );
 }
 
+// Finance -------------------------------------------------------------------------------------
+
+function InvoiceRows({ invoices, empty, show }: {
+  invoices: Invoice[];
+  empty: string;
+  show: (invoice: Invoice) => string;
+}) {
+  const names = useAccountNames(invoices.map((i) => (i.account_name ? null : i.account_id)));
+  if (invoices.length === 0) return <p className="muted">{empty}</p>;
+  return (
+    <ul className="home-list">
+      {invoices.map((invoice) => (
+        <li key={invoice.id}>
+          <Link to={`/invoices/${invoice.id}`}>{invoice.number ?? "Draft invoice"}</Link>{" "}
+          <span className="muted">· {invoice.account_name ?? names[invoice.account_id] ?? "Account"} · {show(invoice)}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function ChaseBlock() {
+  return (
+    <Block<Page<Invoice>> title="Invoices to chase"
+      more={<Link to={`/invoices${queryString({ overdue: "true", sort: "due_date" })}`}>All overdue invoices</Link>}
+      load={(signal) => get("/invoices", { overdue: "true", sort: "due_date", limit: 8 }, signal)}>
+      {(page) => (
+        <InvoiceRows invoices={page.items} empty="No invoice is overdue."
+          show={(i) => `${amount(i.balance, i.currency)} open · due ${day(i.due_date)}`} />
+      )}
+    </Block>
+  );
+}
+
+function DraftsBlock() {
+  return (
+    <Block<Page<Invoice>> title="Drafts to issue"
+      more={<Link to={`/invoices${queryString({ status: "draft" })}`}>All draft invoices</Link>}
+      load={(signal) => get("/invoices", { status: "draft", limit: 8 }, signal)}>
+      {(page) => (
+        <InvoiceRows invoices={page.items} empty="No draft invoice waits to be issued."
+          show={(i) => `${amount(i.totals.gross_total, i.currency)}${i.order_number ? ` · order ${i.order_number}` : ""} · created ${day(i.created_at)}`} />
+      )}
+    </Block>
+  );
+}
+
 // Support and everyone ---------------------------------------------------------------------
 
 function FindBlock() {
@@ -375,10 +425,12 @@ export function Home() {
   const can = useCan();
   const me = session.user.username;
   // Sales people (and admins, and read-only viewers of sales) plan their day around
-  // tasks, leads and deals; marketers around lead sources; support around customers.
+  // tasks, leads and deals; marketers around lead sources; finance around the
+  // invoices to chase and the drafts to issue; support around customers.
   const sales = can("sales:read");
-  const marketing = !sales && can("leads:write");
-  const support = !sales && !marketing;
+  const finance = !sales && can("finance:write");
+  const marketing = !sales && !finance && can("leads:write");
+  const support = !sales && !marketing && !finance;
   // An admin's day starts with the admin screens.
   const admin = can("users:admin");
   return (
@@ -394,7 +446,9 @@ export function Home() {
         {marketing && <LeadsBySourceBlock />}
         {marketing && <BestNewLeadsBlock />}
         {marketing && <ImportedBlock />}
-        {support && <FindBlock />}
+        {finance && <ChaseBlock />}
+        {finance && <DraftsBlock />}
+        {(support || finance) && <FindBlock />}
         <RecentlyOpened me={me} />
         {!admin && <AdminBlock />}
       </div>

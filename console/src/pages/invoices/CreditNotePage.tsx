@@ -6,11 +6,11 @@ import { get } from "../../lib/api";
 import { day, when } from "../../lib/format";
 import { DataTable, Pager } from "../../components/DataTable";
 import { listQuery } from "../../components/lists";
+import type { Page } from "../../components/records";
 import { accountName, useAccountNames } from "../accounts/account";
 import { Facts, LinesTable, TotalsTable } from "../orders/documents";
 import { amount } from "../orders/money";
-import { totalsOf } from "../orders/order";
-import { issuedOn, type CreditNote, type ListPage } from "./invoice";
+import type { CreditNote, CreditNoteSummary } from "./invoice";
 
 interface Data {
   note: CreditNote;
@@ -19,12 +19,12 @@ interface Data {
 
 export async function creditNoteLoader({ params, request: req }: LoaderFunctionArgs): Promise<Data> {
   const note = await get<CreditNote>(`/credit-notes/${params.creditNoteId}`, undefined, req.signal);
-  return { note, account: note.account_name ?? await accountName(note.account_id) };
+  return { note, account: await accountName(note.account_id) };
 }
 
 export function CreditNotePage() {
   const { note, account } = useLoaderData() as Data;
-  const totals = totalsOf(note);
+  const totals = note.totals;
   return (
     <article>
       <div className="page-head">
@@ -41,7 +41,7 @@ export function CreditNotePage() {
         <div>
           <section className="panel" aria-labelledby="cn-lines-heading">
             <h2 id="cn-lines-heading">Lines credited</h2>
-            <LinesTable lines={note.lines ?? []} currency={note.currency} caption={`Lines of credit note ${note.number}`}
+            <LinesTable lines={note.lines} currency={note.currency} caption={`Lines of credit note ${note.number}`}
               pricesIncludeTax={note.prices_include_tax} />
             <TotalsTable totals={totals} currency={note.currency} caption={`Totals of credit note ${note.number}`} />
           </section>
@@ -50,10 +50,10 @@ export function CreditNotePage() {
           <section className="panel" aria-labelledby="cn-details-heading">
             <h2 id="cn-details-heading">Details</h2>
             <Facts title="Credit note details" items={[
-              ["Issued", day(issuedOn(note) ?? note.created_at)],
+              ["Issued", day(note.issue_date)],
               ["Reason", note.reason],
               ["Invoice", <Link key="i" to={`/invoices/${note.invoice_id}`}>{note.invoice_number ?? "Open the invoice"}</Link>],
-              ["Order", note.order_id ? <Link key="o" to={`/orders/${note.order_id}`}>Open the order</Link> : null],
+              ["Order", <Link key="o" to={`/orders/${note.order_id}`}>Open the order</Link>],
               ["Return", note.return_id ? <Link key="r" to={`/returns/${note.return_id}`}>Open the return</Link> : null],
               ["Created", `${when(note.created_at)}${note.created_by ? ` by ${note.created_by}` : ""}`],
             ]} />
@@ -66,23 +66,23 @@ export function CreditNotePage() {
 
 const LIST_KEYS = ["q", "account_id", "invoice_id", "sort", "cursor", "limit"];
 
-export async function creditNoteListLoader({ request: req }: LoaderFunctionArgs): Promise<ListPage<CreditNote>> {
-  return get<ListPage<CreditNote>>("/credit-notes", listQuery(new URL(req.url).searchParams, LIST_KEYS), req.signal);
+export async function creditNoteListLoader({ request: req }: LoaderFunctionArgs): Promise<Page<CreditNoteSummary>> {
+  return get<Page<CreditNoteSummary>>("/credit-notes", listQuery(new URL(req.url).searchParams, LIST_KEYS), req.signal);
 }
 
 export function CreditNoteList() {
-  const page = useLoaderData() as ListPage<CreditNote>;
-  const names = useAccountNames(page.items.map((n) => (n.account_name ? null : n.account_id)));
-  const columns = useMemo<ColumnDef<CreditNote, any>[]>(() => [
+  const page = useLoaderData() as Page<CreditNoteSummary>;
+  const names = useAccountNames(page.items.map((n) => n.account_id));
+  const columns = useMemo<ColumnDef<CreditNoteSummary, any>[]>(() => [
     { id: "number", header: "Number", cell: ({ row }) => <Link to={`/credit-notes/${row.original.id}`}>{row.original.number}</Link> },
     { id: "invoice", header: "Invoice", cell: ({ row }) => <Link to={`/invoices/${row.original.invoice_id}`}>{row.original.invoice_number ?? "Invoice"}</Link> },
     {
       id: "account", header: "Account",
-      cell: ({ row }) => <Link to={`/accounts/${row.original.account_id}`}>{row.original.account_name ?? names[row.original.account_id] ?? "Account"}</Link>,
+      cell: ({ row }) => <Link to={`/accounts/${row.original.account_id}`}>{names[row.original.account_id] ?? "Account"}</Link>,
     },
-    { id: "issued", header: "Issued", cell: ({ row }) => day(issuedOn(row.original) ?? row.original.created_at) },
-    { id: "total", header: "Total", meta: { numeric: true }, cell: ({ row }) => amount(totalsOf(row.original).gross_total, row.original.currency) },
-    { id: "reason", header: "Reason", cell: ({ row }) => row.original.reason ?? "—" },
+    { id: "issued", header: "Issued", cell: ({ row }) => day(row.original.issue_date) },
+    { id: "total", header: "Total", meta: { numeric: true }, cell: ({ row }) => amount(row.original.totals.gross_total, row.original.currency) },
+    { id: "reason", header: "Reason", cell: ({ row }) => row.original.reason },
   ], [names]);
   return (
     <section>

@@ -7,22 +7,22 @@ import { day } from "../../lib/format";
 import { DataTable, Pager } from "../../components/DataTable";
 import { TextField } from "../../components/forms";
 import { listQuery } from "../../components/lists";
+import type { Page } from "../../components/records";
 import { AccountPicker } from "../accounts/AccountPicker";
 import { useAccountNames } from "../accounts/account";
 import { StatusBadge } from "../orders/documents";
 import { amount } from "../orders/money";
 import { StatusLinks } from "../orders/OrderList";
-import { totalsOf } from "../orders/order";
-import { INVOICE_STATUSES, invoiceTitle, issuedOn, type Invoice, type ListPage } from "./invoice";
+import { INVOICE_STATUSES, invoiceTitle, type Invoice } from "./invoice";
 
 const LIST_KEYS = ["q", "account_id", "order_id", "status", "overdue", "sort", "cursor", "limit"];
 
-export async function invoiceListLoader({ request: req }: LoaderFunctionArgs): Promise<ListPage<Invoice>> {
-  return get<ListPage<Invoice>>("/invoices", listQuery(new URL(req.url).searchParams, LIST_KEYS), req.signal);
+export async function invoiceListLoader({ request: req }: LoaderFunctionArgs): Promise<Page<Invoice>> {
+  return get<Page<Invoice>>("/invoices", listQuery(new URL(req.url).searchParams, LIST_KEYS), req.signal);
 }
 
 export function InvoiceList() {
-  const page = useLoaderData() as ListPage<Invoice>;
+  const page = useLoaderData() as Page<Invoice>;
   const [params] = useSearchParams();
   const [account, setAccount] = useState(params.get("account_id") ?? "");
   useEffect(() => setAccount(params.get("account_id") ?? ""), [params]);
@@ -34,15 +34,15 @@ export function InvoiceList() {
       cell: ({ row }) => <Link to={`/accounts/${row.original.account_id}`}>{row.original.account_name ?? names[row.original.account_id] ?? "Account"}</Link>,
     },
     { id: "status", header: "Status", cell: ({ row }) => <StatusBadge status={row.original.status} /> },
-    { id: "issued", header: "Issued", cell: ({ row }) => day(issuedOn(row.original)) },
+    { id: "issued", header: "Issued", cell: ({ row }) => day(row.original.issue_date) },
     { id: "due_date", header: "Due", meta: { sortKey: "due_date" }, cell: ({ row }) => day(row.original.due_date) },
-    { id: "total", header: "Total", meta: { numeric: true }, cell: ({ row }) => amount(totalsOf(row.original).gross_total, row.original.currency) },
+    { id: "total", header: "Total", meta: { numeric: true }, cell: ({ row }) => amount(row.original.totals.gross_total, row.original.currency) },
     { id: "balance", header: "Balance", meta: { numeric: true }, cell: ({ row }) => amount(row.original.balance, row.original.currency) },
   ], [names]);
   return (
     <section>
       <div className="page-head"><h1>Invoices</h1></div>
-      <StatusLinks statuses={INVOICE_STATUSES} counts={page.counts} name="Invoices" />
+      <StatusLinks statuses={INVOICE_STATUSES} name="Invoices" />
       <Form method="get" className="toolbar" role="search" aria-label="Filter invoices">
         {params.get("status") && <input type="hidden" name="status" value={params.get("status")!} />}
         <TextField label="Number" name="q" type="search" defaultValue={params.get("q") ?? ""} key={`q${params.get("q")}`} />

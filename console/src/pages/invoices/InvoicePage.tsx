@@ -14,17 +14,16 @@ import { accountName } from "../accounts/account";
 import { ActionButton } from "../orders/actions";
 import { Facts, LinesTable, StatusBadge, TotalsTable } from "../orders/documents";
 import { amount, decimal, isDecimal, isNegative, isZero } from "../orders/money";
-import { totalsOf } from "../orders/order";
-import { creditedOf, invoiceTitle, issuedOn, paidOf, PAYMENT_METHODS, type CreditNote, type Invoice, type Payment } from "./invoice";
+import { invoiceTitle, PAYMENT_METHODS, type CreditNote, type InvoiceDetail, type PaymentRecorded } from "./invoice";
 
 export interface InvoiceData {
-  invoice: Invoice;
+  invoice: InvoiceDetail;
   etag?: string;
   account: string | null;
 }
 
 export async function invoiceLoader({ params, request: req }: LoaderFunctionArgs): Promise<InvoiceData> {
-  const answer = await getWithEtag<Invoice>(`/invoices/${params.invoiceId}`, req.signal);
+  const answer = await getWithEtag<InvoiceDetail>(`/invoices/${params.invoiceId}`, req.signal);
   const account = answer.data.account_name ?? await accountName(answer.data.account_id);
   return { invoice: answer.data, etag: answer.etag, account };
 }
@@ -46,7 +45,7 @@ interface PaymentValues {
   reference: string;
 }
 
-function PaymentForm({ invoice, done, close }: { invoice: Invoice; done: (text: string) => void; close: () => void }) {
+function PaymentForm({ invoice, done, close }: { invoice: InvoiceDetail; done: (text: string) => void; close: () => void }) {
   // One key per form: a retried "Record payment" (a lost answer) records the payment once.
   const [key] = useState(newKey);
   const [general, setGeneral] = useState<string[]>([]);
@@ -60,7 +59,7 @@ function PaymentForm({ invoice, done, close }: { invoice: Invoice; done: (text: 
       return;
     }
     try {
-      await request<Payment>(`/invoices/${invoice.id}/payments`, {
+      await request<PaymentRecorded>(`/invoices/${invoice.id}/payments`, {
         method: "POST",
         headers: { "Idempotency-Key": key },
         body: { amount: v.amount.trim(), paid_on: v.paid_on, method: v.method, reference: v.reference.trim() || null },
@@ -95,8 +94,8 @@ function PaymentForm({ invoice, done, close }: { invoice: Invoice; done: (text: 
 
 type CreditValues = Record<string, string>;
 
-function CreditNoteForm({ invoice, done, close }: { invoice: Invoice; done: (note: CreditNote) => void; close: () => void }) {
-  const lines = invoice.lines ?? [];
+function CreditNoteForm({ invoice, done, close }: { invoice: InvoiceDetail; done: (note: CreditNote) => void; close: () => void }) {
+  const lines = invoice.lines;
   const [key] = useState(newKey);
   const [general, setGeneral] = useState<string[]>([]);
   const defaults: CreditValues = { scope: "whole", reason: "" };
@@ -178,7 +177,7 @@ export function InvoicePage() {
   const [message, setMessage] = useState<string>();
   const [form, setForm] = useState<"payment" | "credit" | null>(null);
   const finance = can("finance:write");
-  const totals = totalsOf(invoice);
+  const totals = invoice.totals;
   const ifMatch = etag ?? `"${invoice.version}"`;
   const refresh = (text: string) => {
     setForm(null);
@@ -187,8 +186,8 @@ export function InvoicePage() {
   };
   const payable = ["issued", "partly_paid", "overdue"].includes(invoice.status) && !isZero(invoice.balance) && !isNegative(invoice.balance);
   const creditable = ["issued", "partly_paid", "paid", "overdue"].includes(invoice.status);
-  const payments = invoice.payments ?? [];
-  const notes = invoice.credit_notes ?? [];
+  const payments = invoice.payments;
+  const notes = invoice.credit_notes;
   const documentUrl = `/api/v1/invoices/${invoice.id}/document.html`;
   return (
     <article>
@@ -209,13 +208,13 @@ export function InvoicePage() {
         <div>
           <section className="panel" aria-labelledby="invoice-lines-heading">
             <h2 id="invoice-lines-heading">Lines</h2>
-            <LinesTable lines={invoice.lines ?? []} currency={invoice.currency} caption={`Lines of ${invoiceTitle(invoice)}`}
+            <LinesTable lines={invoice.lines} currency={invoice.currency} caption={`Lines of ${invoiceTitle(invoice)}`}
               pricesIncludeTax={invoice.prices_include_tax} />
             <TotalsTable totals={totals} currency={invoice.currency} caption={`Totals of ${invoiceTitle(invoice)}`} after={[
-              { label: "Paid", value: amount(paidOf(invoice) || "0", invoice.currency) },
-              { label: "Credited", value: amount(creditedOf(invoice) || "0", invoice.currency) },
+              { label: "Paid", value: amount(invoice.paid_total, invoice.currency) },
+              { label: "Credited", value: amount(invoice.credited_total, invoice.currency) },
               { label: "Balance", value: amount(invoice.balance, invoice.currency), strong: true },
-              ...(invoice.credit_balance && !isZero(invoice.credit_balance)
+              ...(!isZero(invoice.credit_balance)
                 ? [{ label: "Customer credit", value: amount(invoice.credit_balance, invoice.currency) }] : []),
             ]} />
           </section>
@@ -239,8 +238,8 @@ export function InvoicePage() {
                         <td data-label="Paid on">{day(p.paid_on)}</td>
                         <td data-label="Method">{label(p.method)}</td>
                         <td data-label="Reference">{p.reference ?? "—"}</td>
-                        <td data-label="Amount" className="num">{amount(p.amount, p.currency ?? invoice.currency)}</td>
-                        <td data-label="Recorded">{p.created_at ? when(p.created_at) : "—"}{p.created_by ? ` by ${p.created_by}` : ""}</td>
+                        <td data-label="Amount" className="num">{amount(p.amount, p.currency)}</td>
+                        <td data-label="Recorded">{when(p.created_at)}{p.created_by ? ` by ${p.created_by}` : ""}</td>
                       </tr>
                     ))}
                   </tbody>
@@ -264,8 +263,8 @@ export function InvoicePage() {
               <ul className="plain">
                 {notes.map((n) => (
                   <li key={n.id}>
-                    <Link to={`/credit-notes/${n.id}`}>{n.number}</Link> · {day(issuedOn(n) ?? n.created_at)}
-                    {" "}· {amount(totalsOf(n).gross_total, n.currency ?? invoice.currency)}{n.reason ? ` · ${n.reason}` : ""}
+                    <Link to={`/credit-notes/${n.id}`}>{n.number}</Link> · {day(n.issue_date)}
+                    {" "}· {amount(n.totals.gross_total, n.currency)} · {n.reason}
                   </li>
                 ))}
               </ul>
@@ -291,9 +290,9 @@ export function InvoicePage() {
             <h2 id="invoice-details-heading">Details</h2>
             <Facts title="Invoice details" items={[
               ["Number", invoice.number ?? "Draft (numbered when issued)"],
-              ["Issued", day(issuedOn(invoice))],
+              ["Issued", day(invoice.issue_date)],
               ["Due", day(invoice.due_date)],
-              ["Payment terms", invoice.payment_terms_days === null || invoice.payment_terms_days === undefined ? null : `${invoice.payment_terms_days} days`],
+              ["Payment terms", `${invoice.payment_terms_days} days`],
               ["Currency", invoice.currency],
               ["For", invoice.shipment_id ? "One shipment of the order" : "The order"],
               ["Created", `${when(invoice.created_at)}${invoice.created_by ? ` by ${invoice.created_by}` : ""}`],

@@ -11,8 +11,9 @@ import { FormAlert } from "../../components/forms";
 import type { Page } from "../../components/records";
 import { StatusBadge } from "./documents";
 import { amount, isZero } from "./money";
-import { totalsOf, type Order, type Totals } from "./order";
+import type { OrderSummary } from "./order";
 import { invoiceTitle, type Invoice } from "../invoices/invoice";
+import type { QuoteSummary } from "../quotes/quote";
 
 interface CurrencyValue {
   currency: string;
@@ -42,21 +43,11 @@ export interface CustomerValue {
   missing_rates: string[];
 }
 
-interface Quote {
-  id: string;
-  number: string;
-  revision: number;
-  status: string;
-  currency: string;
-  valid_until: string;
-  totals: Totals;
-}
-
 interface Recent {
   value: CustomerValue | null;
   valueError?: unknown;
-  quotes: Quote[] | null;
-  orders: Order[] | null;
+  quotes: QuoteSummary[] | null;
+  orders: OrderSummary[] | null;
   invoices: Invoice[] | null;
 }
 
@@ -73,8 +64,8 @@ export function AccountOrders({ accountId, accountName }: { accountId: string; a
       get<CustomerValue>(`/accounts/${accountId}/value`, undefined, controller.signal)
         .then((value) => ({ value, valueError: undefined }))
         .catch((e) => ({ value: null, valueError: e })),
-      list<Quote>("/quotes"),
-      list<Order>("/orders"),
+      list<QuoteSummary>("/quotes"),
+      list<OrderSummary>("/orders"),
       list<Invoice>("/invoices"),
     ]).then(([v, quotes, orders, invoices]) => {
       if (controller.signal.aborted) return;
@@ -98,21 +89,21 @@ export function AccountOrders({ accountId, accountName }: { accountId: string; a
         <RecentList title="Recent quotes" all={`/quotes?account_id=${accountId}`} empty="No quotes yet." name={accountName}
           items={data.quotes.map((q) => ({
             id: q.id, to: `/quotes/${q.id}`, label: `${q.number}${q.revision > 1 ? ` rev. ${q.revision}` : ""}`,
-            status: q.status, amount: amount(q.totals?.gross_total, q.currency), when: `valid until ${day(q.valid_until)}`,
+            status: q.status, amount: amount(q.totals.gross_total, q.currency), when: `valid until ${day(q.valid_until)}`,
           }))} />
       )}
       {data?.orders && (
         <RecentList title="Recent orders" all={`/orders?account_id=${accountId}`} empty="No orders yet." name={accountName}
           items={data.orders.map((o) => ({
             id: o.id, to: `/orders/${o.id}`, label: o.number, status: o.status,
-            amount: amount(totalsOf(o).gross_total, o.currency), when: o.placed_at ? `placed ${day(o.placed_at)}` : `created ${day(o.created_at)}`,
+            amount: amount(o.totals.gross_total, o.currency), when: o.placed_at ? `placed ${day(o.placed_at)}` : `created ${day(o.created_at)}`,
           }))} />
       )}
       {data?.invoices && (
         <RecentList title="Recent invoices" all={`/invoices?account_id=${accountId}`} empty="No invoices yet." name={accountName}
           items={data.invoices.map((i) => ({
             id: i.id, to: `/invoices/${i.id}`, label: invoiceTitle(i), status: i.status,
-            amount: `${amount(totalsOf(i).gross_total, i.currency)}${isZero(i.balance) ? "" : ` (${amount(i.balance, i.currency)} open)`}`,
+            amount: `${amount(i.totals.gross_total, i.currency)}${isZero(i.balance) ? "" : ` (${amount(i.balance, i.currency)} open)`}`,
             when: i.due_date ? `due ${day(i.due_date)}` : "not issued",
           }))} />
       )}

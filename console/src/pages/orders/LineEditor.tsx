@@ -100,10 +100,17 @@ export interface PreviewContext {
   tax_country: string;
 }
 
+/** A preview line: a document line that is not stored (PreviewLineSchema). */
+interface PreviewLine extends Omit<DocumentLine, "id"> {
+  id: null;
+}
+
+/** The server's pricing of the lines, its totals flat (PricingPreviewResultSchema). */
 interface Preview extends Totals {
   currency: string;
   prices_include_tax: boolean;
-  lines: DocumentLine[];
+  on_date: string;
+  lines: PreviewLine[];
 }
 
 /* The form's own control, register, setValue and errors: any form with `lines: LineValues[]` (typed loosely, as

@@ -1,5 +1,5 @@
-// The order list: status links (with counts when the API gives them), account,
-// number or customer reference, sort and page in the URL.
+// The order list: status links, account, number or customer reference, sort
+// and page in the URL.
 import { useEffect, useMemo, useState } from "react";
 import { Form, Link, useLoaderData, useSearchParams, type LoaderFunctionArgs } from "react-router";
 import type { ColumnDef } from "@tanstack/react-table";
@@ -9,36 +9,35 @@ import { useCan } from "../../lib/session";
 import { DataTable, Pager } from "../../components/DataTable";
 import { TextField } from "../../components/forms";
 import { listQuery, withFilter } from "../../components/lists";
+import type { Page } from "../../components/records";
 import { AccountPicker } from "../accounts/AccountPicker";
 import { useAccountNames } from "../accounts/account";
 import { StatusBadge } from "./documents";
 import { amount } from "./money";
-import { ORDER_STATUSES, totalsOf, type ListPage, type Order } from "./order";
+import { ORDER_STATUSES, type OrderSummary } from "./order";
 
 const FILTERS = ["q", "account_id", "status", "quote_id"];
 const LIST_KEYS = [...FILTERS, "sort", "cursor", "limit"];
 
-export async function orderListLoader({ request: req }: LoaderFunctionArgs): Promise<ListPage<Order>> {
+export async function orderListLoader({ request: req }: LoaderFunctionArgs): Promise<Page<OrderSummary>> {
   const params = new URL(req.url).searchParams;
-  return get<ListPage<Order>>("/orders", listQuery(params, LIST_KEYS), req.signal);
+  return get<Page<OrderSummary>>("/orders", listQuery(params, LIST_KEYS), req.signal);
 }
 
-/** "All · Draft (2) · Submitted (5) …": a list's status filter, with counts when the API gives them. */
-export function StatusLinks({ statuses, counts, param = "status", name }: {
+/** "All · Draft · Submitted …": a list's status filter. */
+export function StatusLinks({ statuses, param = "status", name }: {
   statuses: readonly string[];
-  counts?: Record<string, number>;
   param?: string;
   name: string;
 }) {
   const [params] = useSearchParams();
   const current = params.get(param);
-  const count = (status: string) => (counts && counts[status] !== undefined ? ` (${counts[status].toLocaleString()})` : "");
   return (
     <ul className="counts" aria-label={`${name} by status`}>
       <li><Link to={withFilter(params, param, null)} aria-current={!current ? "true" : undefined}>All</Link></li>
       {statuses.map((s) => (
         <li key={s}>
-          <Link to={withFilter(params, param, s)} aria-current={current === s ? "true" : undefined}>{label(s)}{count(s)}</Link>
+          <Link to={withFilter(params, param, s)} aria-current={current === s ? "true" : undefined}>{label(s)}</Link>
         </li>
       ))}
     </ul>
@@ -46,14 +45,14 @@ export function StatusLinks({ statuses, counts, param = "status", name }: {
 }
 
 export function OrderList() {
-  const page = useLoaderData() as ListPage<Order>;
+  const page = useLoaderData() as Page<OrderSummary>;
   const [params] = useSearchParams();
   const can = useCan();
   const [account, setAccount] = useState(params.get("account_id") ?? "");
   useEffect(() => setAccount(params.get("account_id") ?? ""), [params]);
   const names = useAccountNames(page.items.map((o) => (o.account_name ? null : o.account_id)));
 
-  const columns = useMemo<ColumnDef<Order, any>[]>(() => [
+  const columns = useMemo<ColumnDef<OrderSummary, any>[]>(() => [
     { id: "number", header: "Number", meta: { sortKey: "number" }, cell: ({ row }) => <Link to={`/orders/${row.original.id}`}>{row.original.number}</Link> },
     {
       id: "account", header: "Account",
@@ -63,7 +62,7 @@ export function OrderList() {
     { id: "reference", header: "Customer reference", cell: ({ row }) => row.original.customer_reference ?? "—" },
     {
       id: "total", header: "Total", meta: { numeric: true },
-      cell: ({ row }) => amount(totalsOf(row.original).gross_total, row.original.currency),
+      cell: ({ row }) => amount(row.original.totals.gross_total, row.original.currency),
     },
     { id: "placed_at", header: "Placed", cell: ({ row }) => day(row.original.placed_at) },
     { id: "created_at", header: "Created", meta: { sortKey: "created_at" }, cell: ({ row }) => when(row.original.created_at) },
@@ -78,7 +77,7 @@ export function OrderList() {
           {can("orders:write") && <Link className="button" to="/orders/new">New order</Link>}
         </div>
       </div>
-      <StatusLinks statuses={ORDER_STATUSES} counts={page.counts} name="Orders" />
+      <StatusLinks statuses={ORDER_STATUSES} name="Orders" />
       <Form method="get" className="toolbar" role="search" aria-label="Filter orders">
         {params.get("status") && <input type="hidden" name="status" value={params.get("status")!} />}
         <TextField label="Number or customer reference" name="q" type="search" defaultValue={params.get("q") ?? ""} key={`q${params.get("q")}`} />

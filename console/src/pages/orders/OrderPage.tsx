@@ -13,9 +13,9 @@ import { EditableFacts } from "../../components/EditableFacts";
 import { ActionButton, ReasonAction } from "./actions";
 import { Facts, LinesTable, StatusBadge, TotalsTable } from "./documents";
 import { amount, compare, decimal, isZero, subtract } from "./money";
-import { addressLine, ORDER_MOVES, totalsOf, type Order, type OrderLine, type Shipment } from "./order";
+import { addressLine, ORDER_MOVES, type Order, type OrderLine } from "./order";
 import { ShipmentForm } from "./ShipmentForm";
-import { invoiceTitle, type Invoice } from "../invoices/invoice";
+import { invoiceTitle, type Invoice, type InvoiceDetail } from "../invoices/invoice";
 import type { Return } from "../returns/rma";
 import { accountName } from "../accounts/account";
 
@@ -33,28 +33,23 @@ export async function orderLoader({ params, request: req }: LoaderFunctionArgs):
 }
 
 interface Related {
-  shipments: Shipment[] | null;
   invoices: Invoice[] | null;
   returns: Return[] | null;
 }
 
-/** What belongs to the order: its shipments (when the order does not carry them), invoices and returns. */
+/** What belongs to the order besides its lines and shipments (which it carries): its invoices and returns. */
 export async function orderRelatedLoader({ params, request: req }: LoaderFunctionArgs): Promise<Related> {
   const id = params.orderId!;
-  const [shipments, invoices, returns] = await Promise.all([
-    get<Page<Shipment> | Shipment[]>(`/orders/${id}/shipments`, undefined, req.signal)
-      .then((a) => (Array.isArray(a) ? a : a.items)).catch(() => null),
+  const [invoices, returns] = await Promise.all([
     get<Page<Invoice>>("/invoices", { order_id: id, limit: 100 }, req.signal).then((p) => p.items).catch(() => null),
     get<Page<Return>>("/returns", { order_id: id, limit: 100 }, req.signal).then((p) => p.items).catch(() => null),
   ]);
-  return { shipments, invoices, returns };
+  return { invoices, returns };
 }
 
 export function useOrder(): OrderData {
   return useRouteLoaderData("order") as OrderData;
 }
-
-const q = (text: string | undefined) => decimal(text ?? "0");
 
 export function OrderPage() {
   const { order, etag, account } = useOrder();
@@ -68,18 +63,18 @@ export function OrderPage() {
     setMessage(text);
     revalidator.revalidate();
   };
-  const lines = order.lines ?? [];
-  const shipments = order.shipments ?? related.shipments ?? [];
+  const lines = order.lines;
+  const shipments = order.shipments;
   const moves = ORDER_MOVES[order.status];
   const writer = can("orders:write");
   const finance = can("finance:write");
-  const totals = totalsOf(order);
-  const returnable = lines.some((l) => compare(subtract(l.delivered_quantity ?? "0", l.returned_quantity), "0") > 0);
+  const totals = order.totals;
+  const returnable = lines.some((l) => compare(subtract(l.delivered_quantity, l.returned_quantity), "0") > 0);
   const invoiceable = !["draft", "cancelled"].includes(order.status);
   const ifMatch = etag ?? `"${order.version}"`;
 
   const createInvoice = (shipmentId?: string) =>
-    post<Invoice>("/invoices", shipmentId ? { order_id: order.id, shipment_id: shipmentId } : { order_id: order.id });
+    post<InvoiceDetail>("/invoices", shipmentId ? { order_id: order.id, shipment_id: shipmentId } : { order_id: order.id });
 
   return (
     <article>
@@ -104,9 +99,9 @@ export function OrderPage() {
             <h2 id="lines-heading">Lines</h2>
             <LinesTable<OrderLine> lines={lines} currency={order.currency} caption={`Lines of order ${order.number}`}
               pricesIncludeTax={order.prices_include_tax} extra={[
-                { header: "Shipped", numeric: true, cell: (l) => q(l.shipped_quantity) },
-                { header: "Delivered", numeric: true, cell: (l) => q(l.delivered_quantity) },
-                { header: "Returned", numeric: true, cell: (l) => q(l.returned_quantity) },
+                { header: "Shipped", numeric: true, cell: (l) => decimal(l.shipped_quantity) },
+                { header: "Delivered", numeric: true, cell: (l) => decimal(l.delivered_quantity) },
+                { header: "Returned", numeric: true, cell: (l) => decimal(l.returned_quantity) },
               ]} />
             <TotalsTable totals={totals} currency={order.currency} caption={`Totals of order ${order.number}`} />
           </section>
@@ -120,38 +115,37 @@ export function OrderPage() {
             </div>
             {shipping && (
               <ShipmentForm order={order} onCancel={() => setShipping(false)}
-                onShipped={(s) => { setShipping(false); refresh(`Shipment ${s.number ?? ""} recorded.`.replace("  ", " ")); }} />
+                onShipped={(s) => { setShipping(false); refresh(`Shipment ${s.number} recorded.`); }} />
             )}
             {shipments.length === 0 ? <p className="muted">Nothing shipped yet.</p> : (
               <ul className="plain doc-list">
                 {shipments.map((s) => (
                   <li key={s.id} className="doc-item">
                     <div className="doc-item-head">
-                      <strong>Shipment {s.number ?? ""}</strong> <StatusBadge status={s.status ?? (s.delivered_at ? "delivered" : "shipped")} />
+                      <strong>Shipment {s.number}</strong> <StatusBadge status={s.status} />
                     </div>
-                    <Facts title={`Shipment ${s.number ?? ""}`} items={[
+                    <Facts title={`Shipment ${s.number}`} items={[
                       ["Carrier", s.carrier],
                       ["Tracking number", s.tracking_number],
-                      ["Shipped", when(s.shipped_at ?? s.created_at)],
+                      ["Shipped", when(s.shipped_at)],
                       ["Delivered", s.delivered_at ? when(s.delivered_at) : "Not yet"],
                     ]} />
                     <ul className="shipment-lines">
-                      {s.lines.map((sl) => {
-                        const line = lines.find((l) => l.id === sl.order_line_id);
-                        return <li key={sl.order_line_id}>{decimal(sl.quantity)} × {line?.name ?? "line"}{line?.sku ? ` (${line.sku})` : ""}</li>;
-                      })}
+                      {s.lines.map((sl) => (
+                        <li key={sl.id}>{decimal(sl.quantity)} × {sl.name}{sl.sku ? ` (${sl.sku})` : ""}</li>
+                      ))}
                     </ul>
                     <div className="actions">
-                      {writer && !s.delivered_at && s.status !== "delivered" && (
+                      {writer && s.status === "shipped" && (
                         <ActionButton work={() => post(`/shipments/${s.id}/deliver`, {})}
-                          done={() => refresh(`Shipment ${s.number ?? ""} marked delivered.`)}>
-                          Mark shipment {s.number ?? ""} delivered
+                          done={() => refresh(`Shipment ${s.number} marked delivered.`)}>
+                          Mark shipment {s.number} delivered
                         </ActionButton>
                       )}
                       {finance && (
                         <ActionButton className="secondary" work={() => createInvoice(s.id)}
-                          done={(inv) => navigate(`/invoices/${(inv as Invoice).id}`)}>
-                          Create invoice for shipment {s.number ?? ""}
+                          done={(inv) => navigate(`/invoices/${(inv as InvoiceDetail).id}`)}>
+                          Create invoice for shipment {s.number}
                         </ActionButton>
                       )}
                     </div>
@@ -161,7 +155,7 @@ export function OrderPage() {
             )}
           </section>
 
-          <InvoicesPanel invoices={related.invoices} currency={order.currency} />
+          <InvoicesPanel invoices={related.invoices} />
           <ReturnsPanel returns={related.returns} />
         </div>
 
@@ -186,7 +180,7 @@ export function OrderPage() {
                   <Link className="button secondary" to={`/orders/${order.id}/returns/new`}>New return</Link>
                 )}
                 {finance && invoiceable && (
-                  <ActionButton work={() => createInvoice()} done={(inv) => navigate(`/invoices/${(inv as Invoice).id}`)}>
+                  <ActionButton work={() => createInvoice()} done={(inv) => navigate(`/invoices/${(inv as InvoiceDetail).id}`)}>
                     Create invoice for the order
                   </ActionButton>
                 )}
@@ -199,7 +193,7 @@ export function OrderPage() {
               { name: "customer_reference", label: "Customer reference", hint: "Their PO number, if any." },
               {
                 name: "payment_terms_days", label: "Payment terms (days)", type: "number", hint: "0 to 365 days from the invoice.",
-                show: (o: Order) => (o.payment_terms_days === null || o.payment_terms_days === undefined ? "—" : `${o.payment_terms_days} days`),
+                show: (o: Order) => `${o.payment_terms_days} days`,
               },
               { name: "notes", label: "Notes", type: "textarea" },
               { name: "currency", label: "Currency", readOnly: true },
@@ -219,7 +213,7 @@ export function OrderPage() {
   );
 }
 
-function InvoicesPanel({ invoices, currency }: { invoices: Invoice[] | null; currency: string }) {
+function InvoicesPanel({ invoices }: { invoices: Invoice[] | null }) {
   if (invoices === null) return null;
   return (
     <section className="panel" aria-labelledby="invoices-heading">
@@ -235,8 +229,8 @@ function InvoicesPanel({ invoices, currency }: { invoices: Invoice[] | null; cur
                   <td data-label="Invoice"><Link to={`/invoices/${i.id}`}>{invoiceTitle(i)}</Link></td>
                   <td data-label="Status"><StatusBadge status={i.status} /></td>
                   <td data-label="Due">{day(i.due_date)}</td>
-                  <td data-label="Total" className="num">{amount(totalsOf(i).gross_total, i.currency ?? currency)}</td>
-                  <td data-label="Balance" className="num">{amount(i.balance, i.currency ?? currency)}</td>
+                  <td data-label="Total" className="num">{amount(i.totals.gross_total, i.currency)}</td>
+                  <td data-label="Balance" className="num">{amount(i.balance, i.currency)}</td>
                 </tr>
               ))}
             </tbody>

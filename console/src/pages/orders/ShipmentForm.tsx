@@ -15,7 +15,7 @@ export function ShipmentForm({ order, onShipped, onCancel }: {
   onShipped: (shipment: Shipment) => void;
   onCancel: () => void;
 }) {
-  const open = (order.lines ?? []).map((line) => ({ line, left: subtract(line.quantity, line.shipped_quantity) }))
+  const open = order.lines.map((line) => ({ line, left: subtract(line.quantity, line.shipped_quantity) }))
     .filter(({ left }) => compare(left, "0") > 0);
   const defaults: Values = { carrier: "", tracking_number: "" };
   for (const { line, left } of open) defaults[`qty_${line.id}`] = left;

@@ -3,7 +3,7 @@
 // with their tax lines.
 import type { ReactNode } from "react";
 import { label } from "../../lib/format";
-import { amount, decimal } from "./money";
+import { amount, decimal, isZero } from "./money";
 import type { DocumentLine, Totals } from "./order";
 
 export function StatusBadge({ status }: { status: string | null | undefined }) {
@@ -87,7 +87,7 @@ export function TotalsTable({ totals, currency, caption = "Totals", after = [] }
     <table className="list totals">
       <caption className="visually-hidden">{caption}</caption>
       <tbody>
-        {totals.discount_total && !/^0*(\.0*)?$/.test(totals.discount_total) && (
+        {!isZero(totals.discount_total) && (
           <tr><th scope="row">Discounts</th><td className="num">{amount(totals.discount_total, currency)}</td></tr>
         )}
         <tr><th scope="row">Net</th><td className="num">{amount(totals.net_total, currency)}</td></tr>

@@ -2,14 +2,15 @@
 // the API returns them (shared/schemas/orders/common.py, orders.py). Amounts,
 // quantities and rates are decimal strings.
 import { get } from "../../lib/api";
-import type { Page } from "../../components/records";
 
+/** The tax of a document at one rate (TaxLineSchema). */
 export interface TaxLine {
   rate: string;
   net: string;
   tax: string;
 }
 
+/** A document's totals, under `totals` of every quote, order, invoice and credit note (TotalsSchema). */
 export interface Totals {
   net_total: string;
   tax_total: string;
@@ -18,6 +19,7 @@ export interface Totals {
   tax_lines: TaxLine[];
 }
 
+/** A line of a quote, order, invoice or credit note (DocumentLineSchema). */
 export interface DocumentLine {
   id: string;
   position: number;
@@ -40,87 +42,88 @@ export interface DocumentLine {
   source_line_id: string | null;
 }
 
+/** An order line and what happened to it so far (OrderLineSchema). */
 export interface OrderLine extends DocumentLine {
-  shipped_quantity?: string;
-  delivered_quantity?: string;
-  returned_quantity?: string;
-  invoiced_quantity?: string;
+  shipped_quantity: string;
+  delivered_quantity: string;
+  returned_quantity: string;
 }
 
+/** A shipping or billing address (OrderAddressSchema): every key is sent, null when not given. */
 export interface PostalAddress {
-  street?: string | null;
-  city?: string | null;
-  region?: string | null;
-  postal_code?: string | null;
-  country?: string | null;
+  street: string | null;
+  city: string | null;
+  region: string | null;
+  postal_code: string | null;
+  country: string | null;
 }
 
 export interface ShipmentLine {
-  id?: string;
+  id: string;
   order_line_id: string;
+  /** The order line's position. */
+  position: number;
+  sku: string | null;
+  name: string;
   quantity: string;
 }
+
+export type ShipmentStatus = "shipped" | "delivered";
 
 export interface Shipment {
   id: string;
   order_id: string;
-  number?: string | null;
+  /** The order's number and the shipment's ordinal. */
+  number: string;
+  status: ShipmentStatus;
   carrier: string | null;
   tracking_number: string | null;
-  status?: string;
-  shipped_at?: string | null;
+  shipped_at: string;
   delivered_at: string | null;
-  created_at?: string;
-  created_by?: string | null;
   lines: ShipmentLine[];
+  version: number;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
 }
 
 export type OrderStatus = "draft" | "submitted" | "partly_shipped" | "shipped" | "delivered" | "cancelled";
 export const ORDER_STATUSES: OrderStatus[] = ["draft", "submitted", "partly_shipped", "shipped", "delivered", "cancelled"];
 
-/** A document's totals: given flat on the document, or under `totals`. */
-export type WithTotals = Partial<Totals> & { totals?: Totals };
-
-export interface Order extends WithTotals {
+/** An order without its lines, as lists give it (OrderSummarySchema). */
+export interface OrderSummary {
   id: string;
   number: string;
   account_id: string;
-  account_name?: string | null;
+  account_name: string | null;
   quote_id: string | null;
+  opportunity_id: string | null;
   status: OrderStatus;
   currency: string;
-  price_book_id?: string | null;
-  tax_country?: string | null;
-  prices_include_tax?: boolean;
+  price_book_id: string | null;
+  tax_country: string;
+  prices_include_tax: boolean;
   shipping_address: PostalAddress | null;
   billing_address: PostalAddress | null;
-  payment_terms_days: number | null;
+  payment_terms_days: number;
   customer_reference: string | null;
-  notes?: string | null;
-  cancel_reason?: string | null;
-  cancellation_reason?: string | null;
-  placed_at?: string | null;
-  submitted_at?: string | null;
-  cancelled_at?: string | null;
-  lines?: OrderLine[];
-  shipments?: Shipment[];
-  created_at: string;
-  created_by?: string | null;
-  updated_at: string;
+  notes: string | null;
+  totals: Totals;
+  /** When it was submitted. */
+  placed_at: string | null;
+  delivered_at: string | null;
+  cancelled_at: string | null;
+  cancel_reason: string | null;
   version: number;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
 }
 
-export type ListPage<T> = Page<T> & { counts?: Record<string, number> };
-
-export function totalsOf(document: WithTotals): Totals {
-  if (document.totals) return document.totals;
-  return {
-    net_total: document.net_total ?? "",
-    tax_total: document.tax_total ?? "",
-    gross_total: document.gross_total ?? "",
-    discount_total: document.discount_total ?? "",
-    tax_lines: document.tax_lines ?? [],
-  };
+/** An order with its lines and shipments (OrderSchema). */
+export interface Order extends OrderSummary {
+  lines: OrderLine[];
+  shipments: Shipment[];
 }
 
 export function addressLine(a: PostalAddress | null | undefined): string {

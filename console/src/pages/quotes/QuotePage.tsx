@@ -13,14 +13,9 @@ import { accountName } from "../accounts/account";
 import { Facts, LinesTable, TotalsTable } from "../orders/documents";
 import { amount } from "../orders/money";
 import type { PriceBook } from "../catalog/catalog";
+import type { OrderSummary } from "../orders/order";
 import { QuoteStatus } from "./QuoteStatus";
 import { quoteName, type Quote, type QuoteSummary } from "./quote";
-
-interface OrderRef {
-  id: string;
-  number: string;
-  status: string;
-}
 
 export interface QuoteData {
   quote: Quote;
@@ -29,7 +24,7 @@ export interface QuoteData {
   book: PriceBook | null;
   revisions: QuoteSummary[];
   alternatives: QuoteSummary[];
-  orders: OrderRef[];
+  orders: OrderSummary[];
   opportunity: string | null;
 }
 
@@ -47,8 +42,8 @@ export async function quoteLoader({ params, request: req }: LoaderFunctionArgs):
         .then((p) => p.items.filter((other) => other.id !== q.id && other.number !== q.number)).catch(() => [])
       : Promise.resolve([] as QuoteSummary[]),
     q.status === "accepted"
-      ? get<Page<OrderRef>>("/orders", { quote_id: q.id, limit: 5 }, signal).then((p) => p.items).catch(() => [])
-      : Promise.resolve([] as OrderRef[]),
+      ? get<Page<OrderSummary>>("/orders", { quote_id: q.id, limit: 5 }, signal).then((p) => p.items).catch(() => [])
+      : Promise.resolve([] as OrderSummary[]),
     q.opportunity_id
       ? get<{ name: string }>(`/opportunities/${q.opportunity_id}`, undefined, signal).then((o) => o.name).catch(() => null)
       : Promise.resolve(null),

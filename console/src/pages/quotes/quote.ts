@@ -8,6 +8,8 @@ export type QuoteAction = "update" | "send" | "accept" | "reject" | "revise";
 
 export const QUOTE_STATUSES: QuoteStatus[] = ["draft", "sent", "accepted", "rejected", "expired"];
 
+/** A quote without its lines, with the actions allowed now: the items of lists and of a quote's revisions
+ * (QuoteListItemSchema). */
 export interface QuoteSummary {
   id: string;
   number: string;
@@ -38,11 +40,12 @@ export interface QuoteSummary {
   totals: Totals;
   actions: QuoteAction[];
   version: number;
-  created_by?: string | null;
+  created_by: string | null;
   created_at: string;
   updated_at: string;
 }
 
+/** A quote as the API answers it: with its lines (QuoteSchema). */
 export interface Quote extends QuoteSummary {
   lines: DocumentLine[];
 }

@@ -17,7 +17,7 @@ export function NewReturn() {
   const { order } = useOrder();
   const navigate = useNavigate();
   const [general, setGeneral] = useState<string[]>([]);
-  const open = (order.lines ?? []).map((line) => ({ line, left: subtract(line.delivered_quantity ?? "0", line.returned_quantity) }))
+  const open = order.lines.map((line) => ({ line, left: subtract(line.delivered_quantity, line.returned_quantity) }))
     .filter(({ left }) => compare(left, "0") > 0);
   const defaults: Values = { reason: "", resolution: "refund", note: "" };
   for (const { line } of open) defaults[`qty_${line.id}`] = "";
@@ -79,7 +79,7 @@ export function NewReturn() {
           <div className="form-grid">
             {open.map(({ line, left }) => (
               <TextField key={line.id} label={`${line.name}${line.sku ? ` (${line.sku})` : ""}`} inputMode="decimal"
-                hint={`Up to ${decimal(left)} (delivered ${decimal(line.delivered_quantity)}, returned ${decimal(line.returned_quantity ?? "0")}).`}
+                hint={`Up to ${decimal(left)} (delivered ${decimal(line.delivered_quantity)}, returned ${decimal(line.returned_quantity)}).`}
                 error={formState.errors[`qty_${line.id}`]?.message} {...register(`qty_${line.id}`)} />
             ))}
           </div>

@@ -7,31 +7,31 @@ import { label, when } from "../../lib/format";
 import { DataTable, Pager } from "../../components/DataTable";
 import { TextField } from "../../components/forms";
 import { listQuery } from "../../components/lists";
+import type { Page } from "../../components/records";
 import { AccountPicker } from "../accounts/AccountPicker";
 import { useAccountNames } from "../accounts/account";
 import { StatusBadge } from "../orders/documents";
 import { StatusLinks } from "../orders/OrderList";
-import type { ListPage } from "../orders/order";
 import { RETURN_STATUSES, type Return } from "./rma";
 
 const LIST_KEYS = ["q", "account_id", "order_id", "status", "sort", "cursor", "limit"];
 
-export async function returnListLoader({ request: req }: LoaderFunctionArgs): Promise<ListPage<Return>> {
-  return get<ListPage<Return>>("/returns", listQuery(new URL(req.url).searchParams, LIST_KEYS), req.signal);
+export async function returnListLoader({ request: req }: LoaderFunctionArgs): Promise<Page<Return>> {
+  return get<Page<Return>>("/returns", listQuery(new URL(req.url).searchParams, LIST_KEYS), req.signal);
 }
 
 export function ReturnList() {
-  const page = useLoaderData() as ListPage<Return>;
+  const page = useLoaderData() as Page<Return>;
   const [params] = useSearchParams();
   const [account, setAccount] = useState(params.get("account_id") ?? "");
   useEffect(() => setAccount(params.get("account_id") ?? ""), [params]);
-  const names = useAccountNames(page.items.map((r) => (r.account_name ? null : r.account_id)));
+  const names = useAccountNames(page.items.map((r) => r.account_id));
   const columns = useMemo<ColumnDef<Return, any>[]>(() => [
     { id: "number", header: "Number", meta: { sortKey: "number" }, cell: ({ row }) => <Link to={`/returns/${row.original.id}`}>{row.original.number}</Link> },
-    { id: "order", header: "Order", cell: ({ row }) => <Link to={`/orders/${row.original.order_id}`}>{row.original.order_number ?? "Order"}</Link> },
+    { id: "order", header: "Order", cell: ({ row }) => <Link to={`/orders/${row.original.order_id}`}>{row.original.order_number}</Link> },
     {
       id: "account", header: "Account",
-      cell: ({ row }) => <Link to={`/accounts/${row.original.account_id}`}>{row.original.account_name ?? names[row.original.account_id] ?? "Account"}</Link>,
+      cell: ({ row }) => <Link to={`/accounts/${row.original.account_id}`}>{names[row.original.account_id] ?? "Account"}</Link>,
     },
     { id: "status", header: "Status", cell: ({ row }) => <StatusBadge status={row.original.status} /> },
     { id: "reason", header: "Reason", cell: ({ row }) => label(row.original.reason) },
@@ -41,7 +41,7 @@ export function ReturnList() {
   return (
     <section>
       <div className="page-head"><h1>Returns</h1></div>
-      <StatusLinks statuses={RETURN_STATUSES} counts={page.counts} name="Returns" />
+      <StatusLinks statuses={RETURN_STATUSES} name="Returns" />
       <Form method="get" className="toolbar" role="search" aria-label="Filter returns">
         {params.get("status") && <input type="hidden" name="status" value={params.get("status")!} />}
         <TextField label="Number" name="q" type="search" defaultValue={params.get("q") ?? ""} key={`q${params.get("q")}`} />

@@ -19,7 +19,7 @@ interface Data {
 
 export async function returnLoader({ params, request: req }: LoaderFunctionArgs): Promise<Data> {
   const answer = await getWithEtag<Return>(`/returns/${params.returnId}`, req.signal);
-  const account = answer.data.account_name ?? await accountName(answer.data.account_id);
+  const account = await accountName(answer.data.account_id);
   return { rma: answer.data, etag: answer.etag, account };
 }
 
@@ -40,7 +40,7 @@ export function ReturnPage() {
         <div>
           <h1>Return {rma.number}</h1>
           <p className="muted">
-            <StatusBadge status={rma.status} /> · order <Link to={`/orders/${rma.order_id}`}>{rma.order_number ?? "order"}</Link>
+            <StatusBadge status={rma.status} /> · order <Link to={`/orders/${rma.order_id}`}>{rma.order_number}</Link>
             {" "}· <Link to={`/accounts/${rma.account_id}`}>{account ?? "Account"}</Link>
           </p>
         </div>
@@ -55,9 +55,9 @@ export function ReturnPage() {
                 <caption className="visually-hidden">Lines of return {rma.number}</caption>
                 <thead><tr><th scope="col">Item</th><th scope="col" className="num">Quantity</th></tr></thead>
                 <tbody>
-                  {(rma.lines ?? []).map((l) => (
-                    <tr key={l.id ?? l.order_line_id}>
-                      <td data-label="Item">{l.name ?? "Order line"}{l.sku && <span className="muted"> · {l.sku}</span>}</td>
+                  {rma.lines.map((l) => (
+                    <tr key={l.id}>
+                      <td data-label="Item">{l.name}{l.sku && <span className="muted"> · {l.sku}</span>}</td>
                       <td data-label="Quantity" className="num">{decimal(l.quantity)}</td>
                     </tr>
                   ))}

@@ -1,35 +1,40 @@
 // Returns (RMA) as the API returns them (shared/schemas/orders/returns.py).
 export type ReturnStatus = "open" | "received" | "closed";
 export const RETURN_STATUSES: ReturnStatus[] = ["open", "received", "closed"];
-export const RETURN_REASONS = ["damaged", "wrong_item", "not_needed", "defective", "other"];
-export const RESOLUTIONS = ["refund", "replacement"];
+export type ReturnReason = "damaged" | "wrong_item" | "not_needed" | "defective" | "other";
+export const RETURN_REASONS: ReturnReason[] = ["damaged", "wrong_item", "not_needed", "defective", "other"];
+export type Resolution = "refund" | "replacement";
+export const RESOLUTIONS: Resolution[] = ["refund", "replacement"];
 
+/** A line coming back (ReturnLineSchema). */
 export interface ReturnLine {
-  id?: string;
+  id: string;
   order_line_id: string;
+  /** The order line's position. */
+  position: number;
+  sku: string | null;
+  name: string;
   quantity: string;
-  name?: string;
-  sku?: string | null;
-  unit?: string | null;
 }
 
+/** A return (ReturnSchema). */
 export interface Return {
   id: string;
   number: string;
   order_id: string;
-  order_number?: string | null;
+  order_number: string;
   account_id: string;
-  account_name?: string | null;
   status: ReturnStatus;
-  reason: string;
+  reason: ReturnReason;
   note: string | null;
-  resolution: "refund" | "replacement";
+  resolution: Resolution;
+  /** The credit note of a refund (none while nothing of the lines was invoiced). */
   credit_note_id: string | null;
   received_at: string | null;
   closed_at: string | null;
-  lines?: ReturnLine[];
-  created_at: string;
-  created_by?: string | null;
-  updated_at?: string;
+  lines: ReturnLine[];
   version: number;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
 }
