@@ -10,6 +10,9 @@ const PAGES = [
   { to: "/admin/assignment", title: "Assignment rules", text: "Who gets new leads: round robin and territories.", permission: "leads:admin" },
   { to: "/admin/pipelines", title: "Pipelines", text: "Sales pipelines and their stages.", permission: "sales:admin" },
   { to: "/admin/exchange-rates", title: "Exchange rates", text: "Rates into the reporting currency for sums and the forecast.", permission: "sales:admin" },
+  { to: "/products", title: "Products", text: "The catalog: SKUs, units, tax categories; what quotes and orders sell.", permission: "orders:admin" },
+  { to: "/price-books", title: "Price books", text: "Prices per product and currency, with validity dates and volume tiers.", permission: "orders:admin" },
+  { to: "/tax-rates", title: "Tax rates", text: "Rates per tax category and country, with validity dates.", permission: "orders:admin" },
 ];
 
 export function AdminIndex() {

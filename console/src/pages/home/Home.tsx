@@ -407,6 +407,8 @@ function AdminBlock() {
     { to: "/admin/assignment", label: "Lead assignment rules", permission: "leads:admin" },
     { to: "/admin/pipelines", label: "Pipelines and stages", permission: "sales:admin" },
     { to: "/admin/exchange-rates", label: "Exchange rates", permission: "sales:admin" },
+    { to: "/price-books", label: "Price books", permission: "orders:admin" },
+    { to: "/tax-rates", label: "Tax rates", permission: "orders:admin" },
   ].filter((link) => can(link.permission));
   if (links.length === 0) return null;
   return (
