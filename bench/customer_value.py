@@ -128,7 +128,10 @@ def fill(database_url, orders, accounts, seed=9):
             for index, (order_id, account_id, currency, net, tax, gross_cents) in enumerate(invoices):
                 invoice_id, status = str(uuid.UUID(int=rng.getrandbits(128), version=4)), invoice_statuses[index]
                 paid_cents = {"paid": gross_cents, "partly_paid": gross_cents // 2}.get(status, 0)
-                issued = today - datetime.timedelta(days=rng.randrange(0, 1000))
+                # A steady state the overdue sweep has nothing to do in: unpaid invoices not yet overdue
+                # are due in the future (else the service would start by marking tens of thousands).
+                recent = status in ("issued", "partly_paid")
+                issued = today - datetime.timedelta(days=rng.randrange(0, 30 if recent else 1000))
                 due = issued + datetime.timedelta(days=30) if status != "overdue" else today - datetime.timedelta(1)
                 copy.write_row((invoice_id, f"INV-2026-{index + 1:07d}", "INV", 2026, index + 1, status, order_id,
                                 account_id, currency, False, net, tax, _text(gross_cents),
