@@ -206,7 +206,6 @@ BODY_CASES = {
     ],
     ("POST", f"{INVOICE}/payments"): [
         ({}, "amount"),
-        (without(PAYMENT_BODY, "paid_on"), "paid_on"),
         (without(PAYMENT_BODY, "method"), "method"),
         ({**PAYMENT_BODY, "amount": "-5"}, "amount"),
         ({**PAYMENT_BODY, "amount": "0"}, "amount"),

@@ -77,6 +77,12 @@ def test_a_keyed_payment_sent_twice_is_recorded_once(rpc_proxy, service, orders,
     assert orders.get_invoice(invoice["id"])["paid_total"] == "10.00"
 
 
+def test_a_payment_without_a_date_is_dated_today(orders, db):
+    invoice = issued_invoice(orders, db)
+    recorded = orders.record_payment(invoice["id"], {"amount": "1.00", "method": "cash"}, "fiona")
+    assert recorded["payment"]["paid_on"] == TODAY
+
+
 @pytest.mark.parametrize(("data", "field"), [
     ({"paid_on": TODAY, "method": "card"}, "amount"),
     (pay("-1"), "amount"),

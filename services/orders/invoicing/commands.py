@@ -268,6 +268,7 @@ def record_payment(conn, invoice_id, data, actor, on_date=None):
         places = money.minor_unit(currency)
         raise ValidationFailed(f"{currency} amounts have {places} decimal places at most.",
                                {"amount": [f"At most {places} decimal places in {currency}."]})
+    data = {**data, "paid_on": data.get("paid_on") or on_date}
     if data["paid_on"] > on_date:
         raise ValidationFailed("A payment cannot be dated in the future.",
                                {"paid_on": [f"On or before {on_date.isoformat()}."]})

@@ -57,8 +57,8 @@ class InvoiceCreateSchema(TrimmedSchema):
 class PaymentCreateSchema(TrimmedSchema):
     amount = Amount(required=True, minimum=Decimal("0.000001"), metadata={
         "description": "In the invoice's currency, at most its balance (the currency's decimals at most)."})
-    paid_on = fields.Date(required=True, metadata={
-        "description": "When the money arrived (ISO date): today or earlier."})
+    paid_on = fields.Date(metadata={
+        "description": "When the money arrived (ISO date): today or earlier; today when left out."})
     method = fields.String(required=True, validate=validate.OneOf(PAYMENT_METHODS))
     reference = text(200, metadata={"description": "Bank reference, card slip, cheque number..."})
 
