@@ -8,8 +8,7 @@ import logging
 
 from services.orders.invoicing import commands as invoicing
 from services.orders.quotes import commands as quotes
-from shared.kit.background import BackgroundLoop
-from shared.kit.db import make_pool
+from shared.kit.background import PooledLoop
 
 log = logging.getLogger(__name__)
 
@@ -17,32 +16,15 @@ log = logging.getLogger(__name__)
 SWEEP_BATCH = 200
 
 
-class Sweeper(BackgroundLoop):
+class Sweeper(PooledLoop):
     identifier = "orders-sweeper"
 
     def setup(self):
         super().setup()
         self.interval = float(self.container.config.get("SWEEP_SECONDS", 60))
-        self.pool = None
-
-    def stop(self):
-        super().stop()
-        self._close()
-
-    def kill(self):
-        super().kill()
-        self._close()
-
-    def _close(self):
-        if self.pool is not None:
-            self.pool.close()
-            self.pool = None
 
     def serve(self):
-        if self.pool is None:
-            config = self.container.config
-            self.pool = make_pool(config["DATABASE_URL"], config["DB_SCHEMA"], min_size=1, max_size=1,
-                                  name="orders-sweeper", autocommit=True)
+        self.open_pool()
         while self.running:
             self.sweep_once(datetime.date.today())
             self.sleep(self.interval)

@@ -16,6 +16,7 @@ import psycopg
 from nameko.extensions import DependencyProvider
 
 from shared.kit import metrics
+from shared.kit.db import make_pool
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,38 @@ class BackgroundLoop(DependencyProvider):
 
     def serve(self):
         raise NotImplementedError
+
+
+class PooledLoop(BackgroundLoop):
+    """A loop with a connection pool of its own (``self.pool``, one
+    autocommit connection on the service's schema: the loop opens its own
+    transactions), opened by ``open_pool()`` in ``serve`` and closed when the
+    container stops.  Subclasses holding more (an RPC client) extend
+    ``close_resources``."""
+
+    def setup(self):
+        super().setup()
+        self.pool = None
+
+    def stop(self):
+        super().stop()
+        self.close_resources()
+
+    def kill(self):
+        super().kill()
+        self.close_resources()
+
+    def open_pool(self):
+        if self.pool is None:
+            config = self.container.config
+            self.pool = make_pool(config["DATABASE_URL"], config["DB_SCHEMA"], min_size=1, max_size=1,
+                                  name=self.identifier, autocommit=True)
+        return self.pool
+
+    def close_resources(self):
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
 
 
 def wait_for_notify(conn, seconds):

@@ -27,9 +27,8 @@ import time
 from decimal import Decimal
 
 from services.orders.customers import commands, store
-from shared.kit.background import RETRYABLE, BackgroundLoop
+from shared.kit.background import RETRYABLE, PooledLoop
 from shared.kit.consumers import consumers_of
-from shared.kit.db import make_pool
 from shared.kit.rpc_client import RpcClient, RpcUnavailable
 from shared.schemas.errors import ValidationFailed
 
@@ -38,7 +37,7 @@ log = logging.getLogger(__name__)
 RPC_TIMEOUT_SECONDS = 30
 
 
-class CustomersSync(BackgroundLoop):
+class CustomersSync(PooledLoop):
     identifier = "orders-customers-sync"
     retry_on = (*RETRYABLE, RpcUnavailable)
 
@@ -47,34 +46,20 @@ class CustomersSync(BackgroundLoop):
         config = self.container.config
         self.rates_interval = float(config.get("RATES_REFRESH_SECONDS", 300))
         self.page_size = int(config.get("CUSTOMERS_SYNC_PAGE", 200))
-        self.pool = None
         self.client = None
         self.caught_up = False
         self.rates_refreshed_at = None  # time.monotonic() of the last refresh
 
-    def stop(self):
-        super().stop()
-        self._close()
-
-    def kill(self):
-        super().kill()
-        self._close()
-
-    def _close(self):
-        if self.pool is not None:
-            self.pool.close()
-            self.pool = None
+    def close_resources(self):
+        super().close_resources()
         if self.client is not None:
             self.client.close()
             self.client = None
 
     def _open(self):
-        config = self.container.config
-        if self.pool is None:
-            self.pool = make_pool(config["DATABASE_URL"], config["DB_SCHEMA"], min_size=1, max_size=1,
-                                  name="orders-customers-sync", autocommit=True)
+        self.open_pool()
         if self.client is None:
-            self.client = RpcClient(config["AMQP_URI"], timeout=RPC_TIMEOUT_SECONDS, size=1,
+            self.client = RpcClient(self.container.config["AMQP_URI"], timeout=RPC_TIMEOUT_SECONDS, size=1,
                                     name="orders-customers-sync")
 
     def serve(self):
