@@ -104,7 +104,12 @@ def html(folder, template, values):
 
 # PDF ------------------------------------------------------------------------
 
-def pdf_text(text, lookalikes=None):
+# Letters and dashes the core font lacks, shown as the nearest ones it has.
+PDF_LOOKALIKES = str.maketrans({"\u0142": "l", "\u0141": "L", "\u0111": "d", "\u0110": "D", "\u0131": "i",
+                                "\u2010": "-", "\u2011": "-", "\u2212": "-"})
+
+
+def pdf_text(text, lookalikes=PDF_LOOKALIKES):
     """``text`` in the characters the PDF core font has (Windows-1252);
     ``lookalikes`` (a ``str.maketrans`` table) replaces characters first."""
     if text is None:
@@ -127,7 +132,7 @@ class DocumentPdf(FPDF):
     """An A4 document in the core font; ``footer_text`` (optional) is shown
     with the page number at the foot of every page."""
 
-    def __init__(self, lookalikes=None, footer_text=None):
+    def __init__(self, lookalikes=PDF_LOOKALIKES, footer_text=None):
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.core_fonts_encoding = PDF_ENCODING
         self.lookalikes = lookalikes

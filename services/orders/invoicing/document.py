@@ -5,7 +5,7 @@ what was paid and credited and what is left to pay.
 
 Amounts are the stored ones as text with the currency's decimals, grouped
 by thousands; nothing is computed here.  In the PDF, characters without a
-Windows-1252 form are reduced to their base letter or shown as ``?``."""
+Windows-1252 form are shown as the nearest letter or as ``?``."""
 
 from decimal import Decimal
 from pathlib import Path
@@ -13,8 +13,7 @@ from pathlib import Path
 from services.orders import documents
 
 TEMPLATES = Path(__file__).parent / "templates"
-# Dashes as the PDF shows them.
-PDF_LOOKALIKES = str.maketrans({"\u2013": "-", "\u2014": "-"})
+PDF_LOOKALIKES = documents.PDF_LOOKALIKES
 NOTICES = {
     "draft": "Draft: this invoice has not been issued yet and is not a demand for payment.",
     "paid": "Paid in full. Thank you.",
@@ -60,11 +59,11 @@ def pdf_text(text):
 
 
 def pdf(values):
-    """The PDF's bytes (the lines' descriptions are in the HTML only)."""
-    document = documents.DocumentPdf(PDF_LOOKALIKES)
+    """The PDF's bytes."""
+    document = documents.DocumentPdf(PDF_LOOKALIKES, footer_text=f"{values['seller']['name']} - {values['heading']}")
     document.start(values)
     document.notice(values["notice"])
-    document.body(values, descriptions=False)
+    document.body(values)
     return document.finish()
 
 

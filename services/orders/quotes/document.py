@@ -16,8 +16,7 @@ from services.orders import documents, money
 
 TEMPLATES = Path(__file__).parent / "templates"
 # Letters NFKD does not reduce to a base letter, and dashes, as the core font can show them.
-PDF_LOOKALIKES = str.maketrans({"\u0142": "l", "\u0141": "L", "\u0111": "d", "\u0110": "D", "\u0131": "i",
-                                "\u2010": "-", "\u2011": "-", "\u2212": "-"})
+PDF_LOOKALIKES = documents.PDF_LOOKALIKES
 NOTICES = {
     "draft": "Draft: this quote has not been sent yet and is not an offer.",
     "accepted": "Accepted on {accepted_on}.",
