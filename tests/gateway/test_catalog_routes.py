@@ -3,16 +3,13 @@ permission and the RPC it makes; who may call what (401, 403, else the
 answer); bad input is a clear 4xx and reaches no service; domain errors
 keep their status."""
 
-import pytest
-
-from gateway.auth import PERMISSIONS
 from shared.schemas.errors import Conflict, ValidationFailed
-from tests.gateway.conftest import assert_problem, bearer
+from tests.gateway.conftest import bearer
+from tests.gateway.route_tables import PAGE, ROLES, AreaChecks, entity, send
 
 PRODUCT_ID = "9a0c2f7e-3b1d-4c2a-9e8f-1d2c3b4a5e61"
 BOOK_ID = "9b3c8f5e-1111-4c1e-9a55-2f9f5f0d1a22"
 RATE_ID = "9c0c0c0c-2222-4c1e-9a55-2f9f5f0d1a33"
-ROLES = ("admin", "sales", "support", "marketing", "finance", "readonly")
 
 # The spec's permission table, written out (not read from gateway.auth).
 ALLOWED = {
@@ -50,11 +47,6 @@ PREFIXES = ("/api/v1/products", "/api/v1/price-books", "/api/v1/tax-categories",
             "/api/v1/pricing")
 
 
-def entity(entity_id, version=1, **fields):
-    return {"id": entity_id, "version": version, **fields}
-
-
-PAGE = {"items": [], "next_cursor": None}
 PRICE = {"id": RATE_ID, "price_book_id": BOOK_ID, "product_id": PRODUCT_ID, "currency": "EUR", "unit_price": "9.50",
          "tiers": [], "valid_from": "2024-01-01", "valid_to": None}
 ANSWERS = {
@@ -75,56 +67,6 @@ ANSWERS = {
     ("orders", "update_tax_rate"): entity(RATE_ID, 2, rate="19"),
     ("orders", "price_quote_lines"): {"currency": "EUR", "lines": [], "net_total": "0.00"},
 }
-
-
-def route_id(route):
-    return f"{route[0]} {route[1]}"
-
-
-def send(client, method, path, body=None, headers=None):
-    if body is None:
-        return client.open(path, method=method, headers=headers or {})
-    return client.open(path, method=method, json=body, headers=headers or {})
-
-
-def test_the_orders_permissions_are_the_specs():
-    for permission, roles in ALLOWED.items():
-        assert PERMISSIONS[permission] == roles, permission
-
-
-def test_every_catalog_route_is_in_the_table(app):
-    """A new catalog route must be added to ROUTES (and so to every test here)."""
-    tested = {(method, path) for method, path, *_ in ROUTES}
-    adapter = app.url_map.bind("localhost")
-    for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith(PREFIXES):
-            continue
-        for method in rule.methods - {"HEAD", "OPTIONS"}:
-            matches = [path for m, path in tested if m == method and adapter.test(path, method)
-                       and adapter.match(path, method)[0] == rule.endpoint]
-            assert matches, f"{method} {rule.rule} is not in ROUTES"
-
-
-@pytest.mark.parametrize("route", ROUTES, ids=route_id)
-def test_no_token_is_401(client, fake_rpc, route):
-    method, path, _, body, _ = route
-    assert_problem(send(client, method, path, body), 401)
-    assert fake_rpc.calls == []
-
-
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("route", ROUTES, ids=route_id)
-def test_each_role_gets_what_its_permission_allows(client, tokens, fake_rpc, route, role):
-    method, path, permission, body, (service, rpc_method) = route
-    fake_rpc.answers.update(ANSWERS)
-    response = send(client, method, path, body, bearer(tokens[role]))
-    if role in ALLOWED[permission]:
-        assert 200 <= response.status_code < 300, (response.status_code, response.get_json())
-        assert [(s, m) for s, m, _ in fake_rpc.calls] == [(service, rpc_method)]
-    else:
-        problem = assert_problem(response, 403)
-        assert problem["required_permission"] == permission
-        assert fake_rpc.calls == []
 
 
 def test_writes_send_the_actor_and_the_wire_form(client, tokens, fake_rpc):
@@ -178,48 +120,24 @@ BODY_CASES = {
         ({**PREVIEW_BODY, "on_date": "someday"}, "on_date"),
     ],
 }
-CASES = [(method, path, body, field) for (method, path), cases in BODY_CASES.items() for body, field in cases]
+BAD_QUERIES = [(path, None) for path in (
+    "/api/v1/products?sort=price", "/api/v1/products?limit=0", "/api/v1/products?active=perhaps",
+    "/api/v1/tax-rates?country=ZZZ", f"/api/v1/price-books/{BOOK_ID}/prices?currency=nope",
+    "/api/v1/tax-rates?on_date=tomorrow")]
+MALFORMED = [("GET", "/api/v1/products/42", None), ("GET", "/api/v1/price-books/nope", None),
+             ("PATCH", "/api/v1/tax-rates/x", {"valid_to": None})]
+SERVICE_ERRORS = [
+    ("set_price", Conflict("Overlaps.", {"valid_from": ["Overlaps."]}), 409),
+    ("price_quote_lines", ValidationFailed("Some lines cannot be priced.", {"lines.0.product_id": ["Inactive."]}),
+     422),
+]
 
 
-@pytest.mark.parametrize("method, path, body, field", CASES,
-                         ids=[f"{m} {p.split('/api/v1/')[1]} {f}" for m, p, _, f in CASES])
-def test_bad_bodies_are_422_and_reach_no_service(client, tokens, fake_rpc, method, path, body, field):
-    response = send(client, method, path, body, bearer(tokens["admin"]))
-    assert_problem(response, 422, field)
-    assert fake_rpc.calls == []
+class TestCatalogRoutes(AreaChecks):
+    routes, allowed, answers = ROUTES, ALLOWED, ANSWERS
+    bad_bodies, bad_queries, malformed, service_errors = BODY_CASES, BAD_QUERIES, MALFORMED, SERVICE_ERRORS
+    ids = {PRODUCT_ID: "{product_id}", BOOK_ID: "{price_book_id}", RATE_ID: "{rate_id}"}
 
-
-@pytest.mark.parametrize("path", ["/api/v1/products?sort=price", "/api/v1/products?limit=0",
-                                  "/api/v1/products?active=perhaps", "/api/v1/tax-rates?country=ZZZ",
-                                  f"/api/v1/price-books/{BOOK_ID}/prices?currency=nope",
-                                  "/api/v1/tax-rates?on_date=tomorrow"])
-def test_bad_queries_are_4xx_and_reach_no_service(client, tokens, fake_rpc, path):
-    response = send(client, "GET", path, headers=bearer(tokens["readonly"]))
-    assert 400 <= response.status_code < 500
-    assert fake_rpc.calls == []
-
-
-@pytest.mark.parametrize("path", ["/api/v1/products/42", "/api/v1/price-books/nope", "/api/v1/tax-rates/x"])
-def test_malformed_ids_are_404(client, tokens, fake_rpc, path):
-    method = "PATCH" if "tax-rates" in path else "GET"
-    body = {"valid_to": None} if method == "PATCH" else None
-    assert send(client, method, path, body, bearer(tokens["admin"])).status_code == 404
-    assert fake_rpc.calls == []
-
-
-def test_domain_errors_keep_their_status(client, tokens, fake_rpc):
-    fake_rpc.answers[("orders", "set_price")] = Conflict("Overlaps.", {"valid_from": ["Overlaps."]})
-    fake_rpc.answers[("orders", "price_quote_lines")] = ValidationFailed(
-        "Some lines cannot be priced.", {"lines.0.product_id": ["Inactive."]})
-    response = send(client, "POST", f"/api/v1/price-books/{BOOK_ID}/prices", PRICE_BODY, bearer(tokens["admin"]))
-    assert_problem(response, 409, "valid_from")
-    response = send(client, "POST", "/api/v1/pricing/preview", PREVIEW_BODY, bearer(tokens["sales"]))
-    assert_problem(response, 422, "lines.0.product_id")
-
-
-def test_the_catalog_routes_are_documented(client):
-    document = client.get("/api/v1/openapi.json").get_json()
-    for method, path, *_ in ROUTES:
-        template = (path.replace(PRODUCT_ID, "{product_id}").replace(BOOK_ID, "{price_book_id}")
-                    .replace(RATE_ID, "{rate_id}"))
-        assert method.lower() in document["paths"][template], (method, template)
+    @staticmethod
+    def covers(rule):
+        return rule.rule.startswith(PREFIXES)

@@ -9,14 +9,14 @@ import pytest
 
 from gateway.auth import PERMISSIONS
 from shared.schemas.errors import Conflict, IllegalTransition, NotFound, PreconditionFailed, ValidationFailed
-from tests.gateway.conftest import assert_problem, bearer
+from tests.gateway.conftest import bearer
+from tests.gateway.route_tables import PAGE, ROLES, AreaChecks, IfMatchCheck, answering, entity, send, without
 
 INVOICE_ID = "6e6e6e6e-1111-4c1e-9a55-2f9f5f0d1a66"
 ORDER_ID = "0e0e0e0e-5555-4c1e-9a55-2f9f5f0d1a66"
 SHIPMENT_ID = "1a1a1a1a-7777-4c1e-9a55-2f9f5f0d1a88"
 NOTE_ID = "7f7f7f7f-2222-4c1e-9a55-2f9f5f0d1a77"
 LINE_ID = "3c3c3c3c-9999-4c1e-9a55-2f9f5f0d1aaa"
-ROLES = ("admin", "sales", "support", "marketing", "finance", "readonly")
 
 # The brief's permission table, written out (not read from gateway.auth).
 ALLOWED = {
@@ -46,14 +46,6 @@ ROUTES = [
 ]
 
 
-def route_id(route):
-    return f"{route[0]} {route[1]}"
-
-
-def entity(entity_id, version=1, **fields):
-    return {"id": entity_id, "version": version, **fields}
-
-
 def document(invoice_id, format):
     if format == "pdf":
         return {"content_type": "application/pdf", "filename": "INV-2026-000001.pdf",
@@ -61,7 +53,6 @@ def document(invoice_id, format):
     return {"content_type": "text/html; charset=utf-8", "filename": "INV-2026-000001.html", "body": "<h1>Hi</h1>"}
 
 
-PAGE = {"items": [], "next_cursor": None}
 ANSWERS = {
     ("orders", "list_invoices"): PAGE,
     ("orders", "create_invoice"): entity(INVOICE_ID),
@@ -77,57 +68,7 @@ ANSWERS = {
 }
 
 
-def send(client, method, path, body=None, headers=None):
-    if body is None:
-        return client.open(path, method=method, headers=headers or {})
-    return client.open(path, method=method, json=body, headers=headers or {})
-
-
-@pytest.fixture
-def answered(fake_rpc):
-    fake_rpc.answers.update(ANSWERS)
-    return fake_rpc
-
-
-# Permissions ------------------------------------------------------------------------
-
-def test_the_invoicing_permissions_are_the_briefs():
-    for permission, roles in ALLOWED.items():
-        assert PERMISSIONS[permission] == roles, permission
-
-
-def test_every_invoicing_route_is_in_the_table(app):
-    """A new invoices, payments or credit notes route must be added to ROUTES."""
-    tested = {(method, path) for method, path, *_ in ROUTES}
-    adapter = app.url_map.bind("localhost")
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint.split(".")[0] != "invoicing":
-            continue
-        for method in rule.methods - {"HEAD", "OPTIONS"}:
-            matches = [path for m, path in tested if m == method and adapter.test(path, method)
-                       and adapter.match(path, method)[0] == rule.endpoint]
-            assert matches, f"{method} {rule.rule} is not in ROUTES"
-
-
-@pytest.mark.parametrize("route", ROUTES, ids=route_id)
-def test_no_token_is_401(client, fake_rpc, route):
-    method, path, _, body, _ = route
-    assert_problem(send(client, method, path, body), 401)
-    assert fake_rpc.calls == []
-
-
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("route", ROUTES, ids=route_id)
-def test_each_role_gets_what_its_permission_allows(client, tokens, answered, route, role):
-    method, path, permission, body, (service, rpc_method) = route
-    response = send(client, method, path, body, bearer(tokens[role]))
-    if role in ALLOWED[permission]:
-        assert 200 <= response.status_code < 300, (response.status_code, response.get_data(as_text=True))
-        assert [(s, m) for s, m, _ in answered.calls] == [(service, rpc_method)]
-    else:
-        problem = assert_problem(response, 403)
-        assert problem["required_permission"] == permission
-        assert answered.calls == []
+answered = answering(ANSWERS)
 
 
 def test_sales_reads_invoices_but_does_not_bill():
@@ -174,23 +115,7 @@ def test_the_documents(client, tokens, answered):
     assert [args for _, _, args in answered.calls] == [(INVOICE_ID, "html"), (INVOICE_ID, "pdf")]
 
 
-@pytest.mark.parametrize("error, status", [
-    (NotFound("No invoice with id x."), 404),
-    (IllegalTransition("Invoice INV-2026-000001 is issued.", allowed=[]), 409),
-    (Conflict("Order SO-1 is draft."), 409),
-    (PreconditionFailed("Changed.", current_version=4), 412),
-    (ValidationFailed("Balance 10.00 EUR.", {"amount": ["At most the balance, 10.00 EUR."]}), 422),
-])
-def test_service_errors_become_problems(client, tokens, fake_rpc, error, status):
-    fake_rpc.answers[("orders", "record_payment")] = error
-    assert_problem(send(client, "POST", f"{INVOICE}/payments", PAYMENT_BODY, bearer(tokens["finance"])), status)
-
-
 # Bad input --------------------------------------------------------------------------
-
-def without(body, key):
-    return {k: v for k, v in body.items() if k != key}
-
 
 BODY_CASES = {
     ("POST", "/api/v1/invoices"): [
@@ -245,41 +170,29 @@ QUERY_CASES = [
 ]
 
 
-def body_cases():
-    return [(method, path, body, field) for (method, path), cases in BODY_CASES.items() for body, field in cases]
+MALFORMED = [
+    ("GET", "/api/v1/invoices/INV-2026-000001", None), ("POST", "/api/v1/invoices/nope/issue", PAYMENT_BODY),
+    ("DELETE", "/api/v1/invoices/1", None), ("POST", "/api/v1/invoices/1/payments", PAYMENT_BODY),
+    ("GET", "/api/v1/credit-notes/CN-1", None), ("GET", "/api/v1/invoices/x/document.pdf", None),
+]
+SERVICE_ERRORS = [("record_payment", error, status) for error, status in [
+    (NotFound("No invoice with id x."), 404),
+    (IllegalTransition("Invoice INV-2026-000001 is issued.", allowed=[]), 409),
+    (Conflict("Order SO-1 is draft."), 409),
+    (PreconditionFailed("Changed.", current_version=4), 412),
+    (ValidationFailed("Balance 10.00 EUR.", {"amount": ["At most the balance, 10.00 EUR."]}), 422),
+]]
 
 
-@pytest.mark.parametrize("method, path, body, field", body_cases(),
-                         ids=[f"{m} {p} {f}" for m, p, _, f in body_cases()])
-def test_bad_bodies_are_422_before_any_service_call(client, tokens, fake_rpc, method, path, body, field):
-    response = send(client, method, path, body, bearer(tokens["admin"]))
-    problem = assert_problem(response, 422)
-    assert field in str(problem["errors"]), problem
-    assert fake_rpc.calls == []
+class TestInvoicingRoutes(AreaChecks, IfMatchCheck):
+    routes, allowed, answers = ROUTES, ALLOWED, ANSWERS
+    bad_bodies, bad_queries, malformed, service_errors = BODY_CASES, QUERY_CASES, MALFORMED, SERVICE_ERRORS
+    if_match_route = ("POST", f"{INVOICE}/issue", "finance")
+    ids = {INVOICE_ID: "{invoice_id}", NOTE_ID: "{credit_note_id}"}
 
-
-@pytest.mark.parametrize("path, field", QUERY_CASES)
-def test_bad_queries_are_422(client, tokens, fake_rpc, path, field):
-    problem = assert_problem(client.get(path, headers=bearer(tokens["readonly"])), 422)
-    assert field in problem["errors"]
-    assert fake_rpc.calls == []
-
-
-@pytest.mark.parametrize("method, path", [
-    ("GET", "/api/v1/invoices/INV-2026-000001"), ("POST", "/api/v1/invoices/nope/issue"),
-    ("DELETE", "/api/v1/invoices/1"), ("POST", "/api/v1/invoices/1/payments"),
-    ("GET", "/api/v1/credit-notes/CN-1"), ("GET", "/api/v1/invoices/x/document.pdf"),
-])
-def test_malformed_ids_are_404(client, tokens, fake_rpc, method, path):
-    response = send(client, method, path, PAYMENT_BODY if method == "POST" else None, bearer(tokens["admin"]))
-    assert_problem(response, 404)
-    assert fake_rpc.calls == []
-
-
-def test_a_bad_if_match_is_refused(client, tokens, fake_rpc):
-    response = send(client, "POST", f"{INVOICE}/issue", None, {**bearer(tokens["finance"]), "If-Match": "soon"})
-    assert 400 <= response.status_code < 500
-    assert fake_rpc.calls == []
+    @staticmethod
+    def covers(rule):
+        return rule.endpoint.split(".")[0] == "invoicing"
 
 
 # The documented shapes ---------------------------------------------------------------

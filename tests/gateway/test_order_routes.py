@@ -3,12 +3,19 @@ each (401 without a token, 403 for a role without the permission, nothing
 sent to a service), what each sends to the service, bad input answered
 4xx before a service is asked, and their OpenAPI documentation."""
 
-import pytest
-
-from gateway.auth import PERMISSIONS
 from shared.schemas.errors import Conflict, IllegalTransition, NotFound, PreconditionFailed
-from tests.gateway.conftest import assert_problem, bearer
-from tests.gateway.test_openapi import document
+from tests.gateway.conftest import bearer
+from tests.gateway.route_tables import (
+    PAGE,
+    ROLES,
+    AreaChecks,
+    FormBodyCheck,
+    SchemaChecks,
+    answering,
+    entity,
+    send,
+    without,
+)
 
 ORDER_ID = "0e0e0e0e-5555-4c1e-9a55-2f9f5f0d1a66"
 QUOTE_ID = "0f0f0f0f-6666-4c1e-9a55-2f9f5f0d1a77"
@@ -17,7 +24,6 @@ RETURN_ID = "2b2b2b2b-8888-4c1e-9a55-2f9f5f0d1a99"
 LINE_ID = "3c3c3c3c-9999-4c1e-9a55-2f9f5f0d1aaa"
 ACCOUNT_ID = "5a0c2f7e-3b1d-4c2a-9e8f-1d2c3b4a5e61"
 PRODUCT_ID = "4d4d4d4d-aaaa-4c1e-9a55-2f9f5f0d1abb"
-ROLES = ("admin", "sales", "support", "marketing", "finance", "readonly")
 
 # The brief's permission table, written out (not read from gateway.auth).
 ALLOWED = {
@@ -52,15 +58,6 @@ ROUTES = [
 ]
 
 
-def route_id(route):
-    return f"{route[0]} {route[1]}"
-
-
-def entity(entity_id, version=1, **fields):
-    return {"id": entity_id, "version": version, **fields}
-
-
-PAGE = {"items": [], "next_cursor": None}
 ANSWERS = {
     ("orders", "list_orders"): PAGE,
     ("orders", "create_order"): entity(ORDER_ID),
@@ -80,58 +77,7 @@ ANSWERS = {
 }
 
 
-def send(client, method, path, body=None, headers=None):
-    if body is None:
-        return client.open(path, method=method, headers=headers or {})
-    return client.open(path, method=method, json=body, headers=headers or {})
-
-
-@pytest.fixture
-def answered(fake_rpc):
-    fake_rpc.answers.update(ANSWERS)
-    return fake_rpc
-
-
-# Permissions ------------------------------------------------------------------------
-
-def test_the_orders_permissions_are_the_briefs():
-    for permission, roles in ALLOWED.items():
-        assert PERMISSIONS[permission] == roles, permission
-
-
-def test_every_orders_route_is_in_the_table(app):
-    """A new orders, shipments or returns route must be added to ROUTES."""
-    tested = {(method, path) for method, path, *_ in ROUTES}
-    adapter = app.url_map.bind("localhost")
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint.split(".")[0] not in ("orders", "returns"):
-            continue
-        for method in rule.methods - {"HEAD", "OPTIONS"}:
-            matches = [path for m, path in tested if m == method and adapter.test(path, method)
-                       and adapter.match(path, method)[0] == rule.endpoint]
-            assert matches, f"{method} {rule.rule} is not in ROUTES"
-
-
-@pytest.mark.parametrize("route", ROUTES, ids=route_id)
-def test_no_token_is_401(client, fake_rpc, route):
-    method, path, _, body, _ = route
-    response = send(client, method, path, body)
-    assert_problem(response, 401)
-    assert fake_rpc.calls == []
-
-
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("route", ROUTES, ids=route_id)
-def test_each_role_gets_what_its_permission_allows(client, tokens, answered, route, role):
-    method, path, permission, body, (service, rpc_method) = route
-    response = send(client, method, path, body, bearer(tokens[role]))
-    if role in ALLOWED[permission]:
-        assert 200 <= response.status_code < 300, (response.status_code, response.get_json())
-        assert [(s, m) for s, m, _ in answered.calls] == [(service, rpc_method)]
-    else:
-        problem = assert_problem(response, 403)
-        assert problem["required_permission"] == permission
-        assert answered.calls == []
+answered = answering(ANSWERS)
 
 
 # What is sent -----------------------------------------------------------------------
@@ -166,22 +112,7 @@ def test_actions_send_their_arguments(client, tokens, answered):
     ]
 
 
-@pytest.mark.parametrize("error, status", [
-    (NotFound("No order with id x."), 404), (IllegalTransition("Order is draft.", allowed=["submitted"]), 409),
-    (Conflict("Quote Q-1 already became order SO-1.", existing_id=ORDER_ID), 409),
-    (PreconditionFailed("Changed.", current_version=4), 412),
-])
-def test_service_errors_become_problems(client, tokens, fake_rpc, error, status):
-    fake_rpc.answers[("orders", "submit_order")] = error
-    response = send(client, "POST", f"{ORDER}/submit", None, bearer(tokens["sales"]))
-    assert_problem(response, status)
-
-
 # Bad input --------------------------------------------------------------------------
-
-def without(body, key):
-    return {k: v for k, v in body.items() if k != key}
-
 
 BODY_CASES = {
     ("POST", "/api/v1/orders"): [
@@ -254,52 +185,21 @@ QUERY_CASES = [
     ("/api/v1/returns?order_id=nope", "order_id"),
     ("/api/v1/returns?sort=reason", "sort"),
 ]
-
-
-def body_cases():
-    return [(method, path, body, field) for (method, path), cases in BODY_CASES.items() for body, field in cases]
-
-
-@pytest.mark.parametrize("method, path, body, field", body_cases(),
-                         ids=[f"{m} {p} {f}" for m, p, _, f in body_cases()])
-def test_bad_bodies_are_422_before_any_service_call(client, tokens, fake_rpc, method, path, body, field):
-    response = send(client, method, path, body, bearer(tokens["admin"]))
-    problem = assert_problem(response, 422)
-    assert field in problem["errors"], problem
-    assert fake_rpc.calls == []
-
-
-@pytest.mark.parametrize("path, field", QUERY_CASES)
-def test_bad_queries_are_422(client, tokens, fake_rpc, path, field):
-    problem = assert_problem(client.get(path, headers=bearer(tokens["readonly"])), 422)
-    assert field in problem["errors"]
-    assert fake_rpc.calls == []
-
-
-@pytest.mark.parametrize("method, path", [
-    ("GET", "/api/v1/orders/SO-000001"), ("POST", "/api/v1/orders/nope/submit"),
-    ("POST", "/api/v1/shipments/1/deliver"), ("GET", "/api/v1/returns/RMA-1"),
-    ("POST", "/api/v1/quotes/Q-1/order"),
-])
-def test_malformed_ids_are_404(client, tokens, fake_rpc, method, path):
-    response = send(client, method, path, {} if method == "POST" else None, bearer(tokens["admin"]))
-    assert_problem(response, 404)
-    assert fake_rpc.calls == []
-
-
-def test_not_json_is_refused(client, tokens, fake_rpc):
-    response = client.post("/api/v1/orders", data="account_id=1", headers={
-        **bearer(tokens["sales"]), "Content-Type": "application/x-www-form-urlencoded"})
-    assert response.status_code in (400, 415)
-    assert fake_rpc.calls == []
+MALFORMED = [
+    ("GET", "/api/v1/orders/SO-000001", None), ("POST", "/api/v1/orders/nope/submit", {}),
+    ("POST", "/api/v1/shipments/1/deliver", {}), ("GET", "/api/v1/returns/RMA-1", None),
+    ("POST", "/api/v1/quotes/Q-1/order", {}),
+]
+SERVICE_ERRORS = [("submit_order", error, status) for error, status in [
+    (NotFound("No order with id x."), 404), (IllegalTransition("Order is draft.", allowed=["submitted"]), 409),
+    (Conflict("Quote Q-1 already became order SO-1.", existing_id=ORDER_ID), 409),
+    (PreconditionFailed("Changed.", current_version=4), 412),
+]]
 
 
 # The document -----------------------------------------------------------------------
 
-def ref(name):
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
+CREATES = ("/orders", "/order", "/shipments", "/returns")  # POSTs on these answer 201
 PATHS = {
     ("/api/v1/orders", "get"): ("OrderPage", None),
     ("/api/v1/orders", "post"): ("Order", "OrderCreate"),
@@ -319,14 +219,14 @@ PATHS = {
 }
 
 
-def test_every_route_is_documented_with_the_shared_schemas(client):
-    spec = document(client)
-    assert len(PATHS) == len(ROUTES)
-    for (path, method), (response, request) in PATHS.items():
-        op = spec["paths"][path][method]
-        created = method == "post" and path.endswith(("/orders", "/order", "/shipments", "/returns"))
-        status = "201" if created else "200"
-        assert op["responses"][status]["content"]["application/json"]["schema"] == ref(response), (path, method)
-        assert {"401", "403", "503"} <= set(op["responses"]), (path, method)
-        if request:
-            assert op["requestBody"]["content"]["application/json"]["schema"] == ref(request), (path, method)
+class TestOrderRoutes(AreaChecks, SchemaChecks, FormBodyCheck):
+    routes, allowed, answers = ROUTES, ALLOWED, ANSWERS
+    bad_bodies, bad_queries, malformed, service_errors = BODY_CASES, QUERY_CASES, MALFORMED, SERVICE_ERRORS
+    form_route = "/api/v1/orders"
+    ids = {ORDER_ID: "{order_id}", QUOTE_ID: "{quote_id}", SHIPMENT_ID: "{shipment_id}", RETURN_ID: "{return_id}"}
+    schemas = {(path, method): (response, request, "201" if method == "post" and path.endswith(CREATES) else "200")
+               for (path, method), (response, request) in PATHS.items()}
+
+    @staticmethod
+    def covers(rule):
+        return rule.endpoint.split(".")[0] in ("orders", "returns")
