@@ -6,7 +6,6 @@ import uuid
 
 import pytest
 
-from services.orders.invoicing import commands as invoicing
 from shared.schemas.errors import IllegalTransition, NotFound, ValidationFailed
 from tests.orders.order_support import delivered_order, ship_all, submitted_order
 
@@ -142,11 +141,6 @@ def test_list_returns(orders, db):
 
 # Refunds ------------------------------------------------------------------------
 
-needs_invoicing = pytest.mark.skipif(not hasattr(invoicing, "credit_returned_lines"),
-                                     reason="invoicing.commands.credit_returned_lines is not there yet")
-
-
-@needs_invoicing
 def test_a_refund_credits_the_invoiced_lines(orders, db):
     order = delivered_order(orders, db, quantities=("2", "3"))
     invoice = orders.create_invoice({"order_id": order["id"]}, "tester")
@@ -168,7 +162,6 @@ def test_a_refund_credits_the_invoiced_lines(orders, db):
     assert shown["totals"]["gross_total"] == f"{note['gross_total']:.2f}"
 
 
-@needs_invoicing
 def test_a_refund_of_nothing_invoiced_makes_no_credit_note(orders, db):
     order = delivered_order(orders, db, quantities=("1",))
     rma = orders.create_return(order["id"], return_data(order, "1", resolution="refund"))
@@ -176,7 +169,6 @@ def test_a_refund_of_nothing_invoiced_makes_no_credit_note(orders, db):
     assert db.scalar("SELECT count(*) FROM credit_notes WHERE return_id = %s", (rma["id"],)) == 0
 
 
-@needs_invoicing
 def test_a_replacement_makes_no_credit_note(orders, db):
     order = delivered_order(orders, db, quantities=("1",))
     invoice = orders.create_invoice({"order_id": order["id"]}, "tester")
@@ -184,3 +176,33 @@ def test_a_replacement_makes_no_credit_note(orders, db):
     rma = orders.create_return(order["id"], return_data(order, "1", resolution="replacement"))
     assert rma["credit_note_id"] is None
     assert db.scalar("SELECT count(*) FROM credit_notes WHERE return_id = %s", (rma["id"],)) == 0
+
+
+def test_goods_returned_for_a_refund_are_never_billed_again(orders, db):
+    # Invoiced in full, all returned for a refund: the credit note voids the invoice,
+    # and the returned goods are not left to invoice again.
+    order = delivered_order(orders, db, quantities=("2",))
+    invoice = orders.create_invoice({"order_id": order["id"]}, "tester")
+    orders.issue_invoice(invoice["id"], "tester")
+    orders.create_return(order["id"], return_data(order, "2", resolution="refund"), "tester")
+    assert orders.get_invoice(invoice["id"])["status"] == "void"
+    with pytest.raises(ValidationFailed) as raised:
+        orders.create_invoice({"order_id": order["id"]}, "tester")
+    assert raised.value.errors == {"order_id": ["Nothing left to invoice."]}
+
+
+def test_a_refunded_return_before_invoicing_is_not_billed(orders, db):
+    order = delivered_order(orders, db, quantities=("5",))
+    orders.create_return(order["id"], return_data(order, "2", resolution="refund"), "tester")
+    invoice = orders.create_invoice({"order_id": order["id"]}, "tester")
+    assert [line["quantity"] for line in invoice["lines"]] == ["3"]
+
+
+def test_a_correction_by_full_credit_can_be_invoiced_again(orders, db):
+    # A full credit without a return (say, a wrong address) voids the invoice; the goods are billed anew.
+    order = delivered_order(orders, db, quantities=("2",))
+    invoice = orders.create_invoice({"order_id": order["id"]}, "tester")
+    orders.issue_invoice(invoice["id"], "tester")
+    orders.issue_credit_note(invoice["id"], {"reason": "wrong billing address"}, "tester")
+    again = orders.create_invoice({"order_id": order["id"]}, "tester")
+    assert [line["quantity"] for line in again["lines"]] == ["2"]

@@ -39,13 +39,28 @@ def shipment_quantities(conn, shipment_id):
 
 
 def billed_quantities(conn, order_id):
-    """{order line id (str): quantity on the order's non-void invoices}."""
+    """{order line id (str): quantity no longer to invoice}: what the order's
+    non-void invoices bill, less what credit notes of returns took back on
+    them, plus what was returned for a refund.  So goods returned for a
+    refund are never billed again (not even when their credit note voided
+    the invoice), while an invoice voided by a correction (a full credit
+    without a return) leaves its goods to be invoiced anew."""
     rows = conn.execute(
-        "SELECT l.source_line_id, sum(l.quantity) AS quantity FROM invoice_lines l"
-        " JOIN invoices i ON i.id = l.invoice_id"
-        " WHERE i.order_id = %s AND i.status <> 'void' AND l.source_line_id IS NOT NULL"
-        " GROUP BY l.source_line_id", (order_id,)).fetchall()
-    return {str(row["source_line_id"]): row["quantity"] for row in rows}
+        "SELECT line_id, sum(quantity) AS quantity FROM ("
+        "  SELECT l.source_line_id AS line_id, l.quantity FROM invoice_lines l"
+        "    JOIN invoices i ON i.id = l.invoice_id"
+        "   WHERE i.order_id = %(order_id)s AND i.status <> 'void'"
+        "  UNION ALL"
+        "  SELECT il.source_line_id, -cl.quantity FROM credit_note_lines cl"
+        "    JOIN credit_notes c ON c.id = cl.credit_note_id"
+        "    JOIN invoice_lines il ON il.id = cl.source_line_id"
+        "    JOIN invoices i ON i.id = il.invoice_id"
+        "   WHERE i.order_id = %(order_id)s AND i.status <> 'void' AND c.return_id IS NOT NULL"
+        "  UNION ALL"
+        "  SELECT rl.order_line_id, rl.quantity FROM return_lines rl JOIN returns r ON r.id = rl.return_id"
+        "   WHERE r.order_id = %(order_id)s AND r.resolution = 'refund'"
+        ") billed WHERE line_id IS NOT NULL GROUP BY line_id", {"order_id": order_id}).fetchall()
+    return {str(row["line_id"]): row["quantity"] for row in rows}
 
 
 def shipment_invoice(conn, shipment_id):
