@@ -14,6 +14,8 @@ import csv
 import io
 import json
 
+from marshmallow import fields
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Written last, in this order.
 RECORD_KEEPING = ("created_by", "created_at", "updated_at", "version")
@@ -21,10 +23,24 @@ PAGE_SIZE = 500
 
 
 def columns(schema):
-    """The CSV columns of a record schema."""
-    names = list(schema().fields)
+    """The CSV columns of a record schema; a nested object (a document's
+    ``totals``) gives a column per field of it (``totals.gross_total``)."""
+    names = []
+    for name, field in schema().fields.items():
+        if isinstance(field, fields.Nested) and not field.many:
+            names += [f"{name}.{inner}" for inner in field.schema.fields]
+        else:
+            names.append(name)
     return [name for name in names if name not in RECORD_KEEPING] + [name for name in RECORD_KEEPING
                                                                       if name in names]
+
+
+def value_at(item, column):
+    """The value of ``column`` in a record (``a.b``: field b of object a)."""
+    value = item
+    for part in column.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
 
 
 def neutralised(text):
@@ -74,4 +90,4 @@ def csv_chunks(names, pages_of_items):
     yield lines([names])
     for items in pages_of_items:
         if items:
-            yield lines([cell(item.get(name)) for name in names] for item in items)
+            yield lines([cell(value_at(item, name)) for name in names] for item in items)

@@ -13,6 +13,9 @@ from gateway.auth import requires
 from gateway.openapi import operation
 from gateway.resources import call
 from shared.schemas.leads import LeadQuerySchema, LeadSchema
+from shared.schemas.orders.invoicing import InvoiceQuerySchema, InvoiceSchema
+from shared.schemas.orders.orders import OrderQuerySchema, OrderSummarySchema
+from shared.schemas.orders.quotes import QuoteListItemSchema, QuoteQuerySchema
 from shared.schemas.sales.accounts import AccountQuerySchema, AccountSchema
 from shared.schemas.sales.contacts import ContactQuerySchema, ContactSchema
 from shared.schemas.sales.opportunities import OpportunityQuerySchema, OpportunitySchema
@@ -40,11 +43,16 @@ LeadExportQuerySchema = _without_paging(LeadQuerySchema)
 AccountExportQuerySchema = _without_paging(AccountQuerySchema)
 ContactExportQuerySchema = _without_paging(ContactQuerySchema)
 OpportunityExportQuerySchema = _without_paging(OpportunityQuerySchema)
+QuoteExportQuerySchema = _without_paging(QuoteQuerySchema)
+OrderExportQuerySchema = _without_paging(OrderQuerySchema)
+InvoiceExportQuerySchema = _without_paging(InvoiceQuerySchema)
+# The service that answers each list.
+SERVICE_OF = {"leads": "leads", "quotes": "orders", "orders": "orders", "invoices": "orders"}
 
 
 def _export(name, method, query, record_schema):
-    """The list ``name`` (its ``method`` of the sales or leads service) as a CSV attachment."""
-    service = "leads" if name == "leads" else "sales"
+    """The list ``name`` (its ``method`` of the service that keeps it) as a CSV attachment."""
+    service = SERVICE_OF.get(name, "sales")
     filters = query.wire()
 
     def fetch(cursor):
@@ -95,3 +103,24 @@ def export_contacts(query):
 @_declare("Export opportunities as CSV (the list's filters)", OpportunityExportQuerySchema, "opportunity")
 def export_opportunities(query):
     return _export("opportunities", "list_opportunities", query, OpportunitySchema)
+
+
+@bp.get("/quotes/export.csv")
+@requires("orders:read")
+@_declare("Export quotes as CSV (the list's filters)", QuoteExportQuerySchema, "quote")
+def export_quotes(query):
+    return _export("quotes", "list_quotes", query, QuoteListItemSchema)
+
+
+@bp.get("/orders/export.csv")
+@requires("orders:read")
+@_declare("Export orders as CSV (the list's filters)", OrderExportQuerySchema, "order")
+def export_orders(query):
+    return _export("orders", "list_orders", query, OrderSummarySchema)
+
+
+@bp.get("/invoices/export.csv")
+@requires("orders:read")
+@_declare("Export invoices as CSV (the list's filters)", InvoiceExportQuerySchema, "invoice")
+def export_invoices(query):
+    return _export("invoices", "list_invoices", query, InvoiceSchema)

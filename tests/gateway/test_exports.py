@@ -23,6 +23,9 @@ EXPORTS = [
     ("/api/v1/accounts/export.csv", "accounts", "accounts:read", ("sales", "list_accounts")),
     ("/api/v1/contacts/export.csv", "contacts", "accounts:read", ("sales", "list_contacts")),
     ("/api/v1/opportunities/export.csv", "opportunities", "sales:read", ("sales", "list_opportunities")),
+    ("/api/v1/quotes/export.csv", "quotes", "orders:read", ("orders", "list_quotes")),
+    ("/api/v1/orders/export.csv", "orders", "orders:read", ("orders", "list_orders")),
+    ("/api/v1/invoices/export.csv", "invoices", "orders:read", ("orders", "list_invoices")),
 ]
 
 
@@ -68,6 +71,23 @@ def test_the_list_filters_and_sort_are_the_exports(client, tokens, fake_rpc):
     client.get("/api/v1/opportunities/export.csv?category=open&close_from=2026-01-01", headers=bearer(tokens["sales"]))
     query = fake_rpc.calls[-1][2][0]
     assert (query["category"], query["close_from"]) == (["open"], "2026-01-01")
+
+
+def test_a_documents_totals_are_columns_of_their_own(client, tokens, fake_rpc):
+    invoice = {"id": "i1", "number": "INV-2026-000001", "currency": "KWD", "balance": "1.250",
+               "totals": {"net_total": "1.050", "tax_total": "0.200", "gross_total": "1.250", "discount_total": "0.000",
+                          "tax_lines": [{"rate": "19", "net": "1.050", "tax": "0.200"}]}}
+    fake_rpc.answers[("orders", "list_invoices")] = pages([invoice])
+    response = client.get("/api/v1/invoices/export.csv?status=issued&overdue=true", headers=bearer(tokens["finance"]))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    header, row = table(response)
+    values = dict(zip(header, row, strict=True))
+    assert (values["number"], values["totals.net_total"], values["totals.gross_total"], values["balance"]) == \
+        ("INV-2026-000001", "1.050", "1.250", "1.250")
+    assert values["totals.tax_lines"] == '[{"rate":"19","net":"1.050","tax":"0.200"}]'
+    assert "totals" not in header
+    (_, _, (query,)), = fake_rpc.calls
+    assert (query["status"], query["overdue"]) == (["issued"], True)
 
 
 def test_cells_are_text_a_spreadsheet_does_not_run(client, tokens, fake_rpc):

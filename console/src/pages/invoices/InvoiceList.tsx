@@ -6,7 +6,7 @@ import { get } from "../../lib/api";
 import { day } from "../../lib/format";
 import { DataTable, Pager } from "../../components/DataTable";
 import { TextField } from "../../components/forms";
-import { listQuery } from "../../components/lists";
+import { ExportLink, listQuery } from "../../components/lists";
 import type { Page } from "../../components/records";
 import { AccountPicker } from "../accounts/AccountPicker";
 import { useAccountNames } from "../accounts/account";
@@ -15,7 +15,8 @@ import { amount } from "../orders/money";
 import { StatusLinks } from "../orders/OrderList";
 import { INVOICE_STATUSES, invoiceTitle, type Invoice } from "./invoice";
 
-const LIST_KEYS = ["q", "account_id", "order_id", "status", "overdue", "sort", "cursor", "limit"];
+const FILTERS = ["q", "account_id", "order_id", "status", "overdue"];
+const LIST_KEYS = [...FILTERS, "sort", "cursor", "limit"];
 
 export async function invoiceListLoader({ request: req }: LoaderFunctionArgs): Promise<Page<Invoice>> {
   return get<Page<Invoice>>("/invoices", listQuery(new URL(req.url).searchParams, LIST_KEYS), req.signal);
@@ -41,7 +42,12 @@ export function InvoiceList() {
   ], [names]);
   return (
     <section>
-      <div className="page-head"><h1>Invoices</h1></div>
+      <div className="page-head">
+        <h1>Invoices</h1>
+        <div className="actions">
+          <ExportLink list="invoices" params={params} keys={[...FILTERS, "sort"]} />
+        </div>
+      </div>
       <StatusLinks statuses={INVOICE_STATUSES} name="Invoices" />
       <Form method="get" className="toolbar" role="search" aria-label="Filter invoices">
         {params.get("status") && <input type="hidden" name="status" value={params.get("status")!} />}

@@ -8,7 +8,7 @@ import { day, label, when } from "../../lib/format";
 import { useCan } from "../../lib/session";
 import { DataTable, Pager } from "../../components/DataTable";
 import { TextField } from "../../components/forms";
-import { listQuery, withFilter } from "../../components/lists";
+import { ExportLink, listQuery, withFilter } from "../../components/lists";
 import type { Page } from "../../components/records";
 import { AccountPicker } from "../accounts/AccountPicker";
 import { useAccountNames } from "../accounts/account";
@@ -75,6 +75,7 @@ export function OrderList() {
         <h1>Orders</h1>
         <div className="actions">
           {can("orders:write") && <Link className="button" to="/orders/new">New order</Link>}
+          <ExportLink list="orders" params={params} keys={[...FILTERS, "sort"]} />
         </div>
       </div>
       <StatusLinks statuses={ORDER_STATUSES} name="Orders" />

@@ -8,7 +8,7 @@ import { day, label, when } from "../../lib/format";
 import { useCan } from "../../lib/session";
 import { DataTable, Pager } from "../../components/DataTable";
 import { SelectField, TextField } from "../../components/forms";
-import { FilterLinks, listQuery } from "../../components/lists";
+import { ExportLink, FilterLinks, listQuery } from "../../components/lists";
 import type { Page } from "../../components/records";
 import { AccountPicker } from "../accounts/AccountPicker";
 import { useAccountNames } from "../accounts/account";
@@ -59,6 +59,7 @@ export function QuoteList() {
         <h1>Quotes</h1>
         <div className="actions">
           {can("orders:write") && <Link className="button" to="/quotes/new">New quote</Link>}
+          <ExportLink list="quotes" params={params} keys={[...FILTERS, "sort"]} />
         </div>
       </div>
 
