@@ -16,6 +16,8 @@ from shared.schemas.orders.invoicing import (
     CreditNotePageSchema,
     CreditNoteQuerySchema,
     CreditNoteSchema,
+    InvoiceCountQuerySchema,
+    InvoiceCountsSchema,
     InvoiceCreateSchema,
     InvoiceDetailSchema,
     InvoicePageSchema,
@@ -57,6 +59,17 @@ def list_invoices(query):
                        "quantity (422).")
 def create_invoice(body):
     return create("orders", "create_invoice", body, "invoicing.get_invoice", "invoice_id")
+
+
+@bp.get("/invoices/counts")
+@requires("orders:read")
+@operation("Count invoices by status, and the overdue ones", tags=TAGS, query=InvoiceCountQuerySchema,
+           response=InvoiceCountsSchema,
+           description="The numbers beside the list's status links: the list's filters but `status` (and paging "
+                       "and sort, which are refused here), every status present (0 when none); `overdue`: how "
+                       "many of them `overdue=true` lists.")
+def count_invoices(query):
+    return listing("orders", "count_invoices", query)
 
 
 @bp.get("/invoices/<uuid:invoice_id>")

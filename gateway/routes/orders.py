@@ -10,6 +10,8 @@ from gateway.resources import call
 from gateway.views import actor, created, listing, patch, versioned
 from shared.schemas.orders.orders import (
     OrderCancelSchema,
+    OrderCountQuerySchema,
+    OrderCountsSchema,
     OrderCreateSchema,
     OrderFromQuoteSchema,
     OrderPageSchema,
@@ -62,6 +64,15 @@ def create_order(body):
                        "is not accepted.")
 def create_order_from_quote(quote_id, body):
     return _created_order(call("orders", "create_order_from_quote", str(quote_id), body.wire(), actor()))
+
+
+@bp.get("/orders/counts")
+@requires("orders:read")
+@operation("Count orders by status", tags=TAGS, query=OrderCountQuerySchema, response=OrderCountsSchema,
+           description="The numbers beside the list's status links: the list's filters but `status` (and paging "
+                       "and sort, which are refused here), every status present (0 when none).")
+def count_orders(query):
+    return listing("orders", "count_orders", query)
 
 
 @bp.get("/orders/<uuid:order_id>")

@@ -11,6 +11,8 @@ from gateway.openapi import operation
 from gateway.resources import call
 from gateway.views import actor, create, created, listing, patch, versioned
 from shared.schemas.orders.quotes import (
+    QuoteCountQuerySchema,
+    QuoteCountsSchema,
     QuoteCreateSchema,
     QuotePageSchema,
     QuoteQuerySchema,
@@ -48,6 +50,15 @@ def list_quotes(query):
                        "country); 422 names each line field that cannot be priced (`lines.0.product_id`).")
 def create_quote(body):
     return create("orders", "create_quote", body, "quotes.get_quote", "quote_id")
+
+
+@bp.get("/counts")
+@requires("orders:read")
+@operation("Count quotes by status", tags=TAGS, query=QuoteCountQuerySchema, response=QuoteCountsSchema,
+           description="The numbers beside the list's status links: the list's filters but `status` (and paging "
+                       "and sort, which are refused here), every status present (0 when none).")
+def count_quotes(query):
+    return listing("orders", "count_quotes", query)
 
 
 @bp.get("/<uuid:quote_id>")

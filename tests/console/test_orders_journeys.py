@@ -237,3 +237,40 @@ def test_finance_starts_with_the_invoices_to_chase_and_the_drafts_to_issue(signe
     expect(page.get_by_role("region", name="My tasks and meetings due")).to_be_visible()
     expect(page.get_by_role("region", name="Invoices to chase")).to_have_count(0)
     expect(page.get_by_role("region", name="Drafts to issue")).to_have_count(0)
+
+
+def test_the_lists_status_links_show_the_apis_counts(signed_in, api, seeded, base_url):
+    """Quotes, orders and invoices: each status link says how many the list
+    shows under its other filters (as /counts answers), and invoices add
+    "Overdue (n)", a link to overdue=true."""
+    account_id = seeded.accounts[harness.ACCOUNT]
+    _draft_quote(api, seeded)
+    quotes = api.get("/quotes/counts", account_id=account_id)
+    page = signed_in("sales", f"/quotes?account_id={account_id}")
+    links = page.get_by_role("list", name="Quotes by status")
+    expect(links.get_by_role("link", name=f"All {quotes['total']:,}", exact=True)).to_be_visible()
+    expect(links.get_by_role("link", name=f"Draft {quotes['by_status']['draft']:,}", exact=True)).to_be_visible()
+    expect(links.get_by_role("link", name=f"Expired {quotes['by_status']['expired']:,}", exact=True)).to_be_visible()
+    links.get_by_role("link", name=re.compile("^Draft ")).click()
+    expect(page).to_have_url(re.compile("status=draft"))
+    expect(page).to_have_url(re.compile(f"account_id={account_id}"))
+
+    orders = api.get("/orders/counts")
+    harness.visit(page, base_url, "/orders")
+    links = page.get_by_role("list", name="Orders by status")
+    expect(links.get_by_role("link", name=f"All {orders['total']:,}", exact=True)).to_be_visible()
+    for status in ("draft", "submitted", "cancelled"):
+        name = f"{status.capitalize()} {orders['by_status'][status]:,}"
+        expect(links.get_by_role("link", name=name, exact=True)).to_be_visible()
+
+    invoices = api.get("/invoices/counts")
+    page = signed_in("finance", "/invoices")
+    links = page.get_by_role("list", name="Invoices by status")
+    expect(links.get_by_role("link", name=f"All {invoices['total']:,}", exact=True)).to_be_visible()
+    expect(links.get_by_role("link", name=f"Issued {invoices['by_status']['issued']:,}", exact=True)).to_be_visible()
+    overdue = links.get_by_role("link", name=f"Overdue ({invoices['overdue']:,})", exact=True)
+    expect(overdue).to_be_visible()
+    overdue.click()
+    expect(page).to_have_url(re.compile("overdue=true"))
+    expect(page.get_by_role("list", name="Invoices by status").get_by_role(
+        "link", name=f"Overdue ({invoices['overdue']:,})", exact=True)).to_have_attribute("aria-current", "true")

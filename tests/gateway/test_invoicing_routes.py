@@ -31,6 +31,7 @@ CREDIT_BODY = {"reason": "Wrong price", "lines": [{"invoice_line_id": LINE_ID, "
 # method, path, permission, a valid body, the RPC (service, method) it makes
 ROUTES = [
     ("GET", "/api/v1/invoices", "orders:read", None, ("orders", "list_invoices")),
+    ("GET", "/api/v1/invoices/counts", "orders:read", None, ("orders", "count_invoices")),
     ("POST", "/api/v1/invoices", "finance:write", {"order_id": ORDER_ID}, ("orders", "create_invoice")),
     ("GET", INVOICE, "orders:read", None, ("orders", "get_invoice")),
     ("DELETE", INVOICE, "finance:write", None, ("orders", "delete_draft_invoice")),
@@ -55,6 +56,8 @@ def document(invoice_id, format):
 
 ANSWERS = {
     ("orders", "list_invoices"): PAGE,
+    ("orders", "count_invoices"): {"by_status": {"draft": 1, "issued": 2, "partly_paid": 0, "paid": 0, "overdue": 1,
+                                                 "void": 0}, "total": 4, "overdue": 2},
     ("orders", "create_invoice"): entity(INVOICE_ID),
     ("orders", "get_invoice"): entity(INVOICE_ID, 2),
     ("orders", "delete_draft_invoice"): {"id": INVOICE_ID, "deleted": True},
@@ -103,6 +106,16 @@ def test_writes_send_their_arguments(client, tokens, answered):
     ]
     [query] = answered.calls[5][2]
     assert query["method"] == ["card"] and query["invoice_id"] == INVOICE_ID
+
+
+def test_counts_send_the_lists_filters(client, tokens, answered):
+    response = client.get(f"/api/v1/invoices/counts?order_id={ORDER_ID}&overdue=true&q=2026",
+                          headers=bearer(tokens["sales"]))
+    assert response.status_code == 200
+    assert response.get_json() == ANSWERS[("orders", "count_invoices")]
+    [(_, method, (query,))] = answered.calls
+    assert method == "count_invoices"
+    assert query == {"account_id": None, "order_id": ORDER_ID, "overdue": True, "q": "2026"}
 
 
 def test_the_documents(client, tokens, answered):
@@ -161,6 +174,11 @@ QUERY_CASES = [
     ("/api/v1/invoices?limit=0", "limit"),
     ("/api/v1/invoices?cursor=%25%25", "cursor"),
     ("/api/v1/invoices?colour=red", "colour"),
+    ("/api/v1/invoices/counts?status=paid", "status"),
+    ("/api/v1/invoices/counts?sort=number", "sort"),
+    ("/api/v1/invoices/counts?limit=10", "limit"),
+    ("/api/v1/invoices/counts?cursor=abc", "cursor"),
+    ("/api/v1/invoices/counts?overdue=maybe", "overdue"),
     ("/api/v1/payments?method=barter", "method"),
     ("/api/v1/payments?paid_from=soon", "paid_from"),
     ("/api/v1/payments?sort=amount", "sort"),

@@ -40,6 +40,7 @@ RETURN = f"/api/v1/returns/{RETURN_ID}"
 # method, path, permission, a valid body, the RPC (service, method) it makes
 ROUTES = [
     ("GET", "/api/v1/orders", "orders:read", None, ("orders", "list_orders")),
+    ("GET", "/api/v1/orders/counts", "orders:read", None, ("orders", "count_orders")),
     ("POST", "/api/v1/orders", "orders:write", ORDER_BODY, ("orders", "create_order")),
     ("POST", f"/api/v1/quotes/{QUOTE_ID}/order", "orders:write", {"customer_reference": "PO-1"},
      ("orders", "create_order_from_quote")),
@@ -60,6 +61,8 @@ ROUTES = [
 
 ANSWERS = {
     ("orders", "list_orders"): PAGE,
+    ("orders", "count_orders"): {"by_status": {"draft": 1, "submitted": 2, "partly_shipped": 0, "shipped": 0,
+                                               "delivered": 0, "cancelled": 0}, "total": 3},
     ("orders", "create_order"): entity(ORDER_ID),
     ("orders", "create_order_from_quote"): entity(ORDER_ID),
     ("orders", "get_order"): entity(ORDER_ID, 2),
@@ -110,6 +113,16 @@ def test_actions_send_their_arguments(client, tokens, answered):
         (SHIPMENT_ID, "2026-12-01T10:00:00+01:00", actor),
         (SHIPMENT_ID, None, actor),
     ]
+
+
+def test_counts_send_the_lists_filters(client, tokens, answered):
+    response = client.get(f"/api/v1/orders/counts?account_id={ACCOUNT_ID}&quote_id={QUOTE_ID}&q=PO",
+                          headers=bearer(tokens["support"]))
+    assert response.status_code == 200
+    assert response.get_json() == ANSWERS[("orders", "count_orders")]
+    [(_, method, (query,))] = answered.calls
+    assert method == "count_orders"
+    assert query == {"account_id": ACCOUNT_ID, "quote_id": QUOTE_ID, "q": "PO"}
 
 
 # Bad input --------------------------------------------------------------------------
@@ -181,6 +194,11 @@ QUERY_CASES = [
     ("/api/v1/orders?limit=0", "limit"),
     ("/api/v1/orders?cursor=%25%25", "cursor"),
     ("/api/v1/orders?colour=red", "colour"),
+    ("/api/v1/orders/counts?status=draft", "status"),
+    ("/api/v1/orders/counts?sort=number", "sort"),
+    ("/api/v1/orders/counts?limit=10", "limit"),
+    ("/api/v1/orders/counts?cursor=abc", "cursor"),
+    ("/api/v1/orders/counts?quote_id=nope", "quote_id"),
     ("/api/v1/returns?status=lost", "status"),
     ("/api/v1/returns?order_id=nope", "order_id"),
     ("/api/v1/returns?sort=reason", "sort"),
@@ -202,6 +220,7 @@ SERVICE_ERRORS = [("submit_order", error, status) for error, status in [
 CREATES = ("/orders", "/order", "/shipments", "/returns")  # POSTs on these answer 201
 PATHS = {
     ("/api/v1/orders", "get"): ("OrderPage", None),
+    ("/api/v1/orders/counts", "get"): ("OrderCounts", None),
     ("/api/v1/orders", "post"): ("Order", "OrderCreate"),
     ("/api/v1/quotes/{quote_id}/order", "post"): ("Order", "OrderFromQuote"),
     ("/api/v1/orders/{order_id}", "get"): ("Order", None),

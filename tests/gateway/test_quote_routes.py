@@ -40,6 +40,7 @@ PDF_BYTES = b"%PDF-1.3 a quote"
 # method, path, permission, a valid body, the RPC (service, method) it makes
 ROUTES = [
     ("GET", "/api/v1/quotes", "orders:read", None, ("orders", "list_quotes")),
+    ("GET", "/api/v1/quotes/counts", "orders:read", None, ("orders", "count_quotes")),
     ("POST", "/api/v1/quotes", "orders:write", QUOTE_BODY, ("orders", "create_quote")),
     ("GET", QUOTE, "orders:read", None, ("orders", "get_quote")),
     ("PATCH", QUOTE, "orders:write", {"title": "Engines"}, ("orders", "update_quote")),
@@ -63,6 +64,8 @@ def document_answer(quote_id, format):
 
 ANSWERS = {
     ("orders", "list_quotes"): {"items": [], "next_cursor": None},
+    ("orders", "count_quotes"): {"by_status": {"draft": 2, "sent": 1, "accepted": 0, "rejected": 0, "expired": 0},
+                                 "total": 3},
     ("orders", "create_quote"): entity(QUOTE_ID),
     ("orders", "get_quote"): entity(QUOTE_ID, 2),
     ("orders", "update_quote"): entity(QUOTE_ID, 3),
@@ -114,6 +117,16 @@ def test_moves_send_their_arguments(client, tokens, answered):
     ]
     assert revised.status_code == 201
     assert revised.headers["Location"].endswith(f"/api/v1/quotes/{REVISION_ID}")
+
+
+def test_counts_send_the_lists_filters(client, tokens, answered):
+    response = client.get(f"/api/v1/quotes/counts?account_id={ACCOUNT_ID}&q=0001&include_superseded=true",
+                          headers=bearer(tokens["readonly"]))
+    assert response.status_code == 200
+    assert response.get_json() == ANSWERS[("orders", "count_quotes")]
+    [(_, method, (query,))] = answered.calls
+    assert method == "count_quotes"
+    assert query == {"account_id": ACCOUNT_ID, "q": "0001", "include_superseded": True, "opportunity_id": None}
 
 
 def test_the_documents(client, tokens, answered):
@@ -175,6 +188,12 @@ QUERY_CASES = [
     ("/api/v1/quotes?cursor=%25%25", "cursor"),
     ("/api/v1/quotes?include_superseded=maybe", "include_superseded"),
     ("/api/v1/quotes?colour=red", "colour"),
+    ("/api/v1/quotes/counts?status=draft", "status"),
+    ("/api/v1/quotes/counts?sort=number", "sort"),
+    ("/api/v1/quotes/counts?limit=10", "limit"),
+    ("/api/v1/quotes/counts?cursor=abc", "cursor"),
+    ("/api/v1/quotes/counts?account_id=nope", "account_id"),
+    ("/api/v1/quotes/counts?include_superseded=maybe", "include_superseded"),
 ]
 MALFORMED = [
     ("GET", "/api/v1/quotes/Q-000001", None), ("PATCH", "/api/v1/quotes/nope", {"title": "x"}),
@@ -194,6 +213,7 @@ SERVICE_ERRORS = [("accept_quote", error, status) for error, status in [
 
 SCHEMAS = {
     ("/api/v1/quotes", "get"): ("QuotePage", None, "200"),
+    ("/api/v1/quotes/counts", "get"): ("QuoteCounts", None, "200"),
     ("/api/v1/quotes", "post"): ("Quote", "QuoteCreate", "201"),
     ("/api/v1/quotes/{quote_id}", "get"): ("Quote", None, "200"),
     ("/api/v1/quotes/{quote_id}", "patch"): ("Quote", "QuoteUpdate", "200"),

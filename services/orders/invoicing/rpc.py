@@ -8,6 +8,7 @@ from shared.schemas.orders.invoicing import (
     CreditNoteCreateSchema,
     CreditNoteQuerySchema,
     DocumentFormatSchema,
+    InvoiceCountQuerySchema,
     InvoiceCreateSchema,
     InvoiceQuerySchema,
     PaymentCreateSchema,
@@ -39,6 +40,14 @@ class InvoicingRpc:
         with self.db.read() as conn:
             rows, next_cursor = store.list_invoices(conn, query, commands.today())
         return {"items": [commands.invoice_snapshot(row) for row in rows], "next_cursor": next_cursor}
+
+    @rpc
+    def count_invoices(self, query=None):
+        """How many invoices of each status the list shows under its filters (but status), and
+        how many of them are overdue."""
+        query = load(InvoiceCountQuerySchema(), query or {})
+        with self.db.read() as conn:
+            return store.count_invoices(conn, query, commands.today())
 
     @rpc
     def issue_invoice(self, invoice_id, actor=None, expected_version=None):

@@ -2,9 +2,11 @@
 orders and shipments): plain functions over a connection already in a
 transaction."""
 
+from services.orders.counts import status_counts
 from shared.kit.filters import Where
 from shared.kit.pagination import KeysetOrder, both_ways, keyset_page
 from shared.kit.rows import LOCKS, get_row, insert_row
+from shared.schemas.orders.invoicing import INVOICE_STATUSES
 
 INVOICE_JSON = ("tax_lines", "billing_address")
 CREDIT_NOTE_JSON = ("tax_lines",)
@@ -146,16 +148,34 @@ INVOICE_SORTS = {
 OPEN_STATUSES = "('issued', 'partly_paid', 'overdue')"
 
 
-def list_invoices(conn, query, today):
+# The list's overdue=true: unpaid invoices past their due date (one %s: today).
+OVERDUE = f"status IN {OPEN_STATUSES} AND due_date < %s"
+
+
+def _invoice_filters(query, today):
     where = Where(query)
     where.equal("account_id", "order_id").any_of("status")
     if query.get("overdue") is True:
-        where.add(f"status IN {OPEN_STATUSES} AND due_date < %s", today)
+        where.add(OVERDUE, today)
     elif query.get("overdue") is False:
-        where.add(f"NOT (status IN {OPEN_STATUSES} AND due_date < %s)", today)
+        where.add(f"NOT ({OVERDUE})", today)
     where.search("number")
+    return where
+
+
+def list_invoices(conn, query, today):
+    where = _invoice_filters(query, today)
     return keyset_page(conn, INVOICE_SELECT, where.clauses, where.params, INVOICE_SORTS[query["sort"]],
                        query.get("cursor"), int(query.get("limit") or 50))
+
+
+def count_invoices(conn, query, today):
+    """How many invoices of each status the list shows under ``query``'s
+    filters, and how many of them ``overdue=true`` would show: one GROUP BY
+    (the filters are the invoice's own columns, so no join is needed)."""
+    where = _invoice_filters(query, today)
+    return status_counts(conn, "invoices", where.clauses, where.params, INVOICE_STATUSES,
+                         {"overdue": (OVERDUE, (today,))})
 
 
 # Credit notes -----------------------------------------------------------------

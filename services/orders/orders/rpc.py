@@ -10,6 +10,7 @@ from shared.kit.entrypoints import rpc
 from shared.kit.validation import load, load_uuid
 from shared.schemas.orders.orders import (
     OrderCancelSchema,
+    OrderCountQuerySchema,
     OrderCreateSchema,
     OrderFromQuoteSchema,
     OrderQuerySchema,
@@ -48,6 +49,13 @@ class OrdersRpc:
         with self.db.transaction() as conn:
             rows, next_cursor = store.list_orders(conn, query)
         return {"items": [commands.summary_snapshot(row) for row in rows], "next_cursor": next_cursor}
+
+    @rpc
+    def count_orders(self, query=None):
+        """How many orders of each status the list shows under its filters (but status)."""
+        query = load(OrderCountQuerySchema(), query or {})
+        with self.db.read() as conn:
+            return store.count_orders(conn, query)
 
     @rpc
     def update_order(self, order_id, changes, actor=None, expected_version=None):

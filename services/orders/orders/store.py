@@ -3,10 +3,12 @@ connection already in a transaction."""
 
 import uuid
 
+from services.orders.counts import status_counts
 from shared.kit.filters import Where, escape_like
 from shared.kit.pagination import both_ways, keyset_page
 from shared.kit.rows import get_row, insert_row, update_row
 from shared.schemas.errors import NotFound
+from shared.schemas.orders.orders import ORDER_STATUSES
 
 JSON_COLUMNS = ("shipping_address", "billing_address", "tax_lines")
 # Orders as read: with the account's name from orders' projection of accounts.
@@ -50,14 +52,26 @@ def order_for_quote(conn, quote_id):
     return conn.execute(f"{SELECT_ORDERS} WHERE quote_id = %s", (quote_id,)).fetchone()
 
 
-def list_orders(conn, query):
+def _filters(query):
     where = Where(query)
     where.equal("account_id", "quote_id").any_of("status")
     if where.given("q"):
         pattern = f"%{escape_like(query['q'])}%"
         where.add("(number ILIKE %s OR customer_reference ILIKE %s)", pattern, pattern)
+    return where
+
+
+def list_orders(conn, query):
+    where = _filters(query)
     return keyset_page(conn, SELECT_ORDERS, where.clauses, where.params, SORTS[query.get("sort") or "-created_at"],
                        query.get("cursor"), int(query.get("limit") or 50))
+
+
+def count_orders(conn, query):
+    """How many orders of each status the list shows under ``query``'s
+    filters (one GROUP BY over the index orders_status)."""
+    where = _filters(query)
+    return status_counts(conn, "orders", where.clauses, where.params, ORDER_STATUSES)
 
 
 def live_invoice(conn, order_id):

@@ -7,6 +7,7 @@ from shared.kit.validation import load, load_uuid
 from shared.schemas.errors import ValidationFailed
 from shared.schemas.orders.quotes import (
     DOCUMENT_FORMATS,
+    QuoteCountQuerySchema,
     QuoteCreateSchema,
     QuoteQuerySchema,
     QuoteRejectSchema,
@@ -47,6 +48,13 @@ class QuotesRpc:
             rows, next_cursor = store.list_quotes(conn, query)
         on_day = commands.today()
         return {"items": [commands.list_item(row, on_day) for row in rows], "next_cursor": next_cursor}
+
+    @rpc
+    def count_quotes(self, query=None):
+        """How many quotes of each status the list shows under its filters (but status)."""
+        query = load(QuoteCountQuerySchema(), query or {})
+        with self.db.read() as conn:
+            return store.count_quotes(conn, query)
 
     @rpc
     def update_quote(self, quote_id, changes, actor=None, expected_version=None):

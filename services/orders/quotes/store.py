@@ -1,10 +1,12 @@
 """SQL for quotes: plain functions over a connection already in a transaction."""
 
 from services.orders import lines
+from services.orders.counts import status_counts
 from shared.kit.filters import Where
 from shared.kit.pagination import both_ways, keyset_page
 from shared.kit.rows import LOCKS, get_row, insert_row, update_row
 from shared.schemas.errors import ValidationFailed
+from shared.schemas.orders.quotes import QUOTE_STATUSES
 
 JSON_COLUMNS = ("tax_lines",)
 LINES = ("quote_lines", "quote_id")
@@ -112,3 +114,11 @@ def list_quotes(conn, query):
     where, params = _filters(query)
     return keyset_page(conn, "SELECT * FROM quotes", where, params, SORTS[query.get("sort") or "-created_at"],
                        query.get("cursor"), int(query.get("limit") or 50))
+
+
+def count_quotes(conn, query):
+    """How many quotes of each status the list shows under ``query``'s
+    filters (one GROUP BY; by default over live revisions, which the partial
+    index quotes_status covers)."""
+    where, params = _filters(query)
+    return status_counts(conn, "quotes", where, params, QUOTE_STATUSES)

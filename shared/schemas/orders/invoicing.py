@@ -102,6 +102,27 @@ class InvoiceQuerySchema(TrimmedSchema, SortedPageQuerySchema):
                          metadata={"description": INVOICE_SORT_HELP})
 
 
+class InvoiceCountQuerySchema(InvoiceQuerySchema):
+    """The invoices list's filters without paging, sort or status: what the
+    status counts beside the list are counted under."""
+
+    class Meta(InvoiceQuerySchema.Meta):
+        exclude = ("cursor", "limit", "sort", "status")
+
+
+InvoiceStatusCountsSchema = StrictSchema.from_dict(
+    {status: fields.Integer(required=True) for status in INVOICE_STATUSES}, name="InvoiceStatusCountsSchema")
+
+
+class InvoiceCountsSchema(StrictSchema):
+    by_status = fields.Nested(InvoiceStatusCountsSchema, required=True, metadata={
+        "description": "How many invoices of each status the list shows under the filters (0 when none)."})
+    total = fields.Integer(required=True, metadata={"description": "All of them, whatever their status."})
+    overdue = fields.Integer(required=True, metadata={
+        "description": "How many of them are unpaid past their due date (what overdue=true lists), whether or "
+                       "not the overdue sweep has marked them yet."})
+
+
 PAYMENT_SORTS = ("-created_at", "created_at", "-paid_on", "paid_on")
 
 

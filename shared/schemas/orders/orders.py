@@ -128,6 +128,24 @@ class OrderQuerySchema(TrimmedSchema, SortedPageQuerySchema):
                          metadata={"description": ORDER_SORT_HELP})
 
 
+class OrderCountQuerySchema(OrderQuerySchema):
+    """The orders list's filters without paging, sort or status: what the
+    status counts beside the list are counted under."""
+
+    class Meta(OrderQuerySchema.Meta):
+        exclude = ("cursor", "limit", "sort", "status")
+
+
+OrderStatusCountsSchema = StrictSchema.from_dict(
+    {status: fields.Integer(required=True) for status in ORDER_STATUSES}, name="OrderStatusCountsSchema")
+
+
+class OrderCountsSchema(StrictSchema):
+    by_status = fields.Nested(OrderStatusCountsSchema, required=True, metadata={
+        "description": "How many orders of each status the list shows under the filters (0 when none)."})
+    total = fields.Integer(required=True, metadata={"description": "All of them, whatever their status."})
+
+
 # Output -------------------------------------------------------------------------
 
 class OrderLineSchema(DocumentLineSchema):

@@ -102,6 +102,14 @@ class QuoteQuerySchema(TrimmedSchema, SortedPageQuerySchema):
                          metadata={"description": QUOTE_SORT_HELP})
 
 
+class QuoteCountQuerySchema(QuoteQuerySchema):
+    """The quotes list's filters without paging, sort or status: what the
+    status counts beside the list are counted under."""
+
+    class Meta(QuoteQuerySchema.Meta):
+        exclude = ("cursor", "limit", "sort", "status")
+
+
 # Output -------------------------------------------------------------------------
 
 class QuoteSummarySchema(AuthoredSchema):
@@ -160,6 +168,16 @@ class QuoteListItemSchema(QuoteSummarySchema):
 class QuotePageSchema(StrictSchema):
     items = fields.List(fields.Nested(QuoteListItemSchema), required=True)
     next_cursor = fields.String(allow_none=True)
+
+
+QuoteStatusCountsSchema = StrictSchema.from_dict(
+    {status: fields.Integer(required=True) for status in QUOTE_STATUSES}, name="QuoteStatusCountsSchema")
+
+
+class QuoteCountsSchema(StrictSchema):
+    by_status = fields.Nested(QuoteStatusCountsSchema, required=True, metadata={
+        "description": "How many quotes of each status the list shows under the filters (0 when none)."})
+    total = fields.Integer(required=True, metadata={"description": "All of them, whatever their status."})
 
 
 class QuoteRevisionsSchema(StrictSchema):

@@ -1,4 +1,4 @@
-// The invoice list: status links (overdue among them), account, number, sort and page in the URL.
+// The invoice list: status links with counts and "Overdue (n)", account, number, sort and page in the URL.
 import { useEffect, useMemo, useState } from "react";
 import { Form, Link, useLoaderData, useSearchParams, type LoaderFunctionArgs } from "react-router";
 import type { ColumnDef } from "@tanstack/react-table";
@@ -13,17 +13,29 @@ import { useAccountNames } from "../accounts/account";
 import { StatusBadge } from "../orders/documents";
 import { amount } from "../orders/money";
 import { StatusLinks } from "../orders/OrderList";
-import { INVOICE_STATUSES, invoiceTitle, type Invoice } from "./invoice";
+import { INVOICE_STATUSES, invoiceTitle, type Invoice, type InvoiceCounts } from "./invoice";
 
 const FILTERS = ["q", "account_id", "order_id", "status", "overdue"];
 const LIST_KEYS = [...FILTERS, "sort", "cursor", "limit"];
+// The counts leave out the status links' own choices (a status, or overdue=true): each link's number is what it lists.
+const COUNT_KEYS = FILTERS.filter((k) => k !== "status" && k !== "overdue");
 
-export async function invoiceListLoader({ request: req }: LoaderFunctionArgs): Promise<Page<Invoice>> {
-  return get<Page<Invoice>>("/invoices", listQuery(new URL(req.url).searchParams, LIST_KEYS), req.signal);
+interface Data {
+  page: Page<Invoice>;
+  counts: InvoiceCounts;
+}
+
+export async function invoiceListLoader({ request: req }: LoaderFunctionArgs): Promise<Data> {
+  const params = new URL(req.url).searchParams;
+  const [page, counts] = await Promise.all([
+    get<Page<Invoice>>("/invoices", listQuery(params, LIST_KEYS), req.signal),
+    get<InvoiceCounts>("/invoices/counts", listQuery(params, COUNT_KEYS), req.signal),
+  ]);
+  return { page, counts };
 }
 
 export function InvoiceList() {
-  const page = useLoaderData() as Page<Invoice>;
+  const { page, counts } = useLoaderData() as Data;
   const [params] = useSearchParams();
   const [account, setAccount] = useState(params.get("account_id") ?? "");
   useEffect(() => setAccount(params.get("account_id") ?? ""), [params]);
@@ -48,9 +60,10 @@ export function InvoiceList() {
           <ExportLink list="invoices" params={params} keys={[...FILTERS, "sort"]} />
         </div>
       </div>
-      <StatusLinks statuses={INVOICE_STATUSES} name="Invoices" />
+      <StatusLinks statuses={INVOICE_STATUSES} name="Invoices" counts={counts} />
       <Form method="get" className="toolbar" role="search" aria-label="Filter invoices">
         {params.get("status") && <input type="hidden" name="status" value={params.get("status")!} />}
+        {params.get("overdue") && <input type="hidden" name="overdue" value={params.get("overdue")!} />}
         <TextField label="Number" name="q" type="search" defaultValue={params.get("q") ?? ""} key={`q${params.get("q")}`} />
         <AccountPicker name="account_id" value={account} onChange={setAccount} placeholder="Any account" />
         {params.get("sort") && <input type="hidden" name="sort" value={params.get("sort")!} />}

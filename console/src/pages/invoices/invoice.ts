@@ -1,10 +1,15 @@
 // Invoices, payments and credit notes as the API returns them
 // (shared/schemas/orders/invoicing.py). Amounts are decimal strings with the
 // currency's decimals; totals are under `totals`, as on quotes and orders.
-import type { DocumentLine, Totals } from "../orders/order";
+import type { DocumentLine, StatusCounts, Totals } from "../orders/order";
 
 export type InvoiceStatus = "draft" | "issued" | "partly_paid" | "paid" | "overdue" | "void";
 export const INVOICE_STATUSES: InvoiceStatus[] = ["draft", "issued", "partly_paid", "paid", "overdue", "void"];
+
+/** GET /invoices/counts (InvoiceCountsSchema): also how many are unpaid past their due date (overdue=true). */
+export interface InvoiceCounts extends StatusCounts<InvoiceStatus> {
+  overdue: number;
+}
 
 export type PaymentMethod = "bank_transfer" | "card" | "cash" | "cheque" | "other";
 export const PAYMENT_METHODS: PaymentMethod[] = ["bank_transfer", "card", "cash", "cheque", "other"];

@@ -1,5 +1,5 @@
-// The order list: status links, account, number or customer reference, sort
-// and page in the URL.
+// The order list: status links with counts, account, number or customer
+// reference, sort and page in the URL.
 import { useEffect, useMemo, useState } from "react";
 import { Form, Link, useLoaderData, useSearchParams, type LoaderFunctionArgs } from "react-router";
 import type { ColumnDef } from "@tanstack/react-table";
@@ -8,44 +8,80 @@ import { day, label, when } from "../../lib/format";
 import { useCan } from "../../lib/session";
 import { DataTable, Pager } from "../../components/DataTable";
 import { TextField } from "../../components/forms";
-import { ExportLink, listQuery, withFilter } from "../../components/lists";
+import { ExportLink, listQuery } from "../../components/lists";
 import type { Page } from "../../components/records";
 import { AccountPicker } from "../accounts/AccountPicker";
 import { useAccountNames } from "../accounts/account";
 import { StatusBadge } from "./documents";
 import { amount } from "./money";
-import { ORDER_STATUSES, type OrderSummary } from "./order";
+import { ORDER_STATUSES, type OrderCounts, type OrderSummary, type StatusCounts } from "./order";
 
 const FILTERS = ["q", "account_id", "status", "quote_id"];
 const LIST_KEYS = [...FILTERS, "sort", "cursor", "limit"];
 
-export async function orderListLoader({ request: req }: LoaderFunctionArgs): Promise<Page<OrderSummary>> {
-  const params = new URL(req.url).searchParams;
-  return get<Page<OrderSummary>>("/orders", listQuery(params, LIST_KEYS), req.signal);
+interface Data {
+  page: Page<OrderSummary>;
+  counts: OrderCounts;
 }
 
-/** "All · Draft · Submitted …": a list's status filter. */
-export function StatusLinks({ statuses, param = "status", name }: {
+export async function orderListLoader({ request: req }: LoaderFunctionArgs): Promise<Data> {
+  const params = new URL(req.url).searchParams;
+  const [page, counts] = await Promise.all([
+    get<Page<OrderSummary>>("/orders", listQuery(params, LIST_KEYS), req.signal),
+    get<OrderCounts>("/orders/counts", listQuery(params, FILTERS.filter((k) => k !== "status")), req.signal),
+  ]);
+  return { page, counts };
+}
+
+/**
+ * "All 8 · Draft 3 · Submitted 5 …": a list's status filter, with how many
+ * each link shows when `counts` is given. Counts with `overdue` (invoices)
+ * add "Overdue (n)", a link to overdue=true; it and the status links exclude
+ * each other, so each number is what its link lists.
+ */
+export function StatusLinks({ statuses, param = "status", name, counts }: {
   statuses: readonly string[];
   param?: string;
   name: string;
+  counts?: StatusCounts & { overdue?: number };
 }) {
   const [params] = useSearchParams();
   const current = params.get(param);
+  const overdue = counts?.overdue;
+  const overdueShown = overdue !== undefined && params.get("overdue") === "true";
+  const to = (key: string | null, value?: string) => {
+    const next = new URLSearchParams(params);
+    next.delete("cursor");
+    next.delete(param);
+    if (overdue !== undefined) next.delete("overdue");
+    if (key && value) next.set(key, value);
+    return `?${next.toString()}`;
+  };
+  const count = (n: number | undefined) => (counts ? ` ${(n ?? 0).toLocaleString()}` : "");
+  const by = counts?.by_status as Record<string, number> | undefined;
   return (
     <ul className="counts" aria-label={`${name} by status`}>
-      <li><Link to={withFilter(params, param, null)} aria-current={!current ? "true" : undefined}>All</Link></li>
+      <li>
+        <Link to={to(null)} aria-current={!current && !overdueShown ? "true" : undefined}>All{count(counts?.total)}</Link>
+      </li>
       {statuses.map((s) => (
         <li key={s}>
-          <Link to={withFilter(params, param, s)} aria-current={current === s ? "true" : undefined}>{label(s)}</Link>
+          <Link to={to(param, s)} aria-current={current === s ? "true" : undefined}>{label(s)}{count(by?.[s])}</Link>
         </li>
       ))}
+      {overdue !== undefined && (
+        <li>
+          <Link to={to("overdue", "true")} aria-current={overdueShown && !current ? "true" : undefined}>
+            Overdue ({overdue.toLocaleString()})
+          </Link>
+        </li>
+      )}
     </ul>
   );
 }
 
 export function OrderList() {
-  const page = useLoaderData() as Page<OrderSummary>;
+  const { page, counts } = useLoaderData() as Data;
   const [params] = useSearchParams();
   const can = useCan();
   const [account, setAccount] = useState(params.get("account_id") ?? "");
@@ -78,7 +114,7 @@ export function OrderList() {
           <ExportLink list="orders" params={params} keys={[...FILTERS, "sort"]} />
         </div>
       </div>
-      <StatusLinks statuses={ORDER_STATUSES} name="Orders" />
+      <StatusLinks statuses={ORDER_STATUSES} name="Orders" counts={counts} />
       <Form method="get" className="toolbar" role="search" aria-label="Filter orders">
         {params.get("status") && <input type="hidden" name="status" value={params.get("status")!} />}
         <TextField label="Number or customer reference" name="q" type="search" defaultValue={params.get("q") ?? ""} key={`q${params.get("q")}`} />

@@ -90,6 +90,15 @@ export interface Shipment {
 export type OrderStatus = "draft" | "submitted" | "partly_shipped" | "shipped" | "delivered" | "cancelled";
 export const ORDER_STATUSES: OrderStatus[] = ["draft", "submitted", "partly_shipped", "shipped", "delivered", "cancelled"];
 
+/** How many documents of each status a list shows under its filters but status (every status present). */
+export interface StatusCounts<S extends string = string> {
+  by_status: Record<S, number>;
+  total: number;
+}
+
+/** GET /orders/counts (OrderCountsSchema). */
+export type OrderCounts = StatusCounts<OrderStatus>;
+
 /** An order without its lines, as lists give it (OrderSummarySchema). */
 export interface OrderSummary {
   id: string;

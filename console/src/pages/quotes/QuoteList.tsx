@@ -1,31 +1,42 @@
-// /quotes: filters (status, account, number or title), sort and page in the
-// URL; superseded revisions only on request. Sales and admins start a quote.
+// /quotes: filters (status links with counts, account, number or title), sort
+// and page in the URL; superseded revisions only on request. Sales and admins
+// start a quote.
 import { useEffect, useMemo, useState } from "react";
 import { Form, Link, useLoaderData, useSearchParams, type LoaderFunctionArgs } from "react-router";
 import type { ColumnDef } from "@tanstack/react-table";
 import { get } from "../../lib/api";
-import { day, label, when } from "../../lib/format";
+import { day, when } from "../../lib/format";
 import { useCan } from "../../lib/session";
 import { DataTable, Pager } from "../../components/DataTable";
 import { SelectField, TextField } from "../../components/forms";
-import { ExportLink, FilterLinks, listQuery } from "../../components/lists";
+import { ExportLink, listQuery } from "../../components/lists";
 import type { Page } from "../../components/records";
 import { AccountPicker } from "../accounts/AccountPicker";
 import { useAccountNames } from "../accounts/account";
 import { amount } from "../orders/money";
-import { QUOTE_STATUSES, quoteName, type QuoteSummary } from "./quote";
+import { StatusLinks } from "../orders/OrderList";
+import { QUOTE_STATUSES, quoteName, type QuoteCounts, type QuoteSummary } from "./quote";
 import { QuoteStatus } from "./QuoteStatus";
 
 const FILTERS = ["q", "status", "account_id", "opportunity_id", "include_superseded"];
 const LIST_KEYS = [...FILTERS, "sort", "cursor", "limit"];
 
-export async function quoteListLoader({ request: req }: LoaderFunctionArgs): Promise<Page<QuoteSummary>> {
+interface Data {
+  page: Page<QuoteSummary>;
+  counts: QuoteCounts;
+}
+
+export async function quoteListLoader({ request: req }: LoaderFunctionArgs): Promise<Data> {
   const params = new URL(req.url).searchParams;
-  return get<Page<QuoteSummary>>("/quotes", listQuery(params, LIST_KEYS), req.signal);
+  const [page, counts] = await Promise.all([
+    get<Page<QuoteSummary>>("/quotes", listQuery(params, LIST_KEYS), req.signal),
+    get<QuoteCounts>("/quotes/counts", listQuery(params, FILTERS.filter((k) => k !== "status")), req.signal),
+  ]);
+  return { page, counts };
 }
 
 export function QuoteList() {
-  const page = useLoaderData() as Page<QuoteSummary>;
+  const { page, counts } = useLoaderData() as Data;
   const [params] = useSearchParams();
   const can = useCan();
   const [account, setAccount] = useState(params.get("account_id") ?? "");
@@ -63,8 +74,7 @@ export function QuoteList() {
         </div>
       </div>
 
-      <FilterLinks label="Quotes by status" param="status" all="All"
-        options={QUOTE_STATUSES.map((s) => ({ value: s, label: label(s) }))} />
+      <StatusLinks statuses={QUOTE_STATUSES} name="Quotes" counts={counts} />
 
       <Form method="get" className="toolbar" role="search" aria-label="Filter quotes">
         {params.get("status") && <input type="hidden" name="status" value={params.get("status")!} />}

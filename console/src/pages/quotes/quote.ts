@@ -1,12 +1,15 @@
 // Quotes as the API returns them (shared/schemas/orders/quotes.py): a number
 // shared by its revisions, a status, the actions allowed now, lines and
 // totals as decimal strings (never computed with here).
-import type { DocumentLine, Totals } from "../orders/order";
+import type { DocumentLine, StatusCounts, Totals } from "../orders/order";
 
 export type QuoteStatus = "draft" | "sent" | "accepted" | "rejected" | "expired";
 export type QuoteAction = "update" | "send" | "accept" | "reject" | "revise";
 
 export const QUOTE_STATUSES: QuoteStatus[] = ["draft", "sent", "accepted", "rejected", "expired"];
+
+/** GET /quotes/counts (QuoteCountsSchema). */
+export type QuoteCounts = StatusCounts<QuoteStatus>;
 
 /** A quote without its lines, with the actions allowed now: the items of lists and of a quote's revisions
  * (QuoteListItemSchema). */
