@@ -179,6 +179,72 @@ def test_a_direct_order_is_priced_live_and_its_errors_sit_on_their_line(signed_i
     assert [line["quantity"] for line in order["lines"]] == ["3"]
 
 
+def test_sales_edits_a_draft_orders_lines_and_address_priced_live(signed_in, api, seeded, base_url):
+    order = api.post("/orders", {
+        "account_id": seeded.accounts[harness.ACCOUNT], "currency": "EUR",
+        "lines": [{"product_id": seeded.products[harness.ORDER_PRODUCT], "quantity": "2", "discount_amount": "10.00"}],
+        "shipping_address": {"street": "1 Globex Way", "city": "Berlin", "postal_code": "10115", "country": "DE"}})
+    assert order["totals"]["gross_total"] == "273.70"  # (2 x 120.00 - 10.00) + 19 %
+
+    # Readonly reads the draft but is offered no edit.
+    page = signed_in("readonly", f"/orders/{order['id']}")
+    expect(_h1(page)).to_have_text(f"Order {order['number']}")
+    expect(page.get_by_role("link", name="Edit draft")).to_have_count(0)
+
+    page = signed_in("sales", f"/orders/{order['id']}")
+    page.get_by_role("link", name="Edit draft").click()
+    expect(page).to_have_url(re.compile(rf"/console/orders/{order['id']}/edit$"))
+    expect(_h1(page)).to_have_text(f"Edit order {order['number']}")
+    trail = page.get_by_role("navigation", name="Breadcrumb")
+    expect(trail.get_by_role("link", name=order["number"])).to_be_visible()
+    expect(trail).to_contain_text("Edit")
+    expect(page).to_have_title(re.compile("^Edit order"))
+    quantity = page.get_by_label("Quantity of line 1")
+    expect(quantity).to_have_value("2")
+    live = page.locator(".live-totals")
+    expect(live.get_by_role("table", name="Totals of these lines")).to_contain_text("273.70")
+
+    # The discount amount of line 1 is kept; the totals follow each change (priced by the server).
+    quantity.fill("3")
+    expect(live).to_contain_text("416.50")  # (3 x 120.00 - 10.00) + 19 %
+    page.get_by_role("button", name="Add a line").click()
+    page.get_by_label("Name of line 2").fill("Setup")
+    page.get_by_label("Quantity of line 2").fill("1")
+    page.get_by_label("Unit price of line 2").fill("50.00")
+    expect(live).to_contain_text("476.00")  # (350.00 + 50.00) + 19 %
+    page.get_by_label("Shipping city").fill("Hamburg")
+    page.get_by_role("button", name="Save draft").click()
+
+    expect(page).to_have_url(re.compile(rf"/console/orders/{order['id']}$"))
+    expect(page.locator(".alert.ok")).to_have_text("Saved.")
+    after = api.get(f"/orders/{order['id']}")
+    assert after["status"] == "draft"
+    assert [(line["name"], line["quantity"], line["discount_amount"]) for line in after["lines"]] == [
+        (harness.ORDER_PRODUCT, "3", "10.00"), ("Setup", "1", None)]
+    assert after["totals"]["gross_total"] == "476.00"
+    assert after["shipping_address"]["city"] == "Hamburg"
+    lines = page.get_by_role("table", name=f"Lines of order {order['number']}")
+    expect(lines.locator("tbody tr")).to_have_count(2)
+    expect(lines).to_contain_text("Setup")
+    totals = page.get_by_role("table", name=f"Totals of order {order['number']}")
+    expect(totals.locator("tr", has_text="Total")).to_contain_text(after["totals"]["gross_total"])
+    expect(page.get_by_text("Hamburg").first).to_be_visible()
+
+    # A quantity the server refuses is said next to it; a stale edit (someone saved meanwhile) says to reload.
+    page.get_by_role("link", name="Edit draft").click()
+    quantity = page.get_by_label("Quantity of line 2")
+    expect(quantity).to_have_value("1")
+    quantity.fill("0")
+    page.get_by_role("button", name="Save draft").click()
+    expect(quantity).to_have_attribute("aria-invalid", "true")
+    expect(page).to_have_url(re.compile(r"/edit$"))
+    quantity.fill("2")
+    api.patch(f"/orders/{order['id']}", {"notes": "Changed meanwhile"}, after["version"])
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_role("alert").filter(has_text="Reload the page")).to_be_visible()
+    assert api.get(f"/orders/{order['id']}")["totals"]["gross_total"] == "476.00"
+
+
 def test_finance_credits_part_of_an_invoice_and_reads_the_credit_note(signed_in, api, seeded):
     order = api.post("/orders", {"account_id": seeded.accounts[harness.ACCOUNT], "currency": "EUR",
                                  "lines": [{"product_id": seeded.products[harness.ORDER_PRODUCT], "quantity": "2"}]})

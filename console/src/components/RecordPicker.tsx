@@ -1,8 +1,9 @@
 // Pick a lead, account, contact or opportunity by typing part of its name,
 // email, phone or domain: the global search (GET /search) answers as you type.
-import { useEffect, useId, useState } from "react";
+import { useId, useState } from "react";
 import { Link } from "react-router";
-import { describe, get } from "../lib/api";
+import { get } from "../lib/api";
+import { ChosenValue, SearchBox, useTypeahead } from "./Typeahead";
 
 export type PickedKind = "leads" | "accounts" | "contacts" | "opportunities";
 
@@ -43,72 +44,29 @@ interface Props {
 export function RecordPicker({ label, value, onChange, kinds = KIND_ORDER, error, hint }: Props) {
   const id = useId();
   const [q, setQ] = useState("");
-  const [hits, setHits] = useState<SearchHit[] | null>(null);
-  const [problem, setProblem] = useState<string>();
   const text = q.trim();
+  const { hits, problem } = useTypeahead<SearchHit>(text, !value && text.length >= 2, async (typed, signal) => {
+    const answer = await get<SearchResults>("/search", { q: typed, limit: 5 }, signal);
+    return kinds.flatMap((kind) => answer.results[kind] ?? []);
+  }, kinds.join());
 
-  useEffect(() => {
-    if (value || text.length < 2) {
-      setHits(null);
-      setProblem(undefined);
-      return;
-    }
-    const controller = new AbortController();
-    const timer = window.setTimeout(async () => {
-      try {
-        const answer = await get<SearchResults>("/search", { q: text, limit: 5 }, controller.signal);
-        setHits(kinds.flatMap((kind) => answer.results[kind] ?? []));
-        setProblem(undefined);
-      } catch (e) {
-        if (!controller.signal.aborted) setProblem(describe(e));
-      }
-    }, 250);
-    return () => {
-      controller.abort();
-      window.clearTimeout(timer);
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [text, value, kinds.join()]);
-
-  const describedBy = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(" ") || undefined;
   if (value) {
     return (
-      <div className={error ? "field invalid" : "field"} role="group" aria-labelledby={`${id}-label`}>
-        <span id={`${id}-label`} className="label">{label}</span>
-        <p className="picked">
-          {KIND_NAME[value.kind]}: <Link to={`/${value.kind}/${value.id}`}>{value.title}</Link>{" "}
-          <button type="button" className="link" onClick={() => { onChange(null); setQ(""); }}
-            aria-label={`Change ${label.toLowerCase()}: ${value.title}`}>
-            Change
-          </button>
-        </p>
-        {error && <small id={`${id}-error`} className="field-error">{error}</small>}
-      </div>
+      <ChosenValue id={id} label={label} title={value.title} error={error} onClear={() => { onChange(null); setQ(""); }}>
+        {KIND_NAME[value.kind]}: <Link to={`/${value.kind}/${value.id}`}>{value.title}</Link>
+      </ChosenValue>
     );
   }
   return (
-    <div className={error ? "field invalid record-picker" : "field record-picker"}>
-      <label htmlFor={id}>{label}</label>
-      <input id={id} type="search" value={q} onChange={(e) => setQ(e.target.value)} autoComplete="off"
-        placeholder="Type a name, email, phone or domain" aria-invalid={error ? true : undefined} aria-describedby={describedBy} />
-      {hint && <small id={`${id}-hint`} className="hint">{hint}</small>}
-      {error && <small id={`${id}-error`} className="field-error">{error}</small>}
-      <div aria-live="polite">
-        {problem && <p className="error">{problem}</p>}
-        {hits && hits.length === 0 && <p className="muted">Nothing found for “{text}”.</p>}
-        {hits && hits.length > 0 && (
-          <ul className="picker-hits" aria-label={`Records matching ${text}`}>
-            {hits.map((hit) => (
-              <li key={`${hit.kind}-${hit.id}`}>
-                <button type="button" className="secondary" onClick={() => onChange({ kind: hit.kind, id: hit.id, title: hit.title })}>
-                  <span className="badge">{KIND_NAME[hit.kind]}</span> {hit.title}
-                  {hit.subtitle && <span className="muted"> · {hit.subtitle}</span>}
-                </button>
-              </li>
-            ))}
-          </ul>
-        )}
-      </div>
-    </div>
+    <SearchBox id={id} label={label} q={q} onQ={setQ} placeholder="Type a name, email, phone or domain" error={error}
+      hint={hint} problem={problem} hits={hits} text={text} empty="Nothing found for" listLabel="Records matching"
+      hitKey={(hit) => `${hit.kind}-${hit.id}`}>
+      {(hit) => (
+        <button type="button" className="secondary" onClick={() => onChange({ kind: hit.kind, id: hit.id, title: hit.title })}>
+          <span className="badge">{KIND_NAME[hit.kind]}</span> {hit.title}
+          {hit.subtitle && <span className="muted"> · {hit.subtitle}</span>}
+        </button>
+      )}
+    </SearchBox>
   );
 }

@@ -3,6 +3,8 @@
 // discount; or a free line (name and unit price). The totals are the
 // server's: POST /pricing/preview prices the lines as they change (debounced,
 // the previous request aborted), and its reasons show next to their fields.
+// A stored line's discount amount (an edited draft's) is carried through
+// untouched: it is sent and priced, and named next to the line's discount.
 import { useEffect, useId, useRef, useState } from "react";
 import { useFieldArray } from "react-hook-form";
 import { get, isAbort, post, Problem } from "../../lib/api";
@@ -19,9 +21,13 @@ export interface LineValues {
   quantity: string;
   unit_price: string;
   discount_percent: string;
+  /** A stored line's discount off the whole line (not edited here): carried through as the API gave it. */
+  discount_amount: string;
 }
 
-export const EMPTY_LINE: LineValues = { product_id: "", product_label: "", name: "", quantity: "1", unit_price: "", discount_percent: "" };
+export const EMPTY_LINE: LineValues = {
+  product_id: "", product_label: "", name: "", quantity: "1", unit_price: "", discount_percent: "", discount_amount: "",
+};
 
 export interface Product {
   id: string;
@@ -38,6 +44,7 @@ export function lineInput(line: LineValues): Record<string, string> {
   else if (line.name.trim()) out.name = line.name.trim();
   if (line.unit_price.trim()) out.unit_price = line.unit_price.trim();
   if (line.discount_percent.trim()) out.discount_percent = line.discount_percent.trim();
+  if (line.discount_amount?.trim()) out.discount_amount = line.discount_amount.trim();
   return out;
 }
 
@@ -49,7 +56,10 @@ export function lineErrorFields(error: unknown): Record<string, string> {
   if (!(error instanceof Problem)) return out;
   for (const key of Object.keys(error.errors)) {
     const match = /^lines\.(\d+)\.(\w+)$/.exec(key);
-    if (match) out[key] = LINE_FIELDS.includes(match[2]) ? key : `lines.${match[1]}.product_id`;
+    if (!match) continue;
+    // The discount amount is not a field of its own: its reasons sit on the line's discount.
+    out[key] = LINE_FIELDS.includes(match[2]) ? key
+      : match[2] === "discount_amount" ? `lines.${match[1]}.discount_percent` : `lines.${match[1]}.product_id`;
   }
   return out;
 }
@@ -183,7 +193,8 @@ export function LineEditor({ control, register, setValue, errors, lines, context
 
   const lineError = (index: number, name: string): string | undefined => {
     const own = errors.lines?.[index]?.[name]?.message as string | undefined;
-    return own ?? previewErrors[`lines.${index}.${name}`];
+    return own ?? previewErrors[`lines.${index}.${name}`]
+      ?? (name === "discount_percent" ? previewErrors[`lines.${index}.discount_amount`] : undefined);
   };
   const priced = (index: number) => preview?.lines[index];
 
@@ -212,6 +223,7 @@ export function LineEditor({ control, register, setValue, errors, lines, context
                 hint={p ? `Priced at ${amount(p.unit_price, preview!.currency)}${p.price_overridden ? " (yours)" : " (price book)"}` : "Empty: the price book's."}
                 {...register(`lines.${index}.unit_price`)} />
               <TextField label={`Discount % of line ${index + 1}`} inputMode="decimal" error={lineError(index, "discount_percent")}
+                hint={line.discount_amount ? `Kept: ${amount(line.discount_amount, context.currency.trim().toUpperCase())} off the line (leave this empty).` : undefined}
                 {...register(`lines.${index}.discount_percent`)} />
               <div className="line-amount" aria-live="polite">
                 {p ? <>Net <strong>{amount(p.net_amount, preview!.currency)}</strong> · tax {p.tax_rate} %</> : <span className="muted">—</span>}

@@ -3,8 +3,8 @@
 // (submit, cancel with a reason, ship some lines, mark a shipment delivered,
 // start a return, invoice the order or a shipment), and its shipments,
 // invoices and returns.
-import { useState } from "react";
-import { Link, useLoaderData, useNavigate, useRevalidator, useRouteLoaderData, type LoaderFunctionArgs } from "react-router";
+import { useEffect, useState } from "react";
+import { Link, useLoaderData, useLocation, useNavigate, useRevalidator, useRouteLoaderData, type LoaderFunctionArgs } from "react-router";
 import { get, getWithEtag, post, request } from "../../lib/api";
 import { day, label, when } from "../../lib/format";
 import { useCan } from "../../lib/session";
@@ -57,7 +57,9 @@ export function OrderPage() {
   const can = useCan();
   const navigate = useNavigate();
   const revalidator = useRevalidator();
-  const [message, setMessage] = useState<string>();
+  const location = useLocation();
+  const [message, setMessage] = useState<string | undefined>((location.state as { message?: string } | null)?.message);
+  useEffect(() => setMessage((location.state as { message?: string } | null)?.message), [location.key, location.state]);
   const [shipping, setShipping] = useState(false);
   const refresh = (text?: string) => {
     setMessage(text);
@@ -164,6 +166,9 @@ export function OrderPage() {
             <section className="panel" aria-labelledby="actions-heading">
               <h2 id="actions-heading">Actions</h2>
               <div className="action-stack">
+                {writer && order.status === "draft" && (
+                  <Link className="button secondary" to={`/orders/${order.id}/edit`}>Edit draft</Link>
+                )}
                 {writer && moves.submit && (
                   <ActionButton work={() => request(`/orders/${order.id}/submit`, { method: "POST", ifMatch })}
                     done={() => refresh(`Order ${order.number} submitted.`)}>
@@ -184,7 +189,7 @@ export function OrderPage() {
                     Create invoice for the order
                   </ActionButton>
                 )}
-                {writer && order.status === "draft" && <p className="muted">A draft can be changed until it is submitted.</p>}
+                {writer && order.status === "draft" && <p className="muted">A draft's lines and addresses can be changed until it is submitted.</p>}
               </div>
             </section>
           )}

@@ -1,4 +1,4 @@
-// Orders: the list, a direct order, each order's page and "New return" of it.
+// Orders: the list, a direct order, each order's page, the edit of a draft and "New return" of it.
 // Each page's code is downloaded when it is first opened (the route's `lazy`).
 import type { RouteObject } from "react-router";
 import type { OrderData } from "./OrderPage";
@@ -25,6 +25,8 @@ export const ordersRoutes: RouteObject[] = [
       {
         id: "order",
         path: ":orderId",
+        // Back from the edit of a draft the order is read again (its lines, addresses and totals changed there).
+        shouldRevalidate: ({ currentUrl, defaultShouldRevalidate }) => currentUrl.pathname.endsWith("/edit") || defaultShouldRevalidate,
         handle: {
           crumb: (data: OrderData | undefined) => data?.order.number ?? "Order",
           title: (data: OrderData | undefined) => (data ? `Order ${data.order.number}` : "Order"),
@@ -37,6 +39,10 @@ export const ordersRoutes: RouteObject[] = [
               const m = await import("./OrderPage");
               return { loader: m.orderRelatedLoader, Component: m.OrderPage };
             },
+          },
+          {
+            path: "edit", handle: { crumb: "Edit", title: "Edit order" },
+            lazy: async () => ({ Component: (await import("./EditOrder")).EditOrder }),
           },
           {
             path: "returns/new", handle: { crumb: "New return" },

@@ -79,6 +79,7 @@ function formLine(line: Quote["lines"][number]): LineValues {
     quantity: decimal(line.quantity),
     unit_price: line.price_overridden || !line.product_id ? decimal(line.unit_price) : "",
     discount_percent: line.discount_percent ? decimal(line.discount_percent) : "",
+    discount_amount: line.discount_amount ?? "",
   };
 }
 
