@@ -8,18 +8,12 @@ import { useForm } from "react-hook-form";
 import { Link, useNavigate } from "react-router";
 import { Problem, request } from "../../lib/api";
 import { useCan } from "../../lib/session";
-import { applyProblem, FormAlert, TextField } from "../../components/forms";
+import { applyProblem, FormAlert } from "../../components/forms";
 import { LineEditor, lineErrorFields, lineInput, type LineValues } from "./LineEditor";
 import { decimal } from "./money";
-import { addressLine, type Order, type OrderLine, type PostalAddress } from "./order";
+import { AddressFields, addressBody, addressErrorFields, formAddress, type AddressValues } from "./addresses";
+import { addressLine, type Order, type OrderLine } from "./order";
 import { useOrder } from "./OrderPage";
-
-const ADDRESS = ["street", "postal_code", "city", "region", "country"] as const;
-type AddressKey = (typeof ADDRESS)[number];
-type AddressValues = Record<AddressKey, string>;
-const ADDRESS_LABEL: Record<AddressKey, string> = {
-  street: "Street", postal_code: "Postal code", city: "City", region: "Region", country: "Country",
-};
 
 interface Values {
   ship: AddressValues;
@@ -40,19 +34,6 @@ function formLine(line: OrderLine): LineValues {
     discount_percent: line.discount_percent ? decimal(line.discount_percent) : "",
     discount_amount: line.discount_amount ?? "",
   };
-}
-
-function formAddress(a: PostalAddress | null): AddressValues {
-  return {
-    street: a?.street ?? "", postal_code: a?.postal_code ?? "", city: a?.city ?? "", region: a?.region ?? "",
-    country: a?.country ?? "",
-  };
-}
-
-function address(values: AddressValues) {
-  const out: Record<string, string> = {};
-  for (const key of ADDRESS) if (values[key].trim()) out[key] = values[key].trim();
-  return Object.keys(out).length ? out : null;
 }
 
 function defaults(order: Order): Values {
@@ -104,8 +85,7 @@ function EditOrderForm({ order, etag, heading }: { order: Order; etag?: string; 
     setStale(false);
     const body = {
       lines: v.lines.map(lineInput),
-      shipping_address: address(v.ship),
-      billing_address: v.billing_differs ? address(v.bill) : address(v.ship),
+      ...addressBody(v),
     };
     try {
       await request<Order>(`/orders/${order.id}`, { method: "PATCH", body, ifMatch: etag ?? `"${order.version}"` });
@@ -115,11 +95,7 @@ function EditOrderForm({ order, etag, heading }: { order: Order; etag?: string; 
         setStale(true);
         return;
       }
-      const fields: Record<string, string> = { ...lineErrorFields(e) };
-      for (const key of ADDRESS) {
-        fields[`shipping_address.${key}`] = `ship.${key}`;
-        fields[`billing_address.${key}`] = v.billing_differs ? `bill.${key}` : `ship.${key}`;
-      }
+      const fields: Record<string, string> = { ...lineErrorFields(e), ...addressErrorFields(v.billing_differs) };
       setGeneral(applyProblem(e, setError, ["lines", ...Object.values(fields)], fields));
     }
   };
@@ -141,31 +117,7 @@ function EditOrderForm({ order, etag, heading }: { order: Order; etag?: string; 
           lines={watch("lines")}
           context={{ currency: order.currency, price_book_id: order.price_book_id ?? "", tax_country: order.tax_country }} />
 
-        <fieldset className="plain">
-          <legend>Shipping address</legend>
-          <div className="form-grid">
-            {ADDRESS.map((key) => (
-              <TextField key={key} label={`Shipping ${ADDRESS_LABEL[key].toLowerCase()}`} error={err(`ship.${key}`)}
-                maxLength={key === "country" ? 2 : undefined} hint={key === "country" ? "Two-letter code, like DE." : undefined}
-                {...register(`ship.${key}`)} />
-            ))}
-          </div>
-        </fieldset>
-        <div className="field">
-          <label className="tick"><input type="checkbox" {...register("billing_differs")} /> The billing address differs</label>
-        </div>
-        {differs && (
-          <fieldset className="plain">
-            <legend>Billing address</legend>
-            <div className="form-grid">
-              {ADDRESS.map((key) => (
-                <TextField key={key} label={`Billing ${ADDRESS_LABEL[key].toLowerCase()}`} error={err(`bill.${key}`)}
-                  maxLength={key === "country" ? 2 : undefined} hint={key === "country" ? "Two-letter code, like DE." : undefined}
-                  {...register(`bill.${key}`)} />
-              ))}
-            </div>
-          </fieldset>
-        )}
+        <AddressFields register={register} err={err} differs={differs} />
         {stale && (
           <div role="alert" className="alert error">
             <p>Someone changed this order after you opened it, so your changes were not saved.</p>

@@ -11,6 +11,7 @@ import { AccountPicker } from "../accounts/AccountPicker";
 import type { Account } from "../accounts/account";
 import { EMPTY_LINE, LineEditor, lineErrorFields, lineInput, type LineValues } from "./LineEditor";
 import type { Order } from "./order";
+import { AddressFields, addressBody, addressErrorFields, formAddress, type AddressValues } from "./addresses";
 
 interface PriceBook {
   id: string;
@@ -25,12 +26,6 @@ export async function newOrderLoader({ request: req }: LoaderFunctionArgs): Prom
   return { books };
 }
 
-const ADDRESS = ["street", "postal_code", "city", "region", "country"] as const;
-type AddressKey = (typeof ADDRESS)[number];
-const ADDRESS_LABEL: Record<AddressKey, string> = {
-  street: "Street", postal_code: "Postal code", city: "City", region: "Region", country: "Country",
-};
-
 interface Values {
   account_id: string;
   currency: string;
@@ -38,18 +33,10 @@ interface Values {
   tax_country: string;
   customer_reference: string;
   payment_terms_days: string;
-  ship: Record<AddressKey, string>;
+  ship: AddressValues;
   billing_differs: boolean;
-  bill: Record<AddressKey, string>;
+  bill: AddressValues;
   lines: LineValues[];
-}
-
-const blankAddress = (): Record<AddressKey, string> => ({ street: "", postal_code: "", city: "", region: "", country: "" });
-
-function address(values: Record<AddressKey, string>) {
-  const out: Record<string, string> = {};
-  for (const key of ADDRESS) if (values[key].trim()) out[key] = values[key].trim();
-  return Object.keys(out).length ? out : null;
 }
 
 export function NewOrder() {
@@ -67,9 +54,9 @@ export function NewOrder() {
       tax_country: "",
       customer_reference: "",
       payment_terms_days: "",
-      ship: blankAddress(),
+      ship: formAddress(),
       billing_differs: false,
-      bill: blankAddress(),
+      bill: formAddress(),
       lines: [{ ...EMPTY_LINE }],
     },
   });
@@ -94,8 +81,7 @@ export function NewOrder() {
       currency: v.currency.trim().toUpperCase(),
       price_book_id: v.price_book_id || null,
       lines: v.lines.map(lineInput),
-      shipping_address: address(v.ship),
-      billing_address: v.billing_differs ? address(v.bill) : address(v.ship),
+      ...addressBody(v),
     };
     if (v.tax_country.trim()) body.tax_country = v.tax_country.trim().toUpperCase();
     if (v.customer_reference.trim()) body.customer_reference = v.customer_reference.trim();
@@ -111,11 +97,7 @@ export function NewOrder() {
       navigate(`/orders/${order.id}`, { replace: true });
     } catch (e) {
       const lineFields = lineErrorFields(e);
-      const fields: Record<string, string> = { ...lineFields };
-      for (const key of ADDRESS) {
-        fields[`shipping_address.${key}`] = `ship.${key}`;
-        fields[`billing_address.${key}`] = v.billing_differs ? `bill.${key}` : `ship.${key}`;
-      }
+      const fields: Record<string, string> = { ...lineFields, ...addressErrorFields(v.billing_differs) };
       setGeneral(applyProblem(e, setError,
         ["account_id", "currency", "price_book_id", "tax_country", "customer_reference", "payment_terms_days", "lines",
           ...Object.values(fields)], fields));
@@ -152,30 +134,7 @@ export function NewOrder() {
         <LineEditor control={control} register={register} setValue={setValue} errors={formState.errors} lines={watch("lines")}
           context={{ currency: watch("currency"), price_book_id: watch("price_book_id"), tax_country: taxCountry }} />
 
-        <fieldset className="plain">
-          <legend>Shipping address</legend>
-          <div className="form-grid">
-            {ADDRESS.map((key) => (
-              <TextField key={key} label={`Shipping ${ADDRESS_LABEL[key].toLowerCase()}`} error={err(`ship.${key}`)}
-                maxLength={key === "country" ? 2 : undefined} hint={key === "country" ? "Two-letter code, like DE." : undefined}
-                {...register(`ship.${key}`)} />
-            ))}
-          </div>
-        </fieldset>
-        <div className="field">
-          <label className="tick"><input type="checkbox" {...register("billing_differs")} /> The billing address differs</label>
-        </div>
-        {differs && (
-          <fieldset className="plain">
-            <legend>Billing address</legend>
-            <div className="form-grid">
-              {ADDRESS.map((key) => (
-                <TextField key={key} label={`Billing ${ADDRESS_LABEL[key].toLowerCase()}`} error={err(`bill.${key}`)}
-                  maxLength={key === "country" ? 2 : undefined} {...register(`bill.${key}`)} />
-              ))}
-            </div>
-          </fieldset>
-        )}
+        <AddressFields register={register} err={err} differs={differs} />
         <FormAlert>{general.length > 0 && general.map((m) => <p key={m}>{m}</p>)}</FormAlert>
         <div className="actions">
           <button type="submit" disabled={formState.isSubmitting}>{formState.isSubmitting ? "Creating…" : "Create draft order"}</button>
