@@ -40,6 +40,10 @@ PERMISSIONS = {
     "orders:write": frozenset({"admin", "sales"}),  # quotes, orders, shipments, returns
     "orders:admin": frozenset({"admin"}),  # products, price books, tax rates
     "finance:write": frozenset({"admin", "finance"}),  # issue invoices, record payments, credit notes
+    "cases:read": frozenset(ROLES),  # cases, their conversations, knowledge base articles, support figures
+    "cases:write": frozenset({"admin", "support"}),  # work cases: reply, notes, status, merge, assign
+    "kb:write": frozenset({"admin", "support"}),  # write, review, publish and archive articles
+    "support:admin": frozenset({"admin"}),  # teams, routing and escalation rules, SLA policies, calendars
     "users:admin": frozenset({"admin"}),  # users, other people's tokens
     "self": frozenset(ROLES),  # one's own profile and tokens
 }

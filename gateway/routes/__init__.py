@@ -4,6 +4,7 @@ from gateway.routes import (
     accounts,
     activities,
     auth,
+    cases,
     catalog,
     console,
     contacts,
@@ -14,12 +15,17 @@ from gateway.routes import (
     health,
     imports,
     invoicing,
+    kb,
     leads,
     opportunities,
     orders,
     quotes,
     returns,
     search,
+    sla,
+    support_admin,
+    support_mail,
+    surveys,
     users,
     views_saved,
     web_form,
@@ -27,4 +33,5 @@ from gateway.routes import (
 
 BLUEPRINTS = (health.bp, console.bp, docs.bp, auth.bp, users.bp, leads.bp, imports.bp, web_form.bp, accounts.bp,
               contacts.bp, opportunities.bp, activities.bp, forecast.bp, exports.bp, search.bp, views_saved.bp,
-              catalog.bp, customer_value.bp, orders.bp, returns.bp, quotes.bp, invoicing.bp)
+              catalog.bp, customer_value.bp, orders.bp, returns.bp, quotes.bp, invoicing.bp,
+              cases.bp, support_admin.bp, sla.bp, support_mail.bp, kb.bp, surveys.bp)

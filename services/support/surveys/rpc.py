@@ -1,0 +1,5 @@
+"""Placeholder until this area is written."""
+
+
+class SurveysRpc:
+    pass

@@ -1,0 +1,1 @@
+"""Contracts of the support service's escalation area."""
