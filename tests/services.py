@@ -17,7 +17,7 @@ from gateway.app import create_app
 from shared.kit.health import check
 from shared.kit.paths import ROOT
 from shared.kit.testing import Event, GreenPool, sleep
-from tests.support import SchemaDb, wait_for
+from tests.helpers import SchemaDb, wait_for
 
 ROLES = ("admin", "sales", "support", "marketing", "readonly")
 

@@ -6,7 +6,7 @@ import shutil
 from shared.kit.migrate import migrate
 from shared.kit.paths import ROOT
 from tests.services import scratch_database
-from tests.support import SchemaDb
+from tests.helpers import SchemaDb
 
 
 def _migrate_before(url, service, version, tmp_path):

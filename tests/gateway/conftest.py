@@ -21,7 +21,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from gateway import users
 from gateway.app import create_app
 from shared.kit.tracing import setup_tracing
-from tests.support import SchemaDb
+from tests.helpers import SchemaDb
 
 ROLES = ("admin", "sales", "support", "marketing", "finance", "readonly")
 

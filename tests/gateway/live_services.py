@@ -10,7 +10,7 @@ from services.leads.service import LeadsService
 from services.sales.service import SalesService
 from shared.kit.testing import start_container
 from tests.services import ServiceDb
-from tests.support import wait_for
+from tests.helpers import wait_for
 
 
 @pytest.fixture(scope="module")

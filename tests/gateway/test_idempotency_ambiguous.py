@@ -12,7 +12,7 @@ from gateway.app import create_app
 from services.leads.service import LeadsService
 from shared.kit.testing import Event, sleep, spawn, start_container
 from tests.gateway.conftest import assert_problem, bearer
-from tests.support import wait_for
+from tests.helpers import wait_for
 
 
 @pytest.fixture(scope="module")

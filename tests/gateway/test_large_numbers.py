@@ -13,7 +13,7 @@ from services.leads.service import LeadsService
 from shared.kit.jsonio import dumps, dumps_message
 from shared.kit.testing import start_container
 from tests.gateway.conftest import bearer
-from tests.support import wait_for
+from tests.helpers import wait_for
 
 HUGE = -1.5889545014284868e+128
 

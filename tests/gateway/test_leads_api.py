@@ -14,7 +14,7 @@ from gateway.app import create_app
 from services.leads.service import LeadsService
 from shared.kit.testing import GreenPool, start_container
 from tests.gateway.conftest import assert_problem, bearer
-from tests.support import gunicorn_gateway
+from tests.helpers import gunicorn_gateway
 
 
 def wait_for(predicate, timeout=20, interval=0.1, message="condition not met in time"):

@@ -11,7 +11,7 @@ from services.leads.service import LeadsService
 from shared.kit.testing import start_container
 from tests.gateway.conftest import assert_problem, bearer
 from tests.services import ServiceDb, unique
-from tests.support import wait_for
+from tests.helpers import wait_for
 
 SCORING_PATH = "/api/v1/leads/scoring-rules/preview"
 ASSIGNMENT_PATH = "/api/v1/leads/assignment-rules/preview"

@@ -10,7 +10,7 @@ from gateway import sessions, users
 from gateway.app import create_app
 from tests.gateway.conftest import FakeRpc, assert_problem, bearer, unique
 from tests.gateway.test_rate_limits import away_from_a_window_edge, random_ip
-from tests.support import gunicorn_gateway
+from tests.helpers import gunicorn_gateway
 
 PASSWORD = "correct horse battery"
 ENDED = "Your session has ended; sign in again."

@@ -22,7 +22,7 @@ from shared.kit.migrate import migrate
 from shared.kit.relay import OutboxRelay
 from shared.kit.tracing import setup_tracing
 from tests.kit import sample_service  # noqa: F401  (registers note.written)
-from tests.support import wait_for
+from tests.helpers import wait_for
 
 SCHEMA = "kit_test"
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -21,7 +21,7 @@ from shared.kit.rpc_client import RpcClient, RpcUnavailable
 from tests.kit.conftest import MIGRATIONS, SCHEMA, unique
 from tests.kit.sample_service import KitFull
 from tests.services import scratch_database
-from tests.support import wait_for
+from tests.helpers import wait_for
 
 
 def free_port():

@@ -32,7 +32,7 @@ from shared.kit.migrate import migrate_component
 from shared.kit.testing import RpcCluster, start_container, worker_factory
 from tests.leads.traced import TracedConnection
 from tests.services import EventCollector, ServiceDb, ServiceProcesses, concurrently, scratch_database, unique
-from tests.support import wait_for
+from tests.helpers import wait_for
 
 __all__ = ["concurrently", "person", "unique", "wait_for"]
 

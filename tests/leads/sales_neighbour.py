@@ -33,7 +33,7 @@ from shared.kit.migrate import migrate_component
 from shared.kit.testing import RpcCluster, start_container
 from shared.kit.tracing import setup_tracing
 from tests.services import ServiceDb, scratch_database
-from tests.support import wait_for
+from tests.helpers import wait_for
 
 DEAD_LETTER_QUEUE = "leads.dead-letter"
 

@@ -21,7 +21,7 @@ from shared.schemas.errors import ValidationFailed
 from shared.schemas.leads import LEAD_SORTS, LeadQuerySchema, LeadSchema
 from tests.leads.conftest import person, unique
 from tests.services import scratch_database
-from tests.support import SchemaDb
+from tests.helpers import SchemaDb
 
 LEADS_MIGRATIONS = ROOT / "services" / "leads" / "migrations"
 

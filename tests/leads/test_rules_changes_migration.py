@@ -8,7 +8,7 @@ from services.leads.scoring.store import load_rules_state as scoring_state
 from shared.kit.migrate import migrate
 from shared.kit.paths import ROOT
 from tests.services import scratch_database
-from tests.support import SchemaDb
+from tests.helpers import SchemaDb
 
 LEADS_MIGRATIONS = ROOT / "services" / "leads" / "migrations"
 

@@ -8,7 +8,7 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from gateway import metrics
-from tests.support import gunicorn_gateway
+from tests.helpers import gunicorn_gateway
 
 LEAD_ID = "7d9f2c4e-4a4b-4c1e-9a55-2f9f5f0d1a11"
 

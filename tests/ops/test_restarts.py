@@ -25,7 +25,7 @@ import pytest
 from supervisor.xmlrpc import SupervisorTransport
 
 from shared.kit.paths import ROOT
-from tests.support import wait_for
+from tests.helpers import wait_for
 
 TEMPLATES = ROOT / "scripts" / "supervisor"
 BASE, MAX, HEALTHY, START_SECONDS = 0.25, 1.0, 3.0, 1

@@ -8,7 +8,7 @@ import time
 
 from tests.orders.invoicing_support import issued_invoice
 from tests.orders.quote_support import sent_quote
-from tests.support import wait_for
+from tests.helpers import wait_for
 
 YESTERDAY = datetime.date.today() - datetime.timedelta(days=1)
 

@@ -21,7 +21,7 @@ import pytest
 import requests
 
 from tests.resilience.conftest import RPC_TIMEOUT
-from tests.support import wait_for
+from tests.helpers import wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.outage]
 RECOVERY_SECONDS = 60

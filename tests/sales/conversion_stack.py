@@ -22,7 +22,7 @@ from shared.kit.config import load_component_config
 from shared.kit.migrate import migrate_component
 from shared.kit.testing import start_container
 from tests.services import EventCollector, ServiceDb, ServiceProcesses, unique
-from tests.support import wait_for
+from tests.helpers import wait_for
 
 
 def qualified_lead(cluster, **fields):

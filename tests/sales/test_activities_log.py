@@ -12,7 +12,7 @@ from shared.schemas.errors import NotFound, ValidationFailed
 from shared.schemas.sales.activities import ActivityLoggedEventSchema, ActivitySchema
 from tests.sales.activities_support import at, call, make_account, make_contact, make_opportunity, written
 from tests.services import concurrently
-from tests.support import wait_for
+from tests.helpers import wait_for
 
 
 def parse(value):

@@ -25,7 +25,7 @@ from shared.schemas.sales.opportunities import OPPORTUNITY_SORTS, OpportunityQue
 from tests.sales.conftest import account_data, contact_data, unique
 from tests.sales.opportunity_helpers import new_account, opportunity_data
 from tests.services import scratch_database
-from tests.support import SchemaDb
+from tests.helpers import SchemaDb
 
 SALES_MIGRATIONS = ROOT / "services" / "sales" / "migrations"
 # list -> (its RPC, its sorts, its default sort, the schema of its items)
