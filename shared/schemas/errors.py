@@ -59,6 +59,13 @@ class IllegalStageMove(IllegalTransition):
     title = "Illegal stage move"
 
 
+class Gone(CrmError):
+    """The thing existed but is over for good (an expired survey link)."""
+
+    status = 410
+    title = "Gone"
+
+
 class Forbidden(CrmError):
     status = 403
     title = "Forbidden"
