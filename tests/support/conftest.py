@@ -22,23 +22,43 @@ from services.support.service import SupportService
 from shared.kit.config import load_component_config
 from shared.kit.migrate import migrate_component
 from shared.kit.testing import RpcCluster, start_container
-from tests.services import EventCollector, ServiceDb, ServiceProcesses, concurrently, scratch_database, unique
 from tests.helpers import wait_for
+from tests.services import EventCollector, ServiceDb, ServiceProcesses, concurrently, scratch_database, unique
 
-__all__ = ["concurrently", "known_account", "unique", "wait_for"]
+__all__ = ["concurrently", "known_account", "known_contact", "known_order", "unique", "wait_for"]
 
 SCHEMA = "support"
 EVENTS_EXCHANGE = "support.events"
 RPC_TIMEOUT = 30
 
 
-def known_account(db, name=None, type="customer", country="DE"):
-    """An account in support' projection of sales' accounts (as if its
+def known_account(db, name=None, type="customer", country="DE", tier=None):
+    """An account in support's projection of sales' accounts (as if its
     ``account.created`` had been consumed); returns its id."""
     account_id = str(uuid.uuid4())
-    db.conn.execute("INSERT INTO accounts (id, name, type, country, source_version) VALUES (%s, %s, %s, %s, 1)",
-                    (account_id, name or f"Initech {unique()}", type, country))
+    db.conn.execute("INSERT INTO accounts (id, name, type, tier, country, source_version)"
+                    " VALUES (%s, %s, %s, %s, %s, 1)",
+                    (account_id, name or f"Initech {unique()}", type, tier, country))
     return account_id
+
+
+def known_contact(db, account_id=None, email=None, first_name="Ada", last_name=None):
+    """A contact in support's projection of sales' contacts; returns its id."""
+    contact_id = str(uuid.uuid4())
+    db.conn.execute("INSERT INTO contacts (id, account_id, first_name, last_name, email, source_version)"
+                    " VALUES (%s, %s, %s, %s, %s, 1)",
+                    (contact_id, account_id, first_name, last_name or f"Lovelace {unique()}",
+                     (email or f"{unique()}@example.org").lower()))
+    return contact_id
+
+
+def known_order(db, account_id, number=None, status="submitted"):
+    """An order in support's projection of orders (as if order.placed had
+    been consumed); returns its id."""
+    order_id = str(uuid.uuid4())
+    db.conn.execute("INSERT INTO orders (id, number, account_id, status, placed_at, source_version)"
+                    " VALUES (%s, %s, %s, %s, now(), 1)", (order_id, number or f"SO-{unique()}", account_id, status))
+    return order_id
 
 
 # Database -------------------------------------------------------------------
