@@ -9,6 +9,9 @@ the HTTP status of its problem document.  Arguments are plain JSON types.
 import json
 
 
+PROBLEM_MEMBERS = ("type", "title", "status", "detail", "instance", "errors")
+
+
 class CrmError(Exception):
     status = 400
     title = "Bad request"
@@ -28,7 +31,9 @@ class CrmError(Exception):
         problem = {"title": self.title, "status": self.status, "detail": self.detail}
         if self.errors:
             problem["errors"] = self.errors
-        problem.update(self.extra)
+        # An extra never replaces a member of the problem itself (a record's
+        # ``status`` given as an extra is the record's, not the answer's).
+        problem.update({key: value for key, value in self.extra.items() if key not in PROBLEM_MEMBERS})
         return problem
 
 
