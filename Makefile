@@ -3,7 +3,7 @@
 # Settings come from the environment: DATABASE_URL, AMQP_URI, GATEWAY_BIND, OPS_PORT_BASE.
 
 .DEFAULT_GOAL := help
-.PHONY: help up down restart status logs test bench screenshots lint migrate manifests clean
+.PHONY: help up down restart status logs mail test bench screenshots lint migrate manifests clean
 
 # Hand these to the scripts when given (make logs FOLLOW=1, make test PYTEST_ARGS='-x').
 export FOLLOW PYTEST_ARGS BENCH_ARGS SCREENSHOTS_ARGS OVERLAY OUT
@@ -29,6 +29,9 @@ status: ## what runs: state, readiness, restarts (count, last exit, next) per pr
 
 logs: ## last 200 lines of every log; FOLLOW=1 keeps following
 	@bash scripts/logs.sh
+
+mail: ## the latest emails the suite sent (the mail catcher of make up; web page: http://127.0.0.1:8025/)
+	@bash scripts/mail.sh
 
 test: ## ruff, then pytest on a fresh crm_test database; PYTEST_ARGS='...' for pytest
 	@bash scripts/test.sh

@@ -37,6 +37,15 @@ export GATEWAY_BIND="${GATEWAY_BIND:-127.0.0.1:8080}"
 # port: OPS_PORT_BASE for the first service of services/registry.txt, then +1.
 export OPS_PORT_BASE="${OPS_PORT_BASE:-8091}"
 
+# The local mail catcher (scripts/mailcatcher.py, run by make up): the SMTP
+# server every service sends to, its web page, and the IMAP mailbox of the
+# support address that the support service polls; what it keeps goes to MAIL_DIR.
+MAIL_DIR="$STATE/mail"
+MAILCATCHER_SMTP="${MAILCATCHER_SMTP:-127.0.0.1:1025}"
+MAILCATCHER_WEB="${MAILCATCHER_WEB:-127.0.0.1:8025}"
+MAILCATCHER_IMAP="${MAILCATCHER_IMAP:-127.0.0.1:1143}"
+MAILBOX_ADDRESS="${SUPPORT_ADDRESS:-support@crm.local}"
+
 # ops_port SERVICE: the local ops port of that service.
 ops_port() {
   local name offset=0
@@ -350,7 +359,33 @@ program_environment() {
     value="${value//\"/\\\"}"
     out+=",$name=\"$value\""
   done
+  if [ "$1" != gateway ]; then
+    out+="$(mail_environment "$1")"
+  fi
   printf '%s' "$out"
+}
+
+# The mail settings of a service under make up: mail goes to the mail catcher,
+# and support polls the catcher's mailbox of the support address (unless
+# SMTP_HOST / IMAP_HOST are set: then the services' own settings apply).
+mail_environment() {
+  local smtp_host smtp_port
+  if [ -z "${SMTP_HOST:-}" ]; then
+    smtp_host="${MAILCATCHER_SMTP%:*}" smtp_port="${MAILCATCHER_SMTP##*:}"
+    printf ',SMTP_HOST="%s",SMTP_PORT="%s",SMTP_SECURITY="none"' "$smtp_host" "$smtp_port"
+  fi
+  if [ "$1" = support ] && [ -z "${IMAP_HOST:-}" ]; then
+    printf ',IMAP_HOST="%s",IMAP_PORT="%s",IMAP_SECURITY="none",IMAP_USERNAME="support",IMAP_PASSWORD="support"' \
+      "${MAILCATCHER_IMAP%:*}" "${MAILCATCHER_IMAP##*:}"
+    printf ',MAIL_POLL_SECONDS="%s"' "${MAIL_POLL_SECONDS:-5}"
+  fi
+}
+
+# The mail catcher's command line.
+mailcatcher_command() {
+  printf '%q ' "$VENV_PY" "$SCRIPTS/mailcatcher.py" serve --dir "$MAIL_DIR" --smtp "$MAILCATCHER_SMTP" \
+    --web "$MAILCATCHER_WEB" --imap "$MAILCATCHER_IMAP" --mailbox-address "$MAILBOX_ADDRESS" \
+    --mailbox-user support --mailbox-password support
 }
 
 # The restarter's command line (an event listener of supervisord).
@@ -374,6 +409,9 @@ write_supervisor_conf() {
         "name=$name" "command=$(program_command "$name")" "root=$ROOT" "logs=$LOGS" \
         "environment=$(program_environment "$name")" "startsecs=$START_SECONDS"
     done
+    render_template "$SCRIPTS/supervisor/program.conf.in" \
+      "name=mailcatcher" "command=$(mailcatcher_command)" "root=$ROOT" "logs=$LOGS" \
+      "environment=PYTHONUNBUFFERED=\"1\"" "startsecs=$START_SECONDS"
   } >"$tmp"
   chmod 600 "$tmp"
   mv "$tmp" "$SUPERVISOR_CONF"
@@ -386,6 +424,7 @@ program_ports() {
   for name in $SERVICES; do
     printf ' %s' "$(ops_port "$name")"
   done
+  printf ' %s %s %s' "$MAILCATCHER_SMTP" "$MAILCATCHER_WEB" "$MAILCATCHER_IMAP"
 }
 
 # procs.py (status, wait) with this run's supervisord, restarts and targets:
@@ -397,7 +436,8 @@ procs() {
     args+=(--ops "$name=$(ops_port "$name")")
   done
   "$VENV_PY" "$SCRIPTS/procs.py" "$command" --socket "$SUPERVISOR_SOCK" --state "$RESTARTS_FILE" \
-    --logs "$LOGS" ${args[@]+"${args[@]}"} --http "gateway=$(gateway_url)/ready" "$@"
+    --logs "$LOGS" ${args[@]+"${args[@]}"} --http "gateway=$(gateway_url)/ready" \
+    --http "mailcatcher=http://$MAILCATCHER_WEB/healthz" "$@"
 }
 
 # Refuse to start when programs of this checkout are still alive without their

@@ -65,6 +65,8 @@ print_box "CRM is up" \
   "API docs     $URL/api/v1/docs" \
   "metrics      $URL/metrics" \
   "admin token  $ADMIN_TOKEN_FILE" \
+  "mail catcher http://$MAILCATCHER_WEB/  (every email sent; make mail lists them;" \
+  "             SMTP $MAILCATCHER_SMTP, mail to $MAILBOX_ADDRESS there opens a case)" \
   "" \
   "ops ports of the services:" \
   "${OPS_LINES[@]}" \

@@ -28,12 +28,12 @@ def programs(tmp_path):
 
 
 def test_every_component_runs_and_the_restarter_owns_restarts(programs):
-    assert set(programs) == {*SERVICES, "gateway", "restarter"}
+    assert set(programs) == {*SERVICES, "gateway", "restarter", "mailcatcher"}
     restarter = programs["restarter"]
     assert restarter.pool_events == [ProcessStateEvent]
     (listener,) = restarter.process_configs
     assert "scripts/supervisor/restarter.py" in listener.command and listener.autorestart
-    for name in (*SERVICES, "gateway"):
+    for name in (*SERVICES, "gateway", "mailcatcher"):
         (program,) = programs[name].process_configs
         assert program.autorestart is False and program.startretries == 0, name
 
@@ -49,4 +49,5 @@ def test_each_service_has_its_own_ops_port_in_registry_order(programs, tmp_path)
 
 def test_the_scripts_list_the_ports_they_need(tmp_path):
     ports = lib(tmp_path, "program_ports", OPS_PORT_BASE="18091", GATEWAY_BIND="127.0.0.1:18181").split()
-    assert ports == ["127.0.0.1:18181", *(str(18091 + index) for index in range(len(SERVICES)))]
+    assert ports == ["127.0.0.1:18181", *(str(18091 + index) for index in range(len(SERVICES))),
+                     "127.0.0.1:1025", "127.0.0.1:8025", "127.0.0.1:1143"]

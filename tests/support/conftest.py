@@ -72,7 +72,9 @@ def support_database_url(database_url):
 @pytest.fixture(scope="session")
 def support_env(test_env, support_database_url):
     """The test environment (test vhost) on the suite's own database."""
-    return {**test_env, "DATABASE_URL": support_database_url, "OUTBOX_POLL_SECONDS": "0.2"}
+    # No mail servers unless a test starts its own (never a developer's local catcher).
+    return {**test_env, "DATABASE_URL": support_database_url, "OUTBOX_POLL_SECONDS": "0.2", "SMTP_HOST": "",
+            "IMAP_HOST": ""}
 
 
 @pytest.fixture(scope="session")
