@@ -26,6 +26,7 @@ import re
 
 from services.support.cases import settings, states, store
 from services.support.customers import commands as customers
+from services.support.kb import commands as kb
 from services.support.mail import commands as mail
 from services.support.sla import commands as sla
 from services.support.surveys import commands as surveys
@@ -443,6 +444,7 @@ def merge_cases(conn, source_id, target_id, actor, at=None):
     if source["status"] != "closed":
         source = _move(conn, source, "closed", actor, at)
     merged = store.update_case(conn, source["id"], {"merged_into": target_id})
+    kb.move_case_links(conn, source["id"], target["id"])  # the articles that solved it solved the survivor
     store.HISTORY.add(conn, source["id"], actor, "merged_into", {"merged_into": [None, target_id]})
     store.HISTORY.add(conn, target["id"], actor, "merged", {"merged_case": [None, source["number"]]})
     conn.execute("UPDATE cases SET updated_at = greatest(updated_at, %s) WHERE id = %s", (at, target["id"]))
