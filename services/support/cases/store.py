@@ -1,6 +1,7 @@
 """SQL for cases, their messages and history: plain functions over a
 connection already in a transaction."""
 
+import datetime
 import uuid
 
 from shared.kit.filters import Where, escape_like
@@ -21,8 +22,8 @@ SELECT_CASES = ("SELECT cases.*, accounts.name AS account_name, orders.number AS
 
 # The SLA clocks table of the SLA area (0004_sla.sql): a clock runs while
 # ``running_since`` is set; ``due_at`` is the moment its target is reached.
-RUNNING_DUE = ("(SELECT min(s.due_at) FROM case_sla s WHERE s.case_id = cases.id AND s.running_since IS NOT NULL"
-               " AND s.achieved_at IS NULL AND NOT s.stopped)")
+# ``cases.due_at`` (0009_queue.sql) is the earliest of the running clocks', kept
+# by triggers on case_sla: the queue (sort ``due``) reads it from the case row.
 SLA_FILTERS = {
     "breached": "EXISTS (SELECT 1 FROM case_sla s WHERE s.case_id = c.id AND s.breached_at IS NOT NULL)",
     "due_soon": ("EXISTS (SELECT 1 FROM case_sla s WHERE s.case_id = c.id AND s.running_since IS NOT NULL"
@@ -127,12 +128,41 @@ def list_cases(conn, query):
     """``(rows, next_cursor)`` of the cases under ``query`` (CaseQuerySchema)."""
     where = _filters(query)
     sort = query.get("sort") or "-created_at"
-    due = f", {RUNNING_DUE} AS due_at" if sort == "due" else ""
-    select = (f"SELECT * FROM (SELECT cases.*, accounts.name AS account_name, orders.number AS order_number{due}"
+    select = ("SELECT * FROM (SELECT cases.*, accounts.name AS account_name, orders.number AS order_number"
               " FROM cases LEFT JOIN accounts ON accounts.id = cases.account_id"
               " LEFT JOIN orders ON orders.id = cases.order_id) AS c")
-    return keyset_page(conn, select, where.clauses, where.params, SORTS[sort], query.get("cursor"),
-                       int(query.get("limit") or 50))
+    order, cursor, limit = SORTS[sort], query.get("cursor"), int(query.get("limit") or 50)
+    statuses = [status for status in STATUSES if status in set(query.get("status") or ())]
+    if sort == "due" and statuses:
+        return _merged_by_status(conn, select, where, statuses, order, cursor, limit)
+    return keyset_page(conn, select, where.clauses, where.params, order, cursor, limit)
+
+
+def _merged_by_status(conn, select, where, statuses, order, cursor, limit):
+    """The queue of some statuses: a page of each status (each an ordered
+    range of the (status, due_at, id) index of 0009_queue.sql, which a
+    ``status = ANY(...)`` is not, even of one status) merged in the queue's
+    order, so a page reads at most a page per status, not every case of them."""
+    rows, more = [], False
+    for status in statuses:
+        part, next_cursor = keyset_page(conn, select, [*where.clauses, "status = %s"], [*where.params, status], order,
+                                        cursor, limit)
+        rows += part
+        more = more or next_cursor is not None
+    # The queue's order: a due moment first (earliest first), then none; the id breaks ties
+    # (uuid.UUID orders as PostgreSQL's uuid does: by its bytes).
+    rows.sort(key=lambda row: (row["due_at"] is None, row["due_at"] or _NEVER, _uuid(row["id"])))
+    if len(rows) > limit or (more and rows):
+        rows = rows[:limit]
+        return rows, order.cursor(rows[-1])
+    return rows, None
+
+
+_NEVER = datetime.datetime.min.replace(tzinfo=datetime.UTC)
+
+
+def _uuid(value):
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
 def count_cases(conn, query):

@@ -107,6 +107,11 @@ def recount_running_clocks(conn, calendar_id, old_cal, new_cal, at=None):
     from services.support.sla import commands
 
     at = commands.now(conn, at)
+    # Their cases first, as a change of a case takes them (the case, then its clocks): writing a
+    # clock writes its case's queue moment (cases.due_at, 0009_queue.sql), so taking a clock
+    # before its case could deadlock with a change of that case.
+    conn.execute("SELECT id FROM cases WHERE id IN (SELECT case_id FROM case_sla WHERE calendar_id = %s"
+                 " AND running_since IS NOT NULL) ORDER BY id FOR UPDATE", (str(calendar_id),))
     rows = conn.execute("SELECT * FROM case_sla WHERE calendar_id = %s AND running_since IS NOT NULL"
                         " ORDER BY id FOR UPDATE", (str(calendar_id),)).fetchall()
     updates = []
