@@ -8,6 +8,7 @@ from gateway.routes import (
     catalog,
     console,
     contacts,
+    customer360,
     customer_value,
     docs,
     exports,
@@ -34,4 +35,5 @@ from gateway.routes import (
 BLUEPRINTS = (health.bp, console.bp, docs.bp, auth.bp, users.bp, leads.bp, imports.bp, web_form.bp, accounts.bp,
               contacts.bp, opportunities.bp, activities.bp, forecast.bp, exports.bp, search.bp, views_saved.bp,
               catalog.bp, customer_value.bp, orders.bp, returns.bp, quotes.bp, invoicing.bp,
-              cases.bp, support_admin.bp, sla.bp, support_mail.bp, kb.bp, surveys.bp)
+              cases.bp, support_admin.bp, sla.bp, support_mail.bp, kb.bp, surveys.bp,
+              customer360.bp)

@@ -14,9 +14,10 @@ class TestSalesRoutes(RouteChecks):
 
     @staticmethod
     def covers(rule):
-        """The sales routes and lead conversion; GET /accounts/{id}/value is orders' (test_customer_value_routes)."""
+        """The sales routes and lead conversion; GET /accounts/{id}/value is orders' (test_customer_value_routes),
+        GET /accounts/{id}/overview the gateway's customer-360 view (test_customer360)."""
         return ((rule.rule.startswith(PREFIXES) or rule.rule.endswith("/convert"))
-                and not rule.endpoint.startswith("customer_value."))
+                and not rule.endpoint.startswith(("customer_value.", "customer360.")))
 
 
 def test_who_reads_and_writes_what(client, tokens, fake_rpc):

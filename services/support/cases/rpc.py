@@ -4,7 +4,7 @@ Every write runs in one transaction; a call carrying an idempotency key
 (the gateway sends one for a POST with ``Idempotency-Key``) is answered
 from its recorded answer when repeated, so a retried create opens one case."""
 
-from services.support.cases import commands, settings, store
+from services.support.cases import commands, settings, store, summary
 from shared.kit import versions
 from shared.kit.entrypoints import rpc
 from shared.kit.validation import load, load_uuid
@@ -127,3 +127,12 @@ class CasesRpc:
         with self.db.read() as conn:
             commands.get_case(conn, case_id)
             return store.HISTORY.page(conn, case_id, query.get("cursor"), query["limit"])
+
+    @rpc
+    def account_support_summary(self, account_id):
+        """An account's support at a glance (AccountSupportSummarySchema): open
+        cases by priority and status, those breached, the oldest, recent cases,
+        CSAT and open follow-up tasks.  An account without cases answers zeros."""
+        account_id = load_uuid(account_id, "account id")
+        with self.db.read() as conn:
+            return summary.account_support_summary(conn, account_id)

@@ -124,7 +124,8 @@ class CaseCustomerMessageSchema(TrimmedSchema):
 
 
 class CaseMergeSchema(StrictSchema):
-    target_id = fields.UUID(required=True, metadata={"description": "The case this one is merged into (it stays)."})
+    target_id = fields.UUID(required=True, metadata={
+        "description": "The case this one is merged into (it stays): another case than this one (422 otherwise)."})
 
 
 CASE_SORTS = ("-created_at", "created_at", "-updated_at", "updated_at", "number", "-number", "due")
@@ -305,3 +306,71 @@ register_event("case.reopened", CaseEventSchema, "support",
 register_event("case.closed", CaseEventSchema, "support",
                "A case was closed (by an agent, after staying resolved long enough, or merged into another).")
 register_event("case.merged", CaseMergedEventSchema, "support", "A duplicate case was merged into another.")
+
+
+# The account's support summary (the customer-360 view) ----------------------------
+
+ACTIVE_STATUSES = ("new", "open", "pending", "on_hold")
+SUMMARY_WINDOW_DAYS = 90
+SUMMARY_RULES = (
+    "Open cases are those new, open, pending or on hold; a duplicate merged into another case is not counted. "
+    "`breached` counts the open cases with an SLA clock past its target and not over (a breached response "
+    "achieved later is over). CSAT is the average score (1-5) of the surveys answered in the last 90 days; "
+    "`last_answer` is the latest answer of any time. Open follow-up tasks are those of the account's cases.")
+
+SupportPriorityCountsSchema = StrictSchema.from_dict(
+    {priority: fields.Integer(required=True) for priority in PRIORITIES}, name="SupportPriorityCountsSchema")
+SupportOpenStatusCountsSchema = StrictSchema.from_dict(
+    {status: fields.Integer(required=True) for status in ACTIVE_STATUSES}, name="SupportOpenStatusCountsSchema")
+
+
+class OldestOpenCaseSchema(StrictSchema):
+    id = fields.UUID(required=True)
+    number = fields.String(required=True, metadata={"example": "CASE-000123"})
+    created_at = fields.AwareDateTime(required=True)
+    age_seconds = fields.Integer(required=True, metadata={"description": "Wall-clock seconds since it was opened."})
+
+
+class OpenCasesSummarySchema(StrictSchema):
+    total = fields.Integer(required=True)
+    by_priority = fields.Nested(SupportPriorityCountsSchema, required=True)
+    by_status = fields.Nested(SupportOpenStatusCountsSchema, required=True)
+    breached = fields.Integer(required=True, metadata={
+        "description": "Open cases with a breached SLA clock that is not over."})
+    oldest = fields.Nested(OldestOpenCaseSchema, allow_none=True, required=True, metadata={
+        "description": "The open case opened first; null without open cases."})
+
+
+class LastSurveyAnswerSchema(StrictSchema):
+    case_id = fields.UUID(required=True)
+    case_number = fields.String(required=True)
+    csat = fields.Integer(required=True, validate=validate.Range(1, 5))
+    nps = fields.Integer(allow_none=True, required=True)
+    comment = fields.String(allow_none=True, required=True)
+    answered_at = fields.AwareDateTime(required=True)
+
+
+class AccountCsatSchema(StrictSchema):
+    average = fields.Float(allow_none=True, required=True, metadata={
+        "description": "Average CSAT (1-5, two decimals) over the window; null without answers."})
+    count = fields.Integer(required=True, metadata={"description": "Surveys answered in the window."})
+    last_answer = fields.Nested(LastSurveyAnswerSchema, allow_none=True, required=True)
+
+
+class OpenTasksSummarySchema(StrictSchema):
+    total = fields.Integer(required=True)
+    overdue = fields.Integer(required=True, metadata={"description": "Open tasks past their due moment."})
+
+
+class AccountSupportSummarySchema(StrictSchema):
+    """An account's support at a glance (RPC ``account_support_summary``)."""
+
+    account_id = fields.UUID(required=True)
+    as_of = fields.AwareDateTime(required=True)
+    window_days = fields.Integer(required=True, metadata={"example": SUMMARY_WINDOW_DAYS})
+    open_cases = fields.Nested(OpenCasesSummarySchema, required=True)
+    cases_opened_recently = fields.Integer(required=True, metadata={
+        "description": "Cases opened in the last `window_days` days."})
+    last_case_opened_at = fields.AwareDateTime(allow_none=True, required=True)
+    csat = fields.Nested(AccountCsatSchema, required=True)
+    open_tasks = fields.Nested(OpenTasksSummarySchema, required=True)
