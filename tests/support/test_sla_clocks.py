@@ -208,6 +208,16 @@ def test_an_achievement_past_due_is_a_breach_at_its_moment(conn, terms):
     commands.agent_replied(conn, case, berlin(2026, 3, 2, 10, 30))
     first = clock(conn, case, "first_response")
     assert first["breached_at"] == berlin(2026, 3, 2, 10, 0) and first["used_seconds"] == 90 * 60
+    # the sweep never saw it, yet consumers hear of the breach, once
+    events = conn.execute("SELECT event_type, body FROM outbox WHERE body::jsonb->'data'->'case'->>'id' = %s"
+                          " AND event_type = 'case.sla_breached'", (str(case["id"]),)).fetchall()
+    assert len(events) == 1
+    data = json.loads(events[0]["body"])["data"]
+    assert data["clock"]["metric"] == "first_response" and SlaEventSchema().validate(data) == {}
+    assert commands.sweep_due(conn, "breach", berlin(2026, 3, 2, 11, 0), 10) == 0
+    commands.agent_replied(conn, case, berlin(2026, 3, 2, 11, 0))  # nothing left to breach
+    assert conn.execute("SELECT count(*) AS n FROM outbox WHERE event_type = 'case.sla_breached'"
+                        " AND body::jsonb->'data'->'case'->>'id' = %s", (str(case["id"]),)).fetchone()["n"] == 1
 
 
 def test_no_matching_policy_counts_without_a_target_on_the_default_calendar(conn, terms):

@@ -120,7 +120,7 @@ def agent_replied(conn, case, at=None):
     at = now(conn, at)
     for clock in _latest(conn, case["id"]).values():
         if clock["metric"] in ("first_response", "next_response") and not clock["stopped"]:
-            _update(conn, clock, clocks.finish(clock, store.calendar_of(conn, clock["calendar_id"]), at, True))
+            _finish(conn, case, clock, store.calendar_of(conn, clock["calendar_id"]), at, True)
 
 
 def customer_replied(conn, case, at=None):
@@ -176,6 +176,23 @@ def _update(conn, clock, changes, at=None):
     return _wake_if_soon(conn, updated, at)
 
 
+def _finish(conn, case, clock, cal, at, achieved):
+    """Stop a clock for good.  A clock that ends past its due moment before the
+    sweep saw it is breached all the same: its ``case.sla_breached`` is written
+    here, once (no escalation: the response or resolution it would hurry has
+    happened)."""
+    changes = clocks.finish(clock, cal, at, achieved)
+    updated = _update(conn, clock, changes)
+    if changes.get("breached_at") is not None and updated is not clock:
+        from services.support.cases import commands as cases  # it calls this module: imported when used
+
+        view = {key: plain(value) for key, value in clocks.view(updated, cal, at).items()}
+        outbox.add(conn, EVENT_TYPES["breach"],
+                   {"case": cases.case_snapshot(cases.get_case(conn, case["id"])), "clock": view,
+                    "detected_at": plain(at)})
+    return updated
+
+
 def _wake_if_soon(conn, clock, at):
     """A warning or due moment set closer than the sweep may be sleeping
     wakes it (NOTIFY, delivered at commit) so it is detected on time."""
@@ -195,7 +212,7 @@ def _finish_all(conn, case, at):
     for clock in _latest(conn, case["id"]).values():
         if not clock["stopped"]:
             cal = store.calendar_of(conn, clock["calendar_id"])
-            _update(conn, clock, clocks.finish(clock, cal, at, achieved=clock["metric"] == "resolution"))
+            _finish(conn, case, clock, cal, at, achieved=clock["metric"] == "resolution")
 
 
 def _reopen(conn, case, at, running):
