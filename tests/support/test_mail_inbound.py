@@ -202,6 +202,25 @@ def test_replies_thread_by_number_and_by_in_reply_to(pool, db, imap):
     assert customer[0]["author_email"] == "ada@example.com"
 
 
+def test_a_colleagues_mail_on_a_case_is_an_internal_note(pool, db, imap):
+    first = customer_mail(subject="Pump leaks")
+    imap.deliver(first.as_bytes())
+    poll(pool, imap)
+    case = case_by_message_id(db, first["Message-ID"])
+    with pool.connection() as conn, conn.transaction():
+        cases.change_status(conn, case["id"], "pending", "agent1")
+    lead = f"lead-{uuid.uuid4().hex[:8]}@example.com"
+    db.conn.execute("INSERT INTO agents (user_id, name, email) VALUES (%s, 'Lee Lead', %s)", (str(uuid.uuid4()), lead))
+    # the team lead answers an escalation notice by mail: "[CASE-…]" is in its subject
+    answer = customer_mail(subject=f"Re: [{case['number']}] Breach warning", text="On it.", sender=f"Lee <{lead}>")
+    imap.deliver(answer.as_bytes())
+    assert poll(pool, imap) == {"threaded": 1}
+    [note] = messages_of(db, case["id"], "note")
+    assert note["body"] == "By email: On it." and note["author_email"] == lead
+    assert messages_of(db, case["id"], "customer") == []
+    assert db.one("SELECT status FROM cases WHERE id = %s", (case["id"],))["status"] == "pending"  # not reopened
+
+
 def test_attachments_are_named_in_the_text(pool, db, imap):
     mail = customer_mail(subject="Photo of the damage", text="See the photo.")
     mail.add_attachment(b"\x89PNG...", maintype="image", subtype="png", filename="damage.png")

@@ -22,6 +22,7 @@ import psycopg
 
 from services.support.mail import parsing, store
 from services.support.mail import settings as mail_settings
+from services.support.teams import commands as teams
 from shared.kit.mail import PermanentMailError, TemporaryMailError, build_message, new_message_id
 from shared.kit.rows import snapshot
 from shared.schemas.errors import Conflict, NotFound, ValidationFailed
@@ -174,30 +175,48 @@ def _what(row):
     return {"case_reply": "The reply", "survey": "The survey"}.get(row["kind"], f"The {row['kind']} email")
 
 
-def deliver(conn, row, send, settings=None):
-    """Send one locked ``queued`` row with ``send(message)`` (the kit's send
-    with the SMTP settings); returns the row as it is now."""
-    settings = settings or mail_settings.current()
-    to = ", ".join(row["to_addresses"])
+def attempt(row, send):
+    """Try to send one row with ``send(message)``, outside any transaction:
+    ``("sent", refused)``, ``("temporary", error)`` or ``("permanent", error)``."""
     try:
-        refused = send(message_of(row))
+        return "sent", send(message_of(row))
     except TemporaryMailError as exc:
+        return "temporary", exc
+    except (PermanentMailError, ValueError) as exc:
+        return "permanent", exc
+
+
+def record(conn, row, result, settings=None):
+    """Book what ``attempt`` answered for ``row`` (retry later, failed with a
+    note on the case, or sent); returns the row as it is now."""
+    settings = settings or mail_settings.current()
+    outcome, detail = result
+    to = ", ".join(row["to_addresses"])
+    if outcome == "temporary":
         if row["attempts"] + 1 >= settings.retry_limit:
-            error = f"Gave up after {row['attempts'] + 1} attempts: {exc}"
+            error = f"Gave up after {row['attempts'] + 1} attempts: {detail}"
             updated = store.mark_failed(conn, row["id"], error)
             _note(conn, row["case_id"], f"{_what(row)} to {to} (\"{row['subject']}\") could not be delivered: "
                                         f"{error}. An administrator can send it again from the mail page.")
             return updated
         pause = mail_settings.retry_pause(settings, row["attempts"] + 1)
-        return store.mark_retry(conn, row["id"], str(exc), pause)
-    except (PermanentMailError, ValueError) as exc:
-        updated = store.mark_failed(conn, row["id"], str(exc))
-        _note(conn, row["case_id"], f"{_what(row)} to {to} (\"{row['subject']}\") could not be delivered: {exc}.")
+        return store.mark_retry(conn, row["id"], str(detail), pause)
+    if outcome == "permanent":
+        updated = store.mark_failed(conn, row["id"], str(detail))
+        _note(conn, row["case_id"], f"{_what(row)} to {to} (\"{row['subject']}\") could not be delivered: {detail}.")
         return updated
     error = None
-    if refused:
-        error = "Refused recipients: " + "; ".join(f"{addr}: {code} {text}" for addr, (code, text) in refused.items())
+    if detail:
+        error = "Refused recipients: " + "; ".join(f"{addr}: {code} {text}" for addr, (code, text) in detail.items())
     return store.mark_sent(conn, row["id"], error)
+
+
+def deliver(conn, row, send, settings=None):
+    """Send one locked ``queued`` row with ``send(message)`` and book the
+    outcome in ``conn``'s transaction (tests, scripts; the MailSender loop
+    claims the row, sends outside a transaction, then books it: ``attempt``
+    and ``record``).  Returns the row as it is now."""
+    return record(conn, row, attempt(row, send), settings)
 
 
 def retry_mail(conn, mail_id):
@@ -253,8 +272,17 @@ def receive(conn, raw_bytes, *, own_addresses=None, at=None):
     case = _case_of(conn, subject, referenced)
     if case is not None:
         body = (parsing.strip_quoted(body) if body else "(no text)") + note
+        in_reply_to = referenced[0] if referenced else None
+        colleague = teams.agent_by_email(conn, sender)
+        if colleague is not None:
+            # One of us answering a notification (an escalation, a task) by mail: an internal
+            # note, never the customer's word (it must not reopen the case or start a clock).
+            added = cases.add_message(conn, case["id"], kind="note", body=f"By email: {body}",
+                                      actor=colleague["name"], author_email=sender, message_id=message_id,
+                                      in_reply_to=in_reply_to, at=at)
+            return done("threaded", added.get("case_id") or case["id"])
         added = cases.add_message(conn, case["id"], kind="customer", body=body, author_email=sender,
-                                  message_id=message_id, in_reply_to=referenced[0] if referenced else None, at=at)
+                                  message_id=message_id, in_reply_to=in_reply_to, at=at)
         return done("threaded", added.get("case_id") or case["id"])
     data = {  # open_case finds the contact (and its account) by the sender's address
         "subject": parsing.clean_subject(subject),

@@ -83,6 +83,15 @@ def agent(conn, user_id):
     return {"user_id": str(row["user_id"]), "name": row["name"], "email": row["email"], "active": row["active"]}
 
 
+def agent_by_email(conn, email):
+    """The active agent whose email is ``email`` (any case), or None."""
+    row = conn.execute("SELECT user_id, name, email, active FROM agents WHERE lower(email) = lower(%s) AND active"
+                       " ORDER BY updated_at DESC LIMIT 1", (email,)).fetchone() if email else None
+    if row is None:
+        return None
+    return {"user_id": str(row["user_id"]), "name": row["name"], "email": row["email"], "active": row["active"]}
+
+
 def assign_owner(conn, team_id, take=True):
     """The next owner of a case in team ``team_id`` by its assignment method
     (None for a manual or inactive team, or one without an available
