@@ -18,5 +18,8 @@ export const NAV: NavItem[] = [
   { to: "/quotes", label: "Quotes", permission: "orders:read" },
   { to: "/orders", label: "Orders", permission: "orders:read" },
   { to: "/invoices", label: "Invoices", permission: "orders:read" },
+  { to: "/cases", label: "Cases", permission: "cases:read" },
+  { to: "/support", label: "Support figures", permission: "cases:write" },
+  { to: "/kb", label: "Knowledge base", permission: "cases:read" },
   { to: "/admin", label: "Admin", permission: "users:admin" },
 ];

@@ -22,6 +22,10 @@ import { quotesRoutes } from "./pages/quotes/routes";
 import { ordersRoutes } from "./pages/orders/routes";
 import { invoicesRoutes } from "./pages/invoices/routes";
 import { returnsRoutes } from "./pages/returns/routes";
+import { casesRoutes } from "./pages/cases/routes";
+import { supportRoutes } from "./pages/support/routes";
+import { kbRoutes } from "./pages/kb/routes";
+import { supportAdminRoutes } from "./pages/admin/support/routes";
 
 export const BASENAME = "/console";
 
@@ -79,6 +83,10 @@ export const routes: RouteObject[] = [
           ...ordersRoutes,
           ...invoicesRoutes,
           ...returnsRoutes,
+          ...casesRoutes,
+          ...supportRoutes,
+          ...kbRoutes,
+          ...supportAdminRoutes,
           { path: "*", element: <NotFound />, handle: { crumb: "Not found" } },
         ],
       },

@@ -53,6 +53,15 @@ OPPORTUNITY = "Globex platform renewal"
 ORDER_PRODUCT = "Support plan"  # the seeded order's product
 ORDER_PRODUCT_SKU = "SEED-SUPPORT"
 NO_RATE_CURRENCY = "CHF"  # an opportunity in this currency has no exchange rate: forecasts warn of it
+# The support seed (seed_support): a team with the support person in it, a public article and cases.
+SUPPORT_TEAM = "Customer care"
+OTHER_TEAM = "Second line"  # no members, manual assignment: its cases have no owner
+SUPPORT_ARTICLE = "How to reset your password"
+SUPPORT_CASES = (  # subject, priority, account, owned by the support person
+    ("Invoice address is wrong", "high", ACCOUNT, True),
+    ("Export to CSV is slow", "normal", ACCOUNT, True),
+    ("Feature request: dark mode", "low", OTHER_ACCOUNT, False),
+)
 LEAD_SOURCES = ("web_form", "referral", "partner", "event", "campaign", "manual")
 LEAD_NAMES = ["Ada Lovelace", "Charles Babbage", "Katherine Johnson", "Edsger Dijkstra", "Barbara Liskov",
               "Donald Knuth", "Margaret Hamilton", "John Backus", "Frances Allen", "Niklaus Wirth",
@@ -162,6 +171,12 @@ class Seed:
     # The catalog and quotes seed (seed_quotes): book name -> id, quote number -> id.
     price_books: dict = field(default_factory=dict)
     quotes: dict = field(default_factory=dict)
+    # The support seed (seed_support): team name -> id, article title -> id, case number -> id (and subject -> id).
+    teams: dict = field(default_factory=dict)
+    articles: dict = field(default_factory=dict)
+    cases: dict = field(default_factory=dict)
+    case_subjects: dict = field(default_factory=dict)
+    support_agent: str = ""  # the support person's user id (cases' owner_id)
 
 
 def create_people(database_url, extra=()):
@@ -256,6 +271,7 @@ def seed(api, owner="sam"):
         made.leads[name] = lead["id"]
     seed_orders(api, made)
     seed_quotes(api, made)
+    seed_support(api, made)
     return made
 
 
@@ -317,6 +333,70 @@ def seed_quotes(api, made):
         "account_id": made.accounts[ACCOUNT], "currency": "EUR", "title": "Support and training",
         "lines": [{"product_id": product_id, "quantity": "1"} for product_id in made.products.values()]}))
     made.quotes[quote["number"]] = quote["id"]
+    return made
+
+
+def user_id(api, username):
+    """A user's id, as an admin reads the user list."""
+    cursor = None
+    while True:
+        page = api.get("/users", limit=100, **({"cursor": cursor} if cursor else {}))
+        for user in page["items"]:
+            if user["username"] == username:
+                return user["id"]
+        cursor = page.get("next_cursor")
+        if not cursor:
+            raise AssertionError(f"no user {username}")
+
+
+def _when_support_knows(make, timeout=30):
+    """``make()``, again while support does not know the account or contact yet (its projection of sales
+    follows sales' events, a moment after they were made)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return make()
+        except AssertionError as error:
+            if not any(word in str(error) for word in ("account", "contact")) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+def open_case(api, made, subject, priority="normal", account=ACCOUNT, owner=True, **extra):
+    """A case of a seeded account (its contact when it is the first account), made through the API as an
+    admin; owned by the support person when ``owner``. Returns the case."""
+    body = {"subject": subject, "priority": priority, "channel": "email", "type": "problem",
+            "account_id": made.accounts[account], "description": f"{subject}. Please help.", **extra}
+    if account == ACCOUNT:
+        body["contact_id"] = made.contacts[" ".join(CONTACT)]
+    body["team_id"] = made.teams[SUPPORT_TEAM if owner else OTHER_TEAM]
+    if owner:
+        body["owner_id"] = made.support_agent
+    case = _when_support_knows(lambda: api.post("/cases", body))
+    made.cases[case["number"]] = case["id"]
+    made.case_subjects[subject] = case["id"]
+    return case
+
+
+def seed_support(api, made):
+    """Support's seed, made through the API: a team with the support person in it (and one without members
+    whose cases have no owner), a published public article, and SUPPORT_CASES (after seed_orders)."""
+    support_name = PEOPLE["support"][0]
+    made.support_agent = user_id(api, support_name)
+    team = api.post("/support/teams", {"name": SUPPORT_TEAM, "assignment_method": "round_robin"})
+    made.teams[SUPPORT_TEAM] = team["id"]
+    made.teams[OTHER_TEAM] = api.post("/support/teams", {"name": OTHER_TEAM, "assignment_method": "manual"})["id"]
+    api.post(f"/support/teams/{team['id']}/members", {"user_id": made.support_agent,
+                                                      "email": f"{support_name}@example.com"})
+    article = api.post("/articles", {
+        "title": SUPPORT_ARTICLE, "visibility": "public", "language": "en", "tags": ["password"],
+        "body": "Open the sign-in page, choose **Forgot password** and follow the link we email you. "
+                "The link works for one hour; if your password reset link expired, ask for a new one."})
+    api.post(f"/articles/{article['id']}/submit", {})
+    api.post(f"/articles/{article['id']}/publish", {})
+    made.articles[SUPPORT_ARTICLE] = article["id"]
+    for subject, priority, account, owned in SUPPORT_CASES:
+        open_case(api, made, subject, priority, account, owned)
     return made
 
 
@@ -410,6 +490,21 @@ def main_screens(made):
         Screen("profile", "/profile", "Profile", ("Home", "Profile")),
         *_order_screens(made),
         *_catalog_and_quote_screens(made),
+        *_support_screens(made),
+    ]
+
+
+def _support_screens(made):
+    """The cases screens (the queue, a seeded case, a new case) and the support team's figures."""
+    subject = SUPPORT_CASES[0][0]
+    case = made.case_subjects.get(subject, "x")
+    number = next((n for n, i in made.cases.items() if i == case), "x")
+    return [
+        Screen("cases", "/cases", "Cases", ("Home", "Cases")),
+        Screen("case", f"/cases/{case}", f"{number} {subject}", ("Home", "Cases", number)),
+        Screen("new-case", f"/cases/new?account_id={made.accounts.get(ACCOUNT, 'x')}", "New case",
+               ("Home", "Cases", "New case")),
+        Screen("support", "/support", "Support figures", ("Home", "Support")),
     ]
 
 

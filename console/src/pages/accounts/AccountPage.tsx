@@ -14,6 +14,7 @@ import { ACCOUNT_TYPES, knowAccountNames, type Account, type Address, type Hiera
 import { contactName, type Contact } from "../contacts/contact";
 import { loadPipelines, stageName, type Opportunity, type Pipeline } from "../opportunities/opportunity";
 import { AccountOrders } from "../orders/AccountOrders";
+import { AccountCases } from "../cases/AccountCases";
 
 interface Data {
   account: Account;
@@ -218,6 +219,7 @@ export function AccountPage() {
           <ContactsPanel account={account} contacts={contacts} writable={writable} />
           {can("sales:read") && <OpportunitiesPanel account={account} writable={writable && can("sales:write")} />}
           {can("orders:read") && <AccountOrders accountId={account.id} accountName={account.name} />}
+          {can("cases:read") && <AccountCases accountId={account.id} accountName={account.name} />}
           <Activities link={{ account_id: account.id }} timelinePath={`/accounts/${account.id}/timeline`} />
           <History path={`/accounts/${account.id}/history`} version={account.version} />
         </div>

@@ -13,6 +13,12 @@ const PAGES = [
   { to: "/products", title: "Products", text: "The catalog: SKUs, units, tax categories; what quotes and orders sell.", permission: "orders:admin" },
   { to: "/price-books", title: "Price books", text: "Prices per product and currency, with validity dates and volume tiers.", permission: "orders:admin" },
   { to: "/tax-rates", title: "Tax rates", text: "Rates per tax category and country, with validity dates.", permission: "orders:admin" },
+  { to: "/admin/support/sla-policies", title: "SLA policies", text: "Support response and resolution targets in business hours.", permission: "support:admin" },
+  { to: "/admin/support/calendars", title: "Calendars", text: "Business hours, public holidays and own dates the SLA clocks count in.", permission: "support:admin" },
+  { to: "/admin/support/teams", title: "Support teams", text: "Teams, members, leads and how new cases get an owner.", permission: "support:admin" },
+  { to: "/admin/support/routing-rules", title: "Routing rules", text: "Which team a new case goes to; test a case against them.", permission: "support:admin" },
+  { to: "/admin/support/escalation-rules", title: "Escalation rules", text: "Emails, team moves and priority raises on SLA warnings and breaches.", permission: "support:admin" },
+  { to: "/admin/support/mail", title: "Support mail", text: "Outgoing queue, failures to send again, the polled mailbox.", permission: "support:admin" },
 ];
 
 export function AdminIndex() {

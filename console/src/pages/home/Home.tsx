@@ -18,6 +18,7 @@ import { currentQuarter, isoDay, periodLabel, startOfDay } from "../forecast/per
 import type { Forecast } from "../forecast/types";
 import type { Opportunity } from "../pipeline/types";
 import { Block } from "./Block";
+import { SupportBlocks } from "../support/HomeBlocks";
 import { sumsByCurrency } from "./sums";
 
 function greeting(now = new Date()): string {
@@ -450,6 +451,7 @@ export function Home() {
         {marketing && <ImportedBlock />}
         {finance && <ChaseBlock />}
         {finance && <DraftsBlock />}
+        {support && can("cases:write") && <SupportBlocks me={session.user.id} />}
         {(support || finance) && <FindBlock />}
         <RecentlyOpened me={me} />
         {!admin && <AdminBlock />}
