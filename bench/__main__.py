@@ -6,7 +6,10 @@
                     [--console-leads 200000] [--console-runs 20]
                     [--quotes 200] [--quote-warmup 10] [--invoices 400] [--invoice-clients 16]
                     [--value-orders 500000] [--value-accounts 20000] [--value-requests 1000]
-                    [--only http,conversion,events,import,forecast,console,orders,customer_value]
+                    [--sla-open-cases 100000] [--sla-probes 200] [--sla-window 30]
+                    [--kb-articles 50000] [--kb-requests 500] [--cases 300]
+                    [--only http,conversion,events,import,forecast,console,orders,customer_value,support_cases,
+                            support_sla,support_kb]
 
 The leads service runs as ``--leads-processes`` processes (replicas, as the
 Kubernetes base deploys it) and sales as one, beside one gateway under
@@ -32,12 +35,24 @@ from rich.progress import Progress
 from rich.table import Table
 
 from bench import console as console_bench
-from bench import conversion, customer_value, events, forecast, http_load, imports, seed_opportunities
+from bench import (
+    conversion,
+    customer_value,
+    events,
+    forecast,
+    http_load,
+    imports,
+    seed_opportunities,
+    support_cases,
+    support_kb,
+    support_sla,
+)
 from bench import orders as orders_bench
 from bench.stack import Stack
 
 RESULTS = Path(__file__).resolve().parent / "results"
-PARTS = ("http", "conversion", "events", "import", "forecast", "console", "orders", "customer_value")
+PARTS = ("http", "conversion", "events", "import", "forecast", "console", "orders", "customer_value", "support_cases",
+         "support_sla", "support_kb")
 LOCAL_HOSTS = ("", "localhost", "127.0.0.1", "::1")
 
 
@@ -225,6 +240,12 @@ def parse_args():
     parser.add_argument("--value-orders", type=int, default=500_000, help="orders filled for customer value")
     parser.add_argument("--value-accounts", type=int, default=20_000, help="accounts those orders are spread over")
     parser.add_argument("--value-requests", type=int, default=1000, help="customer value RPCs per measure")
+    parser.add_argument("--cases", type=int, default=300, help="cases opened per support measure (one at a time)")
+    parser.add_argument("--sla-open-cases", type=int, default=100_000, help="open cases beside the SLA sweep's probes")
+    parser.add_argument("--sla-probes", type=int, default=200, help="SLA clocks whose breach is timed, per measure")
+    parser.add_argument("--sla-window", type=int, default=30, help="seconds the probes' due moments spread over")
+    parser.add_argument("--kb-articles", type=int, default=50_000, help="knowledge base articles searched")
+    parser.add_argument("--kb-requests", type=int, default=500, help="knowledge searches per measure")
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts of {', '.join(PARTS)}")
     args = parser.parse_args()
     args.only = [part.strip() for part in args.only.split(",") if part.strip()]
@@ -282,6 +303,16 @@ def main():
             results["customer_value"] = customer_value.run(
                 stack.database_url, os.environ["CRM_BENCH_AMQP_URI"], os.environ["CRM_BENCH_RABBIT_API"],
                 args.value_orders, args.value_accounts, args.value_requests, progress=console.print)
+        if "support_cases" in args.only:
+            results["support_cases"] = support_cases.run(stack, cases=args.cases, seconds=args.seconds,
+                                                         progress=console.print)
+        if "support_sla" in args.only:
+            results["support_sla"] = support_sla.run(stack, open_cases=args.sla_open_cases, probes=args.sla_probes,
+                                                     window=args.sla_window, progress=console.print)
+        if "support_kb" in args.only:
+            results["support_kb"] = support_kb.run(
+                stack.database_url, os.environ["CRM_BENCH_AMQP_URI"], os.environ["CRM_BENCH_RABBIT_API"],
+                args.kb_articles, args.kb_requests, progress=console.print)
     results["load_average"]["end"] = load_average()
     results["seconds"] = round(time.monotonic() - started, 1)
     console.print(header(results))
@@ -294,12 +325,19 @@ def main():
     if "http" in results:
         console.print(http_table(results))
         console.print(cpu_table(results))
-    if any(part in results for part in PARTS[1:] if part not in ("orders", "customer_value")):
+    if any(part in results for part in PARTS[1:]
+           if part not in ("orders", "customer_value", "support_cases", "support_sla", "support_kb")):
         console.print(other_table(results))
     if "orders" in results:
         console.print(orders_bench.table(results["orders"], results["machine"]))
     if "customer_value" in results:
         console.print(customer_value.table(results["customer_value"], results["machine"]))
+    if "support_cases" in results:
+        console.print(support_cases.table(results["support_cases"], results["machine"]))
+    if "support_sla" in results:
+        console.print(support_sla.table(results["support_sla"], results["machine"]))
+    if "support_kb" in results:
+        console.print(support_kb.table(results["support_kb"], results["machine"]))
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
     path.write_text(json.dumps(results, indent=2) + "\n")

@@ -66,8 +66,9 @@ def command(url, connections, seconds, token=None, threads=None, timeout=10):
 
 
 def run(url, connections, seconds, mode="get", token=None, threads=None):
-    """One wrk run; ``mode`` is ``get`` (the URL as is) or ``create`` (a
-    unique lead POSTed per request).  Adds ``wrk_cpu_seconds``."""
+    """One wrk run; ``mode`` is ``get`` (the URL as is), ``create`` (a
+    unique lead POSTed per request) or ``case`` (a unique support case
+    POSTed per request).  Adds ``wrk_cpu_seconds``."""
     env = {**os.environ, "CRM_WRK_MODE": mode, "CRM_WRK_RUN": uuid.uuid4().hex[:10]}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = subprocess.run(command(url, connections, seconds, token, threads), env=env, capture_output=True,

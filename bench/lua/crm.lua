@@ -4,6 +4,8 @@
 --   CRM_WRK_MODE=create POST a lead whose email is unique per request:
 --                       the run tag (CRM_WRK_RUN), the wrk thread and a
 --                       per-thread counter.
+--   CRM_WRK_MODE=case   POST a support case whose subject and sender are
+--                       unique per request, the same way.
 --
 -- done() prints one line "CRM_WRK_JSON {...}" with the counts and the
 -- latency percentiles (microseconds) for bench/wrk.py to read.
@@ -30,6 +32,24 @@ if mode == "create" then
   function request()
     sent = sent + 1
     local body = string.format(template, thread_number, sent, thread_number, sent, run_tag, sent % 97)
+    return wrk.format(nil, nil, nil, body)
+  end
+end
+
+if mode == "case" then
+  local sent = 0
+  local template = '{"subject":"Printer W%d-%d stops after one page (%s)","priority":"normal",'
+    .. '"channel":"web","description":"Error 0x42 after the first page.",'
+    .. '"contact_email":"w%d-%d-%s@bench.test","contact_name":"Bench Customer"}'
+
+  function init(args)
+    wrk.method = "POST"
+    wrk.headers["Content-Type"] = "application/json"
+  end
+
+  function request()
+    sent = sent + 1
+    local body = string.format(template, thread_number, sent, run_tag, thread_number, sent, run_tag)
     return wrk.format(nil, nil, nil, body)
   end
 end
