@@ -43,7 +43,8 @@ def test_open_a_case_for_a_contact(support, db, events, account, contact):
     assert case["allowed_statuses"] == ["open", "pending", "on_hold", "resolved", "closed"]
     assert case["created_by"] == "ann" and case["reopen_count"] == 0
     assert isinstance(case["sla"], list)
-    assert support.get_case(case["id"]) == case
+    # the clocks are live (their used seconds go on between two reads): the rest reads back the same
+    assert {**support.get_case(case["id"]), "sla": None} == {**case, "sla": None}
     [opened] = events.wait_for("case.opened", case["id"])
     assert opened.data["case"]["number"] == case["number"]
     assert support.case_history(case["id"])["items"][0]["action"] == "created"
