@@ -14,6 +14,7 @@ from gateway.routes import (
     exports,
     forecast,
     health,
+    help,
     imports,
     invoicing,
     kb,
@@ -35,5 +36,5 @@ from gateway.routes import (
 BLUEPRINTS = (health.bp, console.bp, docs.bp, auth.bp, users.bp, leads.bp, imports.bp, web_form.bp, accounts.bp,
               contacts.bp, opportunities.bp, activities.bp, forecast.bp, exports.bp, search.bp, views_saved.bp,
               catalog.bp, customer_value.bp, orders.bp, returns.bp, quotes.bp, invoicing.bp,
-              cases.bp, support_admin.bp, sla.bp, support_mail.bp, kb.bp, surveys.bp,
+              cases.bp, support_admin.bp, sla.bp, support_mail.bp, kb.bp, surveys.bp, help.bp,
               customer360.bp)

@@ -57,11 +57,10 @@ function plain(text: string | null | undefined): string {
   return doc.body.textContent ?? "";
 }
 
-/** Where the customer reads an article: the API's own link when it gives one, else the public article's address. */
+/** Where the customer reads an article: its page in the help centre (GET /help/<slug or id>, an HTML page served by
+ * the gateway the console runs on), not the JSON of the API. Only public articles open there (others are a 404). */
 export function articleUrl(a: SuggestedArticle): string {
-  const given = a.public_url ?? a.url;
-  if (given) return given.startsWith("http") ? given : `${window.location.origin}${given}`;
-  return `${window.location.origin}/api/v1/public/articles/${a.slug ?? a.id}`;
+  return `${window.location.origin}/help/${encodeURIComponent(a.slug || a.id)}`;
 }
 
 function useSuggestions(caseId: string, enabled: boolean): { items: SuggestedArticle[] | null; failed: boolean } {
