@@ -505,6 +505,21 @@ def _support_screens(made):
         Screen("new-case", f"/cases/new?account_id={made.accounts.get(ACCOUNT, 'x')}", "New case",
                ("Home", "Cases", "New case")),
         Screen("support", "/support", "Support figures", ("Home", "Support")),
+        *_kb_and_support_admin_screens(made),
+    ]
+
+
+def _kb_and_support_admin_screens(made):
+    """The knowledge base (the list, the seeded article, a new article) and the support administration's SLA
+    policies and calendars."""
+    article = made.articles.get(SUPPORT_ARTICLE, "x")
+    return [
+        Screen("kb", "/kb", "Knowledge base", ("Home", "Knowledge base")),
+        Screen("article", f"/kb/{article}", SUPPORT_ARTICLE, ("Home", "Knowledge base", SUPPORT_ARTICLE)),
+        Screen("new-article", "/kb/new", "New article", ("Home", "Knowledge base", "New article")),
+        Screen("sla-policies", "/admin/support/sla-policies", "SLA policies",
+               ("Home", "Admin", "Support", "SLA policies")),
+        Screen("calendars", "/admin/support/calendars", "Calendars", ("Home", "Admin", "Support", "Calendars")),
     ]
 
 

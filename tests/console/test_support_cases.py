@@ -5,10 +5,11 @@ its clock paused, resolved); a sales rep reads the case and the account's
 "Cases" section but changes nothing; bad input shows the server's reason
 next to its field; the queue's filters live in the URL; a duplicate is
 merged into another case; the support person's start page and the team's
-figures."""
+figures; the account page's support at a glance (the customer-360 overview)."""
 
 import re
 
+import psycopg
 from playwright.sync_api import expect
 
 from tests.console import harness
@@ -233,3 +234,105 @@ def test_a_new_case_found_by_its_contact_takes_the_contacts_account(signed_in, a
     assert case["contact_id"] == seeded.contacts[" ".join(harness.CONTACT)]
     assert case["priority"] == "high"
     expect(page.locator(".case-head")).to_contain_text(harness.ACCOUNT)
+
+
+SURVEY_LINK = re.compile(r"https?://\S+/survey/(\S+)")
+
+
+def _breach_and_answer(console_stack, api, seeded):
+    """On the account: an urgent case whose SLA clocks are breached (as the sweep would mark them) and a
+    resolved case whose survey the contact answered with a low score (which opens a follow-up task)."""
+    breached = harness.open_case(api, seeded, "Payment page times out", "urgent", owner=False)
+    answered = harness.open_case(api, seeded, "Wrong VAT on the last invoice", "normal", owner=False)
+    api.post(f"/cases/{answered['id']}/status", {"status": "resolved"})
+    with psycopg.connect(console_stack.database_url, autocommit=True, options="-c search_path=support") as conn:
+        marked = conn.execute("UPDATE case_sla SET breached_at = now() WHERE case_id = %s AND NOT stopped"
+                              " RETURNING id", (breached["id"],)).fetchall()
+        assert marked, "the urgent case has no running SLA clock"
+        (text,) = conn.execute("SELECT text FROM outgoing_mail WHERE case_id = %s AND kind = 'survey'",
+                               (answered["id"],)).fetchone()
+    token = SURVEY_LINK.search(text).group(1)
+    api.post(f"/public/surveys/{token}", {"csat": 2, "comment": "It took a week to fix."})
+    return breached, answered
+
+
+def test_the_accounts_support_at_a_glance(signed_in, api, seeded, console_stack, base_url):
+    breached, answered = _breach_and_answer(console_stack, api, seeded)
+    account_id = seeded.accounts[harness.ACCOUNT]
+    support = api.get(f"/accounts/{account_id}/overview")["support"]
+    assert support["open_cases"]["breached"] >= 1 and support["csat"]["last_answer"]["case_id"] == answered["id"]
+    assert support["open_tasks"]["total"] >= 1
+
+    page = signed_in("sales", f"/accounts/{account_id}")
+    section = page.get_by_role("region", name="Cases")
+    glance = section.locator("dl.support-facts")
+    expect(glance).to_have_attribute("aria-label", "Support at a glance")
+    open_cases = support["open_cases"]
+    expect(glance).to_contain_text(f"Open cases{open_cases['total']}")
+    chips = section.get_by_role("list", name="Open cases by priority")
+    expect(chips.get_by_role("listitem").first).to_have_text(f"Urgent {open_cases['by_priority']['urgent']}")
+    link = glance.get_by_role("link", name=re.compile(r"^\d+ open cases? breached$"))
+    expect(link).to_have_text(re.compile(rf"^{open_cases['breached']} open cases? breached$"))
+    expect(link).to_have_css("color", "rgb(179, 38, 30)")  # --danger
+    expect(glance).to_contain_text(f"Oldest open{open_cases['oldest']['number']} · open for")
+    expect(glance).to_contain_text(f"Last {support['window_days']} days{support['cases_opened_recently']} case")
+    average = f"{support['csat']['average']:.1f} / 5"
+    expect(glance).to_contain_text(f"CSAT{average}")
+    expect(glance).to_contain_text(f"Last: 2 / 5 on {answered['number']}")
+    expect(glance.locator("blockquote")).to_have_text("It took a week to fix.")
+    expect(glance).to_contain_text(f"Follow-up tasks{support['open_tasks']['total']} open")
+
+    # The breached count opens the account's breached cases in the queue.
+    link.click()
+    expect(page).to_have_url(re.compile(rf"/console/cases\?view=all&account_id={account_id}&sla=breached$"))
+    harness.settled(page)
+    expect(page.get_by_role("table", name="Cases")).to_contain_text(breached["subject"])
+
+    # The last answer links to its case.
+    page.go_back()
+    harness.settled(page)
+    section.get_by_role("link", name=answered["number"]).click()
+    expect(page).to_have_url(re.compile(rf"/console/cases/{answered['id']}$"))
+
+
+def _overview_says(page, **changes):
+    """The page's overview answers with ``changes`` (a service down, a part not permitted)."""
+    def rewrite(route):
+        response = route.fetch()
+        route.fulfill(response=response, json={**response.json(), **changes})
+    page.route(re.compile(r"/api/v1/accounts/[0-9a-f-]+/overview$"), rewrite)
+
+
+def test_the_account_page_when_support_does_not_answer_or_is_not_permitted(signed_in, seeded, base_url):
+    account_id = seeded.accounts[harness.ACCOUNT]
+    page = signed_in("sales", "/")
+    _overview_says(page, support=None, unavailable=["support"])
+    harness.visit(page, base_url, f"/accounts/{account_id}")
+    section = page.get_by_role("region", name="Cases")
+    expect(section.get_by_role("status")).to_have_text(re.compile(r"^Support is not answering"))
+    expect(section.locator("dl.support-facts")).to_have_count(0)
+    expect(page.get_by_role("region", name="Orders")).to_be_visible()  # the other parts still show
+
+    page = signed_in("sales", "/")
+    _overview_says(page, support=None, not_permitted=["support"])
+    harness.visit(page, base_url, f"/accounts/{account_id}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(harness.ACCOUNT)
+    expect(page.get_by_role("region", name="Orders")).to_be_visible()
+    expect(page.get_by_role("region", name="Cases")).to_have_count(0)
+
+
+def test_the_accounts_support_on_a_phone_and_a_case_in_recently_opened(signed_in, seeded):
+    page = signed_in("support", f"/accounts/{seeded.accounts[harness.ACCOUNT]}", viewport=harness.PHONE)
+    expect(page.locator("dl.support-facts")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= harness.PHONE["width"], f"the account page scrolls sideways on a phone: {width} px wide"
+
+    subject = harness.SUPPORT_CASES[1][0]
+    case_id = seeded.case_subjects[subject]
+    number = next(n for n, i in seeded.cases.items() if i == case_id)
+    page = signed_in("support", f"/cases/{case_id}")
+    page = signed_in("support", "/")
+    opened = page.get_by_role("region", name="Recently opened")
+    expect(opened.get_by_role("listitem").first).to_contain_text(f"Case: {number} {subject}")
+    opened.get_by_role("link", name=f"{number} {subject}").click()
+    expect(page).to_have_url(re.compile(rf"/console/cases/{case_id}$"))

@@ -1,16 +1,16 @@
-// The records a person opened lately (leads, accounts, contacts, opportunities),
+// The records a person opened lately (leads, accounts, contacts, opportunities, cases),
 // kept in this browser only, for the start page's "Recently opened".
 import { useEffect } from "react";
 import { useLocation, useMatches } from "react-router";
 
 export interface RecentRecord {
   path: string;
-  kind: "leads" | "accounts" | "contacts" | "opportunities";
+  kind: "leads" | "accounts" | "contacts" | "opportunities" | "cases";
   title: string;
   at: string;
 }
 
-const RECORD_PATH = /^\/(leads|accounts|contacts|opportunities)\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const RECORD_PATH = /^\/(leads|accounts|contacts|opportunities|cases)\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const KEEP = 12;
 
 const storageKey = (username: string) => `crm.recent.${username}`;

@@ -7,6 +7,7 @@ import zoneinfo
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from shared.schemas.common import StrictSchema, TrimmedSchema
+from shared.schemas.errors import ValidationFailed
 
 MAX_PERIOD_DAYS = 366
 DEFAULT_PERIOD_DAYS = 30
@@ -30,9 +31,10 @@ class SupportFiguresQuerySchema(TrimmedSchema):
         "description": "Last day of the period, included (default: today)."})
     team_id = fields.UUID(load_default=None, allow_none=True, metadata={"description": "One team's cases."})
     owner_id = fields.UUID(load_default=None, allow_none=True, metadata={
-        "description": "One agent's cases (the owner's user id)."})
+        "description": "One agent's cases: the owner's user id (not the username)."})
     time_zone = fields.String(load_default="UTC", validate=[validate.Length(max=60), _time_zone], metadata={
-        "description": "Where days start and end (the period's and today's): an IANA name; default UTC."})
+        "description": "Where days start and end (the period's and today's): a name of the IANA tz database, "
+                       "e.g. Europe/Berlin; default UTC."})
 
     @validates_schema
     def period(self, data, **kwargs):
@@ -47,11 +49,20 @@ class SupportFiguresQuerySchema(TrimmedSchema):
 def period_of(query, today):
     """(first day, last day) of the query's period; ``today`` in its time zone."""
     end = query.get("to") or today
-    start = query.get("from_") or end - datetime.timedelta(days=DEFAULT_PERIOD_DAYS - 1)
-    if isinstance(start, str):
-        start = datetime.date.fromisoformat(start)
     if isinstance(end, str):
         end = datetime.date.fromisoformat(end)
+    start = query.get("from_")
+    if isinstance(start, str):
+        start = datetime.date.fromisoformat(start)
+    if start is None:  # the default period, cut at the calendar's first day
+        start = end - min(datetime.timedelta(days=DEFAULT_PERIOD_DAYS - 1), end - datetime.date.min)
+    # The schema checks a period given whole; one end given alone is checked here against the other's default.
+    if start > end:
+        message = f"The period starts after it ends ({end.isoformat()}); `from` must be on or before `to`."
+        raise ValidationFailed(message, {"from": [message]})
+    if (end - start).days + 1 > MAX_PERIOD_DAYS:
+        message = f"At most {MAX_PERIOD_DAYS} days at a time: give `to` as well, or a later `from`."
+        raise ValidationFailed(message, {"from": [message]})
     return start, end
 
 
@@ -65,7 +76,7 @@ class SupportPeriodSchema(StrictSchema):
     to = fields.Date(required=True, metadata={"description": "Included."})
     time_zone = fields.String(required=True)
     team_id = fields.UUID(allow_none=True)
-    owner_id = fields.UUID(allow_none=True)
+    owner_id = fields.UUID(allow_none=True, metadata={"description": "The owner's user id (not the username)."})
 
 
 class SupportSlaComplianceSchema(StrictSchema):
@@ -99,7 +110,8 @@ class SupportBacklogSchema(StrictSchema):
 class SupportGroupFiguresSchema(StrictSchema):
     """One agent's or team's figures."""
 
-    owner_id = fields.UUID(allow_none=True, metadata={"description": "Per agent: the owner (none: unassigned)."})
+    owner_id = fields.UUID(allow_none=True, metadata={
+        "description": "Per agent: the owner's user id, not the username (none: unassigned)."})
     team_id = fields.UUID(allow_none=True, metadata={"description": "Per team: the team (none: no team)."})
     team_name = fields.String(allow_none=True)
     open = fields.Integer(required=True, metadata={"description": "Open cases now."})
@@ -139,7 +151,7 @@ class SupportBreachSchema(StrictSchema):
     priority = fields.String(required=True)
     status = fields.String(required=True)
     team_id = fields.UUID(allow_none=True)
-    owner_id = fields.UUID(allow_none=True)
+    owner_id = fields.UUID(allow_none=True, metadata={"description": "The owner's user id (not the username)."})
     metric = fields.String(required=True, validate=validate.OneOf(SLA_METRICS))
     breached_at = fields.AwareDateTime(required=True)
     achieved_at = fields.AwareDateTime(allow_none=True)

@@ -1,6 +1,7 @@
 // One account: its facts edited in place, its place in the hierarchy, its
-// contacts and opportunities, its timeline (its own activities and those of
-// its contacts and opportunities) and its history.
+// contacts and opportunities, its customer value and support at a glance (one
+// customer-360 overview request for both), its timeline (its own activities
+// and those of its contacts and opportunities) and its history.
 import { useEffect, useState } from "react";
 import { Link, useLoaderData, useRevalidator, type LoaderFunctionArgs } from "react-router";
 import { get, getWithEtag, Problem, request } from "../../lib/api";
@@ -15,23 +16,27 @@ import { contactName, type Contact } from "../contacts/contact";
 import { loadPipelines, stageName, type Opportunity, type Pipeline } from "../opportunities/opportunity";
 import { AccountOrders } from "../orders/AccountOrders";
 import { AccountCases } from "../cases/AccountCases";
+import { loadOverview, partOf, type AccountOverview } from "./overview";
 
 interface Data {
   account: Account;
   etag?: string;
   hierarchy: Hierarchy | null;
   contacts: Page<Contact>;
+  /** The customer-360 overview (null when the gateway gave none): the value and support sections read it. */
+  overview: AccountOverview | null;
 }
 
 export async function accountLoader({ params, request: req }: LoaderFunctionArgs): Promise<Data> {
   const id = params.accountId!;
-  const [answer, hierarchy, contacts] = await Promise.all([
+  const [answer, hierarchy, contacts, overview] = await Promise.all([
     getWithEtag<Account>(`/accounts/${id}`, req.signal),
     get<Hierarchy>(`/accounts/${id}/hierarchy`, undefined, req.signal).catch(() => null),
     get<Page<Contact>>("/contacts", { account_id: id, limit: 50 }, req.signal),
+    loadOverview(id, req.signal),
   ]);
   knowAccountNames([answer.data, ...(hierarchy ? [...hierarchy.ancestors, ...hierarchy.children] : [])]);
-  return { account: answer.data, etag: answer.etag, hierarchy, contacts };
+  return { account: answer.data, etag: answer.etag, hierarchy, contacts, overview };
 }
 
 const FIELDS: FactField[] = [
@@ -193,11 +198,13 @@ function OpportunitiesPanel({ account, writable }: { account: Account; writable:
 }
 
 export function AccountPage() {
-  const { account, etag, hierarchy, contacts } = useLoaderData() as Data;
+  const { account, etag, hierarchy, contacts, overview } = useLoaderData() as Data;
   const can = useCan();
   const revalidator = useRevalidator();
   const refresh = () => revalidator.revalidate();
   const writable = can("accounts:write") && !account.merged_into;
+  const support = partOf(overview, "support");
+  const value = partOf(overview, "value");
   return (
     <article>
       <div className="page-head">
@@ -218,8 +225,11 @@ export function AccountPage() {
           <EditableFacts record={account} fields={FIELDS} path={`/accounts/${account.id}`} etag={etag} canEdit={writable} onSaved={refresh} />
           <ContactsPanel account={account} contacts={contacts} writable={writable} />
           {can("sales:read") && <OpportunitiesPanel account={account} writable={writable && can("sales:write")} />}
-          {can("orders:read") && <AccountOrders accountId={account.id} accountName={account.name} />}
-          {can("cases:read") && <AccountCases accountId={account.id} accountName={account.name} />}
+          {can("orders:read") && <AccountOrders accountId={account.id} accountName={account.name}
+            known={value.state === "answered" ? { value: value.data } : undefined} />}
+          {can("cases:read") && support.state !== "not_permitted" && (
+            <AccountCases accountId={account.id} accountName={account.name} support={support} />
+          )}
           <Activities link={{ account_id: account.id }} timelinePath={`/accounts/${account.id}/timeline`} />
           <History path={`/accounts/${account.id}/history`} version={account.version} />
         </div>

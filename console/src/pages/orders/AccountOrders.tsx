@@ -53,17 +53,27 @@ interface Recent {
 
 const RECENT = 5;
 
-export function AccountOrders({ accountId, accountName }: { accountId: string; accountName: string }) {
+export function AccountOrders({ accountId, accountName, known }: {
+  accountId: string;
+  accountName: string;
+  /** The value as the account page's overview already answered it (null: orders has none yet); else it is asked here. */
+  known?: { value: CustomerValue | null };
+}) {
   const can = useCan();
   const [data, setData] = useState<Recent>();
+  const answered = known !== undefined;
+  const knownValue = known?.value ?? null;
   useEffect(() => {
     const controller = new AbortController();
     const list = <T,>(path: string) =>
       get<Page<T>>(path, { account_id: accountId, limit: RECENT }, controller.signal).then((p) => p).catch(() => null);
+    const noValue = new Problem(404, { title: "No customer value yet" });
     Promise.all([
-      get<CustomerValue>(`/accounts/${accountId}/value`, undefined, controller.signal)
-        .then((value) => ({ value, valueError: undefined }))
-        .catch((e) => ({ value: null, valueError: e })),
+      answered
+        ? Promise.resolve(knownValue ? { value: knownValue, valueError: undefined } : { value: null, valueError: noValue })
+        : get<CustomerValue>(`/accounts/${accountId}/value`, undefined, controller.signal)
+          .then((value) => ({ value, valueError: undefined }))
+          .catch((e) => ({ value: null, valueError: e })),
       list<QuoteSummary>("/quotes"),
       list<OrderSummary>("/orders"),
       list<Invoice>("/invoices"),
@@ -72,7 +82,7 @@ export function AccountOrders({ accountId, accountName }: { accountId: string; a
       setData({ ...v, quotes: quotes?.items ?? null, orders: orders?.items ?? null, invoices: invoices?.items ?? null });
     });
     return () => controller.abort();
-  }, [accountId]);
+  }, [accountId, answered, knownValue]);
 
   return (
     <section className="panel account-orders" aria-labelledby="account-orders-heading">

@@ -11,11 +11,13 @@ export const LINK_FIELD: Record<RecordKind, "lead_id" | "account_id" | "contact_
   opportunities: "opportunity_id",
 };
 
-export const KIND_LABEL: Record<RecordKind, string> = {
+/** What a record of each kind is called (cases too: they are in "Recently opened", though no activity links one). */
+export const KIND_LABEL: Record<RecordKind | "cases", string> = {
   leads: "Lead",
   accounts: "Account",
   contacts: "Contact",
   opportunities: "Opportunity",
+  cases: "Case",
 };
 
 export interface Linked {
