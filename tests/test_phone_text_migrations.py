@@ -5,8 +5,8 @@ import shutil
 
 from shared.kit.migrate import migrate
 from shared.kit.paths import ROOT
-from tests.services import scratch_database
 from tests.helpers import SchemaDb
+from tests.services import scratch_database
 
 
 def _migrate_before(url, service, version, tmp_path):

@@ -9,8 +9,8 @@ from gateway.app import create_app
 from services.leads.service import LeadsService
 from services.sales.service import SalesService
 from shared.kit.testing import start_container
-from tests.services import ServiceDb
 from tests.helpers import wait_for
+from tests.services import ServiceDb
 
 
 @pytest.fixture(scope="module")

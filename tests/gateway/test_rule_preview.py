@@ -10,8 +10,8 @@ from gateway.app import create_app
 from services.leads.service import LeadsService
 from shared.kit.testing import start_container
 from tests.gateway.conftest import assert_problem, bearer
-from tests.services import ServiceDb, unique
 from tests.helpers import wait_for
+from tests.services import ServiceDb, unique
 
 SCORING_PATH = "/api/v1/leads/scoring-rules/preview"
 ASSIGNMENT_PATH = "/api/v1/leads/assignment-rules/preview"

@@ -21,8 +21,8 @@ from psycopg.rows import dict_row
 from shared.kit.migrate import migrate
 from shared.kit.relay import OutboxRelay
 from shared.kit.tracing import setup_tracing
-from tests.kit import sample_service  # noqa: F401  (registers note.written)
 from tests.helpers import wait_for
+from tests.kit import sample_service  # noqa: F401  (registers note.written)
 
 SCHEMA = "kit_test"
 MIGRATIONS = Path(__file__).parent / "migrations"

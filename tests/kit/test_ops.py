@@ -18,10 +18,10 @@ from shared.kit.consumers import consumers_of
 from shared.kit.janitor import retention_settings
 from shared.kit.migrate import migrate
 from shared.kit.rpc_client import RpcClient, RpcUnavailable
+from tests.helpers import wait_for
 from tests.kit.conftest import MIGRATIONS, SCHEMA, unique
 from tests.kit.sample_service import KitFull
 from tests.services import scratch_database
-from tests.helpers import wait_for
 
 
 def free_port():

@@ -30,9 +30,9 @@ from shared.kit.config import load_component_config
 from shared.kit.db import Db
 from shared.kit.migrate import migrate_component
 from shared.kit.testing import RpcCluster, start_container, worker_factory
+from tests.helpers import wait_for
 from tests.leads.traced import TracedConnection
 from tests.services import EventCollector, ServiceDb, ServiceProcesses, concurrently, scratch_database, unique
-from tests.helpers import wait_for
 
 __all__ = ["concurrently", "person", "unique", "wait_for"]
 

@@ -32,8 +32,8 @@ from shared.kit.config import load_component_config
 from shared.kit.migrate import migrate_component
 from shared.kit.testing import RpcCluster, start_container
 from shared.kit.tracing import setup_tracing
-from tests.services import ServiceDb, scratch_database
 from tests.helpers import wait_for
+from tests.services import ServiceDb, scratch_database
 
 DEAD_LETTER_QUEUE = "leads.dead-letter"
 

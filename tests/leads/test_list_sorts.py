@@ -19,9 +19,9 @@ from shared.kit.paths import ROOT
 from shared.schemas.common import SORTED_CURSOR_MAX
 from shared.schemas.errors import ValidationFailed
 from shared.schemas.leads import LEAD_SORTS, LeadQuerySchema, LeadSchema
+from tests.helpers import SchemaDb
 from tests.leads.conftest import person, unique
 from tests.services import scratch_database
-from tests.helpers import SchemaDb
 
 LEADS_MIGRATIONS = ROOT / "services" / "leads" / "migrations"
 

@@ -7,8 +7,8 @@ from services.leads.assignment.store import load_rules_state as assignment_state
 from services.leads.scoring.store import load_rules_state as scoring_state
 from shared.kit.migrate import migrate
 from shared.kit.paths import ROOT
-from tests.services import scratch_database
 from tests.helpers import SchemaDb
+from tests.services import scratch_database
 
 LEADS_MIGRATIONS = ROOT / "services" / "leads" / "migrations"
 

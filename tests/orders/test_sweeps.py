@@ -6,9 +6,9 @@ however many rounds the loop makes."""
 import datetime
 import time
 
+from tests.helpers import wait_for
 from tests.orders.invoicing_support import issued_invoice
 from tests.orders.quote_support import sent_quote
-from tests.helpers import wait_for
 
 YESTERDAY = datetime.date.today() - datetime.timedelta(days=1)
 

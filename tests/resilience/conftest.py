@@ -28,8 +28,8 @@ from shared.kit.db import Database
 from shared.kit.inbox import inbox_handler
 from shared.kit.migrate import migrate
 from shared.kit.testing import GreenPool, sleep, start_container
-from tests.services import ServiceProcesses
 from tests.helpers import SchemaDb, free_port, gunicorn_gateway, wait_for
+from tests.services import ServiceProcesses
 
 RPC_TIMEOUT = 5  # the gateway's wait for a service: no request may hang longer (plus HTTP overhead)
 WITNESS_SCHEMA = "outage_witness"

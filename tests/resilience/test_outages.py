@@ -20,8 +20,8 @@ import psycopg
 import pytest
 import requests
 
-from tests.resilience.conftest import RPC_TIMEOUT
 from tests.helpers import wait_for
+from tests.resilience.conftest import RPC_TIMEOUT
 
 pytestmark = [pytest.mark.slow, pytest.mark.outage]
 RECOVERY_SECONDS = 60

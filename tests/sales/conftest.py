@@ -20,8 +20,8 @@ from services.sales.service import SalesService
 from shared.kit.config import load_component_config
 from shared.kit.migrate import migrate_component
 from shared.kit.testing import RpcCluster, start_container
-from tests.services import EventCollector, ServiceDb, ServiceProcesses, concurrently, scratch_database, unique
 from tests.helpers import wait_for
+from tests.services import EventCollector, ServiceDb, ServiceProcesses, concurrently, scratch_database, unique
 
 __all__ = ["account_data", "concurrently", "contact_data", "unique", "wait_for"]
 

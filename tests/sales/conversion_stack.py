@@ -21,8 +21,8 @@ from services.leads.service import LeadsService
 from shared.kit.config import load_component_config
 from shared.kit.migrate import migrate_component
 from shared.kit.testing import start_container
-from tests.services import EventCollector, ServiceDb, ServiceProcesses, unique
 from tests.helpers import wait_for
+from tests.services import EventCollector, ServiceDb, ServiceProcesses, unique
 
 
 def qualified_lead(cluster, **fields):

@@ -10,9 +10,9 @@ import pytest
 from shared.kit.testing import spawn
 from shared.schemas.errors import NotFound, ValidationFailed
 from shared.schemas.sales.activities import ActivityLoggedEventSchema, ActivitySchema
+from tests.helpers import wait_for
 from tests.sales.activities_support import at, call, make_account, make_contact, make_opportunity, written
 from tests.services import concurrently
-from tests.helpers import wait_for
 
 
 def parse(value):

@@ -13,10 +13,10 @@ import pytest
 
 from shared.kit.testing import spawn
 from shared.schemas.errors import Unavailable
+from tests.helpers import wait_for
 from tests.sales import conversion_stack
 from tests.sales.conftest import concurrently
 from tests.sales.conversion_stack import backends, qualified_lead, sales_rows, wait_gone
-from tests.helpers import wait_for
 
 pytestmark = pytest.mark.slow
 

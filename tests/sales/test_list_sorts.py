@@ -22,10 +22,10 @@ from shared.schemas.errors import ValidationFailed
 from shared.schemas.sales.accounts import ACCOUNT_SORTS, AccountQuerySchema, AccountSchema
 from shared.schemas.sales.contacts import CONTACT_SORTS, ContactQuerySchema, ContactSchema
 from shared.schemas.sales.opportunities import OPPORTUNITY_SORTS, OpportunityQuerySchema, OpportunitySchema
+from tests.helpers import SchemaDb
 from tests.sales.conftest import account_data, contact_data, unique
 from tests.sales.opportunity_helpers import new_account, opportunity_data
 from tests.services import scratch_database
-from tests.helpers import SchemaDb
 
 SALES_MIGRATIONS = ROOT / "services" / "sales" / "migrations"
 # list -> (its RPC, its sorts, its default sort, the schema of its items)
