@@ -8,7 +8,6 @@ the HTTP status of its problem document.  Arguments are plain JSON types.
 
 import json
 
-
 PROBLEM_MEMBERS = ("type", "title", "status", "detail", "instance", "errors")
 
 
