@@ -154,6 +154,21 @@ def _check_owner_and_team(conn, values):
                                "first.", {"owner_id": ["Not an agent of support (a member of a team)."]})
 
 
+def _is_member(conn, team_id, owner_id):
+    return conn.execute("SELECT 1 FROM team_members WHERE team_id = %s AND user_id = %s",
+                        (str(team_id), str(owner_id))).fetchone() is not None
+
+
+def _check_owner_in_team(conn, team_id, owner_id):
+    """An owner is one of the case's team's members: an agent of team A is
+    not made the owner of a case of team B (422 saying how to fix it)."""
+    if team_id and owner_id and not _is_member(conn, team_id, owner_id):
+        message = (f"User {owner_id} is not a member of team {team_id}: give an owner from the case's team "
+                   "(GET /api/v1/support/teams/{id} lists its members), or move the case to one of the owner's "
+                   "teams.")
+        raise ValidationFailed(message, {"owner_id": ["Not a member of the case's team."]})
+
+
 def _references(conn, data, current=None):
     """The account, contact and order columns for ``data`` (the given keys
     over ``current``): each checked against the projections, the account
@@ -218,10 +233,13 @@ def open_case(conn, data, actor, at=None):
         raise ValidationFailed(f"There is no case with id {values['related_case_id']}.",
                                {"related_case_id": ["No such case."]})
     _check_owner_and_team(conn, values)
+    _check_owner_in_team(conn, values["team_id"], values["owner_id"])
     row = store.insert_case(conn, values)
     if not (row["team_id"] and row["owner_id"]):
         routed = teams.route_case(conn, dict(row))
         chosen = {key: routed.get(key) for key in ("team_id", "owner_id") if routed.get(key) and not row[key]}
+        if chosen.get("team_id") and row["owner_id"] and not _is_member(conn, chosen["team_id"], row["owner_id"]):
+            del chosen["team_id"]  # the rules' team is not the given owner's: the case stays the owner's alone
         if chosen:
             conn.execute("UPDATE cases SET " + ", ".join(f"{key} = %s" for key in chosen) + " WHERE id = %s",
                          (*chosen.values(), row["id"]))
@@ -288,9 +306,11 @@ def _refuse_closed(case, doing):
 
 def update_case(conn, case_id, changes, actor, at=None, expected_version=None):
     """Change a case's fields (``EDITABLE`` keys of ``changes``; None clears
-    an optional one).  A team change keeps the owner unless ``owner_id`` is
-    given too.  Calls ``sla.commands.case_changed`` (a new priority may
-    choose another policy); emits case.assigned when owner or team change.
+    an optional one).  A team change keeps the owner when they are a member
+    of the new team (else the case has no owner) unless ``owner_id`` is given
+    too; an owner given must be a member of the case's team (422).  Calls
+    ``sla.commands.case_changed`` (a new priority may choose another
+    policy); emits case.assigned when owner or team change.
     Returns the row (unchanged, same version, when nothing differs)."""
     case = store.get_case(conn, case_id, lock=True)
     versions.check_version(case, expected_version, "case")
@@ -313,6 +333,13 @@ def update_case(conn, case_id, changes, actor, at=None, expected_version=None):
         values["tags"] = _tags(wanted["tags"])
     _check_owner_and_team(conn, {key: values.get(key) for key in ("owner_id", "team_id")
                                  if values.get(key) != plain(case[key])})
+    team_id = values["team_id"] if "team_id" in values else plain(case["team_id"])
+    if "owner_id" in values:
+        if values["owner_id"] != plain(case["owner_id"]) or team_id != plain(case["team_id"]):
+            _check_owner_in_team(conn, team_id, values["owner_id"])
+    elif team_id != plain(case["team_id"]) and case["owner_id"] and team_id \
+            and not _is_member(conn, team_id, case["owner_id"]):
+        values["owner_id"] = None  # moved to a team its owner is not in: the new team's to take
     values = {key: value for key, value in values.items()
               if (list(case[key] or []) if key == "tags" else plain(case[key])) != value}
     if not values:
@@ -386,7 +413,12 @@ def add_message(conn, case_id, *, kind, body, actor=None, author_email=None, mes
         "body": body, "message_id": message_id, "in_reply_to": in_reply_to, "created_at": at})
     if kind == "reply":
         if case["contact_email"]:
-            sent_id = mail.queue_case_reply(conn, case, message)
+            try:
+                sent_id = mail.queue_case_reply(conn, case, message)
+            except ValidationFailed as exc:  # an address a mail cannot go to (kept from a sender's header)
+                text = (f"The reply cannot be emailed: {exc.detail} Give the case a contact with a valid address "
+                        "(PATCH contact_id), or write an internal note instead.")
+                raise ValidationFailed(text, {"body": [text]}) from None
             if sent_id and not message_id:
                 message = store.set_message_id(conn, message["id"], sent_id)
         if case["first_response_at"] is None:

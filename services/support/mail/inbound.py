@@ -176,12 +176,20 @@ def _file(pool, settings, uidvalidity, uid, raw, own_addresses):
         raise  # the database is out of reach: the next poll reads this message again
     except Exception as exc:
         log.exception("mailbox %s: message UID %s could not be filed; skipping it", settings.key, uid)
-        message = parsing.parse(raw or b"")
-        with pool.connection() as conn, conn.transaction():
-            store.record_failed_incoming(conn, parsing.message_id_of(message, raw or b""),
-                                         parsing.sender_of(message)[0], parsing.header(message, "Subject")[:500],
-                                         f"{type(exc).__name__}: {exc}"[:1000])
-            store.save_position(conn, settings.key, uidvalidity, uid)
+        reason = f"{type(exc).__name__}: {exc}".replace("\x00", "")[:1000]
+        try:
+            message = parsing.parse(raw or b"")
+            with pool.connection() as conn, conn.transaction():
+                store.record_failed_incoming(conn, parsing.message_id_of(message, raw or b""),
+                                             parsing.sender_of(message)[0], parsing.header(message, "Subject")[:500],
+                                             reason)
+                store.save_position(conn, settings.key, uidvalidity, uid)
+        except psycopg.OperationalError:
+            raise
+        except Exception:  # not even its record can be written: still move past it, or it blocks the box
+            log.exception("mailbox %s: message UID %s could not be recorded as failed either", settings.key, uid)
+            with pool.connection() as conn, conn.transaction():
+                store.save_position(conn, settings.key, uidvalidity, uid)
         return "failed"
 
 

@@ -1,13 +1,15 @@
 """The loop that delivers queued mail.
 
-Each due row is taken FOR UPDATE SKIP LOCKED in a transaction of its own,
-sent over SMTP, and marked (sent, retry later, failed) in that transaction:
-replicas share the queue, a row is never sent by two senders at once, and a
-mail queued by a transaction that rolled back never existed.  A sender that
-dies between the server's 250 and its commit sends that one mail again when
-the row is next taken (at least once; its Message-ID stays the same, so the
-customer's mail program shows one message).  The loop sleeps on LISTEN:
-a commit that queued mail wakes it at once."""
+Each due row is claimed in a short transaction of its own (FOR UPDATE SKIP
+LOCKED, its next attempt moved MAIL_SEND_LEASE_SECONDS ahead), sent over
+SMTP with no transaction open and no row locked, and its outcome (sent,
+retry later, failed) booked in a second short transaction, under the same
+claim: replicas share the queue, a slow SMTP server holds no lock a
+request waits on, and a mail queued by a transaction that rolled back never
+existed.  A sender that dies between the server's 250 and the booking sends
+that one mail again when its lease ends (at least once; its Message-ID
+stays the same, so the customer's mail program shows one message).  The
+loop sleeps on LISTEN: a commit that queued mail wakes it at once."""
 
 import logging
 
@@ -31,6 +33,8 @@ class MailSender(PooledLoop):
         super().setup()
         self.settings = mail_settings.configure(self.container.config)
         self.interval = float(self.container.config.get("MAIL_SEND_SECONDS") or 2)
+        timeout = self.settings.smtp.timeout if self.settings.smtp is not None else 30
+        self.lease = float(self.container.config.get("MAIL_SEND_LEASE_SECONDS") or 4 * timeout)
 
     @property
     def enabled(self):
@@ -51,10 +55,18 @@ class MailSender(PooledLoop):
         with SmtpConnection(self.settings.smtp) as smtp:
             while self.running or limit is not None:
                 with conn.transaction():
-                    rows = store.take_due(conn, 1)
-                    if not rows:
-                        break
-                    row = commands.deliver(conn, rows[0], smtp.send, self.settings)
+                    row = store.claim_due(conn, self.lease)
+                if row is None:
+                    break
+                result = commands.attempt(row, smtp.send)  # no transaction open, no row locked
+                with conn.transaction():
+                    claimed = store.still_claimed(conn, row["id"], row["next_attempt_at"])
+                    if claimed is None:  # the lease ran out and another sender took it (theirs to book), or
+                        # its bounce came back first (already booked as bounced)
+                        log.warning("mail %s changed while it was sent (a bounce, or a sending longer than "
+                                    "MAIL_SEND_LEASE_SECONDS): not booked again", row["message_id"])
+                        continue
+                    row = commands.record(conn, claimed, result, self.settings)
                 tried += 1
                 outcome = "retry" if row["status"] == "queued" else row["status"]
                 DELIVERIES.labels(self.container.service_name, outcome).inc()

@@ -30,7 +30,7 @@ def header(message, name):
         value = message.get(name)
     except (ValueError, TypeError, IndexError):  # a malformed header the parser cannot fold
         value = message.get_all(name, failobj=[None])[0] if hasattr(message, "get_all") else None
-    return " ".join(str(value).split()) if value is not None else ""
+    return " ".join(str(value).replace("\x00", "").split()) if value is not None else ""
 
 
 def message_id_of(message, raw_bytes):
@@ -180,7 +180,7 @@ def failure_of(message):
             bits = [f"to {recipient.group(1).strip()}" if recipient else None,
                     f"status {status.group(1).strip()}" if status else None,
                     diagnostic.group(1).strip() if diagnostic else None]
-            return ", ".join(bit for bit in bits if bit)[:500]
+            return ", ".join(bit for bit in bits if bit).replace("\x00", "")[:500]
     failed = header(message, "X-Failed-Recipients")
     return f"to {failed}" if failed else header(message, "Subject")[:500]
 
@@ -196,11 +196,13 @@ def _bytes_of(part):
 
 
 def _text_of(part):
+    """The part's text, without NUL characters (a mail may carry them; no text column can)."""
     try:
-        return part.get_content()
+        text = part.get_content()
     except (LookupError, ValueError, AssertionError, KeyError):
         payload = part.get_payload(decode=True) or b""
-        return payload.decode("utf-8", "replace")
+        text = payload.decode("utf-8", "replace")
+    return text.replace("\x00", "") if isinstance(text, str) else ""
 
 
 PARAGRAPH_END = re.compile(r"(?i)<\s*(/p|/h[1-6]|/blockquote|/pre|/table|/ul|/ol|hr)\b[^>]*>")
@@ -275,5 +277,5 @@ def attachment_names(message):
     names = []
     for part in message.walk():
         if part.get_content_disposition() == "attachment" or (part.get_filename() and not part.is_multipart()):
-            names.append(part.get_filename() or part.get_content_type())
+            names.append((part.get_filename() or part.get_content_type()).replace("\x00", ""))
     return names[:50]

@@ -32,6 +32,26 @@ def take_due(conn, limit=1):
         "ORDER BY next_attempt_at, created_at LIMIT %s FOR UPDATE SKIP LOCKED", (limit,)).fetchall()
 
 
+def claim_due(conn, lease_seconds):
+    """The next due mail, claimed for ``lease_seconds`` (its next attempt
+    moved past the lease, in the caller's short transaction): other senders
+    leave it alone while it is sent outside any transaction, and a sender
+    that died holding it leaves it due again when the lease ends.  None when
+    nothing is due."""
+    return conn.execute(
+        "UPDATE outgoing_mail SET next_attempt_at = now() + make_interval(secs => %s) WHERE id = ("
+        " SELECT id FROM outgoing_mail WHERE status = 'queued' AND next_attempt_at <= now()"
+        " ORDER BY next_attempt_at, created_at LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING *",
+        (lease_seconds,)).fetchone()
+
+
+def still_claimed(conn, mail_id, claimed_until):
+    """The row, locked, when it is still ``queued`` under the claim that set
+    ``claimed_until`` (None when a sender took it after the lease ran out)."""
+    return conn.execute("SELECT * FROM outgoing_mail WHERE id = %s AND status = 'queued' AND next_attempt_at = %s "
+                        "FOR UPDATE", (mail_id, claimed_until)).fetchone()
+
+
 def mark_sent(conn, mail_id, error=None):
     return conn.execute(
         "UPDATE outgoing_mail SET status = 'sent', attempts = attempts + 1, sent_at = now(), last_error = %s, "

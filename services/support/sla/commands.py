@@ -25,6 +25,8 @@ transaction's ``now()`` unless the caller passes one.
 import datetime
 import logging
 
+import psycopg
+
 from services.support.sla import clocks, store
 from shared.kit import outbox
 from shared.kit.rows import plain
@@ -271,6 +273,8 @@ def sweep_due(conn, kind, at, batch, on_event=None):
             try:
                 with conn.transaction():  # a savepoint: a failing rule leaves the detection in place
                     on_event(conn, case, view, kind)
+            except psycopg.OperationalError:
+                raise  # a deadlock, a timeout, the database gone: the batch is taken again, escalation and all
             except Exception:
                 log.exception("escalation of %s %s of case %s failed; the %s stays recorded", clock["metric"], kind,
                               case.get("number"), kind)
