@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from shared.schemas.errors import ValidationFailed
+from shared.schemas.errors import Conflict, ValidationFailed
 from tests.services import unique
 
 
@@ -56,3 +56,14 @@ def test_a_team_move_keeps_an_owner_who_is_a_member_and_drops_one_who_is_not(sup
     other = support.create_case({"subject": "z", "team_id": teams["a"], "owner_id": teams["ann"]}, "ann")
     dropped = support.update_case(other["id"], {"team_id": teams["b"]}, "ann")
     assert (dropped["team_id"], dropped["owner_id"]) == (teams["b"], None)
+
+
+def test_a_message_id_filed_on_one_case_is_refused_on_another(support):
+    first = support.create_case({"subject": f"Pump {uuid.uuid4().hex[:6]}", "contact_email": "a@example.com"}, "ann")
+    other = support.create_case({"subject": f"Valve {uuid.uuid4().hex[:6]}", "contact_email": "a@example.com"}, "ann")
+    message_id = f"<{uuid.uuid4()}@example.org>"
+    filed = support.add_customer_message(first["id"], {"body": "Still broken", "message_id": message_id})
+    again = support.add_customer_message(first["id"], {"body": "Still broken", "message_id": message_id})
+    assert again["id"] == filed["id"]  # the same mail twice: one message
+    with pytest.raises(Conflict):
+        support.add_customer_message(other["id"], {"body": "Still broken", "message_id": message_id})

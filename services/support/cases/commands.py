@@ -149,14 +149,27 @@ def _check_owner_and_team(conn, values):
     if values.get("team_id") and not store.team_exists(conn, values["team_id"]):
         raise ValidationFailed(f"There is no team with id {values['team_id']}.",
                                {"team_id": ["No such team (GET /api/v1/support/teams lists them)."]})
-    if values.get("owner_id") and teams.agent(conn, values["owner_id"]) is None:
+    agent = teams.agent(conn, values["owner_id"]) if values.get("owner_id") else None
+    if values.get("owner_id") and agent is None:
         raise ValidationFailed(f"User {values['owner_id']} is no agent of support: make them a member of a team "
                                "first.", {"owner_id": ["Not an agent of support (a member of a team)."]})
+    if agent is not None and not agent["active"]:
+        raise ValidationFailed(f"{agent['name']} is no longer an active agent; give another owner.",
+                               {"owner_id": ["An inactive agent takes no cases."]})
 
 
 def _is_member(conn, team_id, owner_id):
     return conn.execute("SELECT 1 FROM team_members WHERE team_id = %s AND user_id = %s",
                         (str(team_id), str(owner_id))).fetchone() is not None
+
+
+def _filed_for(conn, message, case):
+    """Whether a message already filed belongs to ``case``: on it, on a case
+    merged into it, or on the follow-up it opened (the same mail read again)."""
+    if store.final_target(conn, message["case_id"]) == str(case["id"]):
+        return True
+    row = conn.execute("SELECT related_case_id FROM cases WHERE id = %s", (message["case_id"],)).fetchone()
+    return row is not None and str(row["related_case_id"]) == str(case["id"])
 
 
 def _check_owner_in_team(conn, team_id, owner_id):
@@ -395,6 +408,9 @@ def add_message(conn, case_id, *, kind, body, actor=None, author_email=None, mes
         case = store.get_case(conn, store.final_target(conn, case["id"]), lock=True)
     if message_id:
         seen = store.message_by_message_id(conn, message_id)
+        if seen is not None and not _filed_for(conn, seen, case):
+            message = "This message (by its message_id) was filed on another case already."
+            raise Conflict(message, errors={"message_id": [message]})
         if seen is not None:
             return seen
     at = _now(conn, at)

@@ -47,7 +47,7 @@ class SlaSweeper(PooledLoop):
     def serve(self):
         self.open_pool()
         config = self.container.config
-        with psycopg.connect(config["DATABASE_URL"], autocommit=True, row_factory=dict_row,
+        with psycopg.connect(config["DATABASE_URL"], autocommit=True, row_factory=dict_row, connect_timeout=10,
                              application_name=f"crm-{self.identifier}-listen") as listener:
             listener.execute(f"LISTEN {commands.WAKE_CHANNEL}")
             while self.running:
