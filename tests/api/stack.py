@@ -15,8 +15,8 @@ from gateway import users
 from shared.kit.config import load_component_config
 from shared.kit.migrate import migrate_component
 from shared.kit.registry import read_registry
-from tests.services import ServiceProcesses, scratch_database
 from tests.helpers import gunicorn_gateway, stop_process
+from tests.services import ServiceProcesses, scratch_database
 
 SERVICES = read_registry()
 
