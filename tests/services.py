@@ -3,6 +3,7 @@ SQL on a service's schema and outbox, an event collector on a service's
 exchange, concurrent RPC calls, and the service as a real process."""
 
 import contextlib
+import inspect
 import subprocess
 import sys
 import time
@@ -10,13 +11,16 @@ import uuid
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+import pytest
 from kombu import Connection, Consumer, Exchange, Queue
 
 from gateway import users
 from gateway.app import create_app
+from shared.kit.config import load_component_config
 from shared.kit.health import check
+from shared.kit.migrate import migrate_component
 from shared.kit.paths import ROOT
-from shared.kit.testing import Event, GreenPool, sleep
+from shared.kit.testing import Event, GreenPool, RpcCluster, sleep, start_container
 from tests.helpers import SchemaDb, wait_for
 
 ROLES = ("admin", "sales", "support", "marketing", "readonly")
@@ -272,3 +276,115 @@ def gateway_client(component_config):
     finally:
         app.extensions["gateway"].close()
         gateway_db.close()
+
+
+def _fixture(func, argnames, scope="function", name=None):
+    """``func`` (taking its arguments as keywords) as a pytest fixture whose
+    arguments are ``argnames``: the factory below names them after the service."""
+    func.__signature__ = inspect.Signature(
+        [inspect.Parameter(argname, inspect.Parameter.KEYWORD_ONLY) for argname in argnames])
+    return pytest.fixture(func, scope=scope, name=name or func.__name__)
+
+
+def service_fixtures(name, service_class, env_extra=None, db_class=ServiceDb, routing_key="#",
+                     after_start=None, rpc_timeout=30):
+    """The fixtures of a service's integration tests, for its conftest's
+    ``globals().update(service_fixtures(...))``; each under the name it is
+    known by:
+
+    - ``<name>_database_url`` (session): a database of the suite's own,
+      created for the session and dropped at its end.
+    - ``<name>_env`` (session): the test environment (test vhost) on it, the
+      relay polling every 0.2 s, plus ``env_extra``.
+    - ``<name>_migrated``, ``<name>_config`` (session): the service's schema
+      migrated, its config on the test servers (do not change it: copy).
+    - ``db`` (session): ``db_class(database_url, name)``, direct SQL on the schema.
+    - ``rpc_proxy`` (session): ``with rpc_proxy() as cluster: cluster.<name>...``.
+    - ``service`` (module): a started ``service_class`` container shared by
+      the tests of a module (see tests/leads/conftest.py for why per module),
+      ``after_start(container, db, rpc_proxy)`` called once it runs; at
+      teardown it is killed and the relay's leader lock is waited for.
+    - ``<name>`` (module): the service's proxy of a started RPC cluster.
+    - ``events``: a collector on ``<name>.events`` (``routing_key``).
+    - ``service_process``: ``service_process(OUTBOX_RELAY="false")`` starts
+      ``python -m shared.kit.run <name>`` and waits until it answers its
+      health RPC; processes still alive at teardown are killed.
+    """
+    url, env, migrated, config = (f"{name}_database_url", f"{name}_env", f"{name}_migrated", f"{name}_config")
+
+    def database_url_fixture(**args):
+        with scratch_database(args["database_url"], name) as scratch_url:
+            yield scratch_url
+
+    def env_fixture(**args):
+        return {**args["test_env"], "DATABASE_URL": args[url], "OUTBOX_POLL_SECONDS": "0.2", **(env_extra or {})}
+
+    def migrated_fixture(**args):
+        migrate_component(name, load_component_config(name, args[env]))
+        return True
+
+    def config_fixture(**args):
+        return load_component_config(name, args[env])
+
+    def db_fixture(**args):
+        service_db = db_class(args[url], name)
+        yield service_db
+        service_db.close()
+
+    def rpc_proxy_fixture(**args):
+        def make(**kwargs):
+            kwargs.setdefault("timeout", rpc_timeout)
+            return RpcCluster(args[config], **kwargs)
+
+        return make
+
+    def service_fixture(**args):
+        container = start_container(service_class, dict(args[config]))
+        try:
+            if after_start:
+                after_start(container, args["db"], args["rpc_proxy"])
+            yield container
+        finally:
+            container.kill()
+            args["db"].wait_relay_free()
+
+    def proxy_fixture(**args):
+        with args["rpc_proxy"]() as cluster:
+            yield getattr(cluster, name)
+
+    def events_fixture(**args):
+        collector = EventCollector(args["amqp_uri"], f"{name}.events", routing_key)
+        yield collector
+        collector.close()
+
+    def service_process_fixture(**args):
+        processes = ServiceProcesses(name, args[env], args[config], args["tmp_path"])
+        yield processes.start
+        processes.kill_all()
+        args["db"].wait_relay_free()
+
+    session = "session"
+    fixtures = [
+        (url, database_url_fixture, ["database_url"], session, "A database of the suite's own, dropped at the end."),
+        (env, env_fixture, ["test_env", url], session, "The test environment (test vhost) on the suite's database."),
+        (migrated, migrated_fixture, [env], session, f"The {name} schema migrated."),
+        (config, config_fixture, [env, migrated], session,
+         f"The {name} service's config on the test servers (do not change it: copy)."),
+        ("db", db_fixture, [url, migrated], session, f"Direct SQL on the {name} schema ({db_class.__name__})."),
+        ("rpc_proxy", rpc_proxy_fixture, [config], session,
+         f"``with rpc_proxy() as cluster: cluster.{name}...`` (one proxy per green thread)."),
+        ("service", service_fixture, [config, "db", "rpc_proxy"] if after_start else [config, "db"], "module",
+         f"A started {service_class.__name__} container shared by the tests of a module; killed at teardown,"
+         " the relay's leader lock waited for."),
+        (name, proxy_fixture, ["service", "rpc_proxy"], "module", f"The ``{name}`` service of a started RPC cluster."),
+        ("events", events_fixture, ["amqp_uri"], "function",
+         f"A collector bound to ``{name}.events`` (routing key ``{routing_key}``)."),
+        ("service_process", service_process_fixture, [env, config, "db", "tmp_path"], "function",
+         f"``service_process(OUTBOX_RELAY=\"false\")`` starts ``python -m shared.kit.run {name}`` and waits"
+         " until it answers its health RPC; processes still alive at teardown are killed."),
+    ]
+    made = {}
+    for fixture_name, func, argnames, scope, doc in fixtures:
+        func.__doc__ = doc
+        made[fixture_name] = _fixture(func, argnames, scope, fixture_name)
+    return made

@@ -9,9 +9,18 @@
 - ``tokens``: one user and API token per role; ``owners``: the users the
   tests name as owners (ann, bob).
 - ``gdb``: direct SQL on the gateway schema.
+- ``rate_limited_app``: ``rate_limited_app(answers, KB_VOTE_RATE_LIMIT=2)``,
+  an app on a fake RPC pool with small limits, made early in a rate window.
+- ``assert_safe_html``: the checks every server-rendered public page passes;
+  ``random_ip()``: a client address of its own (a rate limit's key).
 """
 
+import base64
+import hashlib
 import io
+import random
+import re
+import time
 import uuid
 
 import pytest
@@ -129,6 +138,54 @@ def app(gateway_config, fake_rpc):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def rate_limited_app(gateway_config, gdb):
+    """``rate_limited_app(answers, **config)``: an app with these config
+    overrides (small rate limits) on a FakeRpc answering ``answers``, made at
+    least 3 s before the next minute's window so that counts do not straddle two."""
+    made = []
+
+    def make(answers, **config):
+        left = 60 - gdb.scalar("SELECT mod(extract(epoch FROM now()), 60)::float")
+        if left < 3:
+            time.sleep(left + 0.1)
+        application = create_app({**gateway_config, **config}, rpc_pool=FakeRpc())
+        application.extensions["gateway"].rpc.answers.update(answers)
+        made.append(application)
+        return application
+
+    yield make
+    for application in made:
+        application.extensions["gateway"].close()
+
+
+def random_ip():
+    """A client address of its own (what the public routes' rate limits count by)."""
+    return f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
+
+
+def _style_hash(html):
+    style = re.search(r"<style>(.*?)</style>", html, re.S).group(1)
+    return base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+
+
+def assert_safe_html(response, status):
+    """A server-rendered page (help centre, survey) with this status that
+    needs no script: a strict Content-Security-Policy allowing only its inline
+    style (by hash), no script or inline handler, a mobile viewport; returns the HTML."""
+    assert response.status_code == status, (response.status_code, response.get_data(as_text=True)[:300])
+    assert response.mimetype == "text/html"
+    html = response.get_data(as_text=True)
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "script-src" not in csp and "unsafe-inline" not in csp
+    assert f"'sha256-{_style_hash(html)}'" in csp, "the inline style is allowed by its hash, nothing else is"
+    assert "form-action 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "<script" not in html.lower() and "javascript:" not in html
+    assert not re.search(r"<[^>]+\son[a-z]+\s*=", html), "no inline event handlers"
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+    return html
 
 
 def bearer(token):

@@ -3,14 +3,11 @@ token, 403 for a role without the permission, nothing sent to the service),
 what each sends, bad input answered 4xx before the service is asked, the
 public routes (no sign-in, rate-limited votes), and the OpenAPI document."""
 
-import random
-import time
 
 import pytest
 
-from gateway.app import create_app
 from shared.schemas.errors import DuplicateFound, IllegalTransition, NotFound, PreconditionFailed
-from tests.gateway.conftest import FakeRpc, assert_problem, bearer
+from tests.gateway.conftest import assert_problem, bearer, random_ip
 from tests.gateway.route_tables import (
     ROLES,
     AreaChecks,
@@ -136,10 +133,6 @@ def test_queries_and_links_send_their_arguments(client, tokens, answered):
 
 # Public routes ---------------------------------------------------------------------------------
 
-def random_ip():
-    return f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
-
-
 def test_public_routes_need_no_token(client, answered):
     assert client.get("/api/v1/public/articles?q=reset").status_code == 200
     assert client.get("/api/v1/public/articles/reset-your-password").status_code == 200
@@ -181,14 +174,8 @@ def test_bad_public_input_is_refused_before_the_service(client, fake_rpc, method
 
 
 @pytest.fixture
-def vote_limited_app(gateway_config, gdb):
-    left = 60 - gdb.scalar("SELECT mod(extract(epoch FROM now()), 60)::float")
-    if left < 3:  # counts must not straddle two windows
-        time.sleep(left + 0.1)
-    app = create_app({**gateway_config, "KB_VOTE_RATE_LIMIT": 2}, rpc_pool=FakeRpc())
-    app.extensions["gateway"].rpc.answers.update(ANSWERS)
-    yield app
-    app.extensions["gateway"].close()
+def vote_limited_app(rate_limited_app):
+    return rate_limited_app(ANSWERS, KB_VOTE_RATE_LIMIT=2)
 
 
 def test_public_votes_are_rate_limited_per_client(vote_limited_app):

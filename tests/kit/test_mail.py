@@ -3,14 +3,8 @@ process of its own by the test): plain, STARTTLS and implicit TLS, a login,
 the message it builds, and the split between temporary and permanent
 failures."""
 
-import json
-import os
-import socket
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime
-from email import message_from_bytes, policy
 
 import pytest
 
@@ -24,112 +18,13 @@ from shared.kit.mail import (
     new_message_id,
     send,
 )
-
-# The server: accepts everything but recipients named reject*@ (550) and
-# later*@ (451) and a message whose subject holds REFUSE-DATA (554) or
-# DEFER-DATA (452); keeps each message as <n>.eml with <n>.json (its envelope).
-SERVER = r'''
-import json, os, ssl, sys, time
-from pathlib import Path
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
-
-port, folder, mode, cert, key, login = sys.argv[1:7]
-folder = Path(folder)
-
-class Handler:
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address.startswith("reject"):
-            return "550 5.1.1 No such user here"
-        if address.startswith("later"):
-            return "451 4.3.0 Mailbox busy, try again later"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        if b"REFUSE-DATA" in envelope.content:
-            return "554 5.6.0 Message refused"
-        if b"DEFER-DATA" in envelope.content:
-            return "452 4.3.1 Insufficient storage"
-        number = len(list(folder.glob("*.eml"))) + 1
-        (folder / f"{number}.eml").write_bytes(envelope.content)
-        tls = server.transport.get_extra_info("ssl_object") is not None
-        (folder / f"{number}.json").write_text(json.dumps({"from": envelope.mail_from, "to": envelope.rcpt_tos,
-                                                             "tls": tls}))
-        return "250 OK stored"
-
-def authenticate(server, session, envelope, mechanism, auth_data):
-    if isinstance(auth_data, LoginPassword) and login != "-":
-        user, _, password = login.partition(":")
-        if auth_data.login.decode() == user and auth_data.password.decode() == password:
-            return AuthResult(success=True)
-    return AuthResult(success=False, handled=False)
-
-kwargs = {"authenticator": authenticate, "auth_require_tls": False,
-          "timeout": float(os.environ.get("IDLE_SECONDS", "300"))}
-if mode != "none":
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert, key)
-    kwargs["tls_context" if mode == "starttls" else "ssl_context"] = context
-if login != "-":
-    kwargs["auth_required"] = True
-controller = Controller(Handler(), hostname="127.0.0.1", port=int(port), **kwargs)
-if mode == "tls":
-    controller._trigger_server = lambda: None  # its self-check speaks plain SMTP
-controller.start()
-print("ready", flush=True)
-while True:
-    time.sleep(3600)
-'''
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.helpers import free_port
+from tests.mailservers import SmtpServer, make_certificate
 
 
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-                    "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key),
-                    "-out", str(cert)], check=True, capture_output=True)
-    return str(cert), str(key)
-
-
-class Server:
-    def __init__(self, folder, mode, certificate, login, idle_seconds=300):
-        self.folder = folder
-        self.port = free_port()
-        script = folder / "server.py"
-        script.write_text(SERVER)
-        cert, key = certificate
-        self.process = subprocess.Popen([sys.executable, str(script), str(self.port), str(folder), mode, cert, key,
-                                         login or "-"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                        env={**os.environ, "IDLE_SECONDS": str(idle_seconds)})
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"the SMTP server did not start: {self.process.stderr.read().decode()}")
-
-    def messages(self):
-        found = []
-        for number in range(1, len(list(self.folder.glob("*.eml"))) + 1):
-            envelope = json.loads((self.folder / f"{number}.json").read_text())
-            message = message_from_bytes((self.folder / f"{number}.eml").read_bytes(), policy=policy.default)
-            found.append((envelope, message))
-        return found
-
-    def stop(self):
-        self.process.kill()
-        self.process.wait()
+    return make_certificate(tmp_path_factory.mktemp("tls"))
 
 
 @pytest.fixture(scope="module")
@@ -138,7 +33,7 @@ def servers(tmp_path_factory, certificate):
 
     def start(mode="none", login=None):
         if (mode, login) not in started:
-            started[mode, login] = Server(tmp_path_factory.mktemp(f"smtp-{mode}"), mode, certificate, login)
+            started[mode, login] = SmtpServer(tmp_path_factory.mktemp(f"smtp-{mode}"), mode, certificate, login)
         return started[mode, login]
 
     yield start
@@ -294,7 +189,7 @@ def test_one_session_sends_many_and_survives_refusals(servers, certificate):
 
 
 def test_a_session_the_server_closed_is_opened_again(tmp_path, certificate):
-    server = Server(tmp_path, "none", certificate, None, idle_seconds=0.3)
+    server = SmtpServer(tmp_path, "none", certificate, None, idle_seconds=0.3)
     try:
         with SmtpConnection(settings_for(server, certificate)) as smtp:
             smtp.send(message(subject="before the pause"))

@@ -26,19 +26,15 @@ import pytest
 
 from services.leads.scoring.rules import DEFAULT_SCORING_RULES
 from services.leads.service import LeadsService
-from shared.kit.config import load_component_config
 from shared.kit.db import Db
-from shared.kit.migrate import migrate_component
-from shared.kit.testing import RpcCluster, start_container, worker_factory
+from shared.kit.testing import worker_factory
 from tests.helpers import wait_for
 from tests.leads.traced import TracedConnection
-from tests.services import EventCollector, ServiceDb, ServiceProcesses, concurrently, scratch_database, unique
+from tests.services import ServiceDb, concurrently, service_fixtures, unique
 
 __all__ = ["concurrently", "person", "unique", "wait_for"]
 
 SCHEMA = "leads"
-EVENTS_EXCHANGE = "leads.events"
-RPC_TIMEOUT = 30
 
 
 def person(**fields):
@@ -50,38 +46,11 @@ def person(**fields):
     return {key: value for key, value in data.items() if value is not None}
 
 
-# Database -------------------------------------------------------------------
-
-@pytest.fixture(scope="session")
-def leads_database_url(database_url):
-    with scratch_database(database_url, "leads") as url:
-        yield url
-
-
-@pytest.fixture(scope="session")
-def leads_env(test_env, leads_database_url):
-    """The test environment (test vhost) on the suite's own database."""
-    return {**test_env, "DATABASE_URL": leads_database_url, "OUTBOX_POLL_SECONDS": "0.2",
-            "WORKER_POLL_SECONDS": "0.2"}
-
-
-@pytest.fixture(scope="session")
-def leads_migrated(leads_env):
-    migrate_component("leads", load_component_config("leads", leads_env))
-    return True
-
-
-@pytest.fixture(scope="session")
-def leads_config(leads_env, leads_migrated):
-    """The leads service's config on the test servers (do not change it: copy)."""
-    return load_component_config("leads", leads_env)
-
-
 class LeadsDb(ServiceDb):
     """Direct SQL on the leads schema, outside the service."""
 
-    def __init__(self, database_url):
-        super().__init__(database_url, SCHEMA)
+    def __init__(self, database_url, schema=SCHEMA):
+        super().__init__(database_url, schema)
 
     def row_counts(self):
         """(leads, outbox rows, history rows) in the whole schema."""
@@ -101,59 +70,28 @@ class LeadsDb(ServiceDb):
         wait_for(lambda: self.background_work() == 0, timeout, message="the leads worker did not become idle")
 
 
-@pytest.fixture(scope="session")
-def db(leads_database_url, leads_migrated):
-    leads_db = LeadsDb(leads_database_url)
-    yield leads_db
-    leads_db.close()
-
-
-# The service ------------------------------------------------------------------
-
-@pytest.fixture(scope="session")
-def rpc_proxy(leads_config):
-    """``with rpc_proxy() as cluster: cluster.leads.create_lead(...)``"""
-
-    def make(**kwargs):
-        kwargs.setdefault("timeout", RPC_TIMEOUT)
-        return RpcCluster(leads_config, **kwargs)
-
-    return make
-
-
 def _rule_view(rules):
     keys = ("id", "name", "field", "operator", "value", "points", "enabled")
     return [{key: rule.get(key, True if key == "enabled" else None) for key in keys} for rule in rules]
 
 
-@pytest.fixture(scope="module")
-def service(leads_config, db, rpc_proxy):
-    """A started LeadsService container, shared by the tests of a module, with
-    the default scoring rules in force.
-
-    It is made the way nameko's ``container_factory`` makes one, but per
-    module: that fixture is per test, and nameko's queue consumer takes a
-    second to stop, which per test would be most of the suite's time.  At
-    teardown the container is killed and the relay's leader lock is waited
-    for, so the next relay (container or process) becomes active at once.
-    """
-    container = start_container(LeadsService, dict(leads_config))
-    try:
-        wait_for(lambda: db.scalar("SELECT seeded FROM scoring_state"), message="default scoring rules not seeded")
-        with rpc_proxy() as cluster:
-            if _rule_view(cluster.leads.get_scoring_rules()["rules"]) != _rule_view(DEFAULT_SCORING_RULES):
-                cluster.leads.set_scoring_rules(DEFAULT_SCORING_RULES, "tests")
-        yield container
-    finally:
-        container.kill()
-        db.wait_relay_free()
-
-
-@pytest.fixture(scope="module")
-def leads(service, rpc_proxy):
-    """The ``leads`` service proxy of a started RPC cluster."""
+def _default_scoring_rules(container, db, rpc_proxy):
+    """Put the default scoring rules in force once the service runs."""
+    wait_for(lambda: db.scalar("SELECT seeded FROM scoring_state"), message="default scoring rules not seeded")
     with rpc_proxy() as cluster:
-        yield cluster.leads
+        if _rule_view(cluster.leads.get_scoring_rules()["rules"]) != _rule_view(DEFAULT_SCORING_RULES):
+            cluster.leads.set_scoring_rules(DEFAULT_SCORING_RULES, "tests")
+
+
+# The database, the service (a container per module, made the way nameko's
+# ``container_factory`` makes one but per module: that fixture is per test,
+# and nameko's queue consumer takes a second to stop, which per test would be
+# most of the suite's time; killed at teardown and the relay's leader lock
+# waited for, so the next relay becomes active at once), with the default
+# scoring rules in force, its proxy ``leads``, ``events`` (routing key
+# ``lead.#``) and ``service_process``: see tests/services.py.
+globals().update(service_fixtures("leads", LeadsService, env_extra={"WORKER_POLL_SECONDS": "0.2"},
+                                  db_class=LeadsDb, routing_key="lead.#", after_start=_default_scoring_rules))
 
 
 @pytest.fixture
@@ -165,29 +103,6 @@ def assignment_rules(leads):
 
     yield set_rules
     leads.set_assignment_rules([], "tests")
-
-
-# Events ---------------------------------------------------------------------
-
-@pytest.fixture
-def events(amqp_uri):
-    collector = EventCollector(amqp_uri, EVENTS_EXCHANGE, "lead.#")
-    yield collector
-    collector.close()
-
-
-# The service as a process ---------------------------------------------------
-
-@pytest.fixture
-def service_process(leads_env, leads_config, db, tmp_path):
-    """``service_process(OUTBOX_RELAY="false")`` starts ``python -m
-    shared.kit.run leads`` with the test environment plus the overrides and
-    waits until it answers its health RPC.  Processes still alive at teardown
-    are killed."""
-    processes = ServiceProcesses("leads", leads_env, leads_config, tmp_path)
-    yield processes.start
-    processes.kill_all()
-    db.wait_relay_free()
 
 
 # The service on a traced connection ----------------------------------------

@@ -12,9 +12,9 @@ import pytest
 
 from services.support.sla.commands import WAKE_CHANNEL
 from shared.schemas.support.sla import SlaEventSchema
-from tests.kit.test_mail import Server as SmtpServer
+from tests.mailservers import smtp_fixture
 from tests.services import unique
-from tests.support.test_e2e_agent_day import (
+from tests.support.mail_e2e import (
     ALWAYS,
     check_contracts,
     mail_env,
@@ -25,12 +25,7 @@ from tests.support.test_e2e_agent_day import (
     wait_for_mail,
 )
 
-
-@pytest.fixture(scope="module")
-def smtp(tmp_path_factory):
-    server = SmtpServer(tmp_path_factory.mktemp("e2e-smtp"), "none", ("-", "-"), None)
-    yield server
-    server.stop()
+smtp = smtp_fixture("e2e-smtp")
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -5,27 +5,16 @@ clocks stopped, and the customer's answer to the reply the duplicate sent
 goes to the case it was merged into (no follow-up case is opened for the
 closed duplicate)."""
 
-import pytest
 
-from tests.kit.test_mail import Server as SmtpServer
+from tests.mailservers import customer_mail, imap_fixture, smtp_fixture
 from tests.services import unique
 from tests.support.conftest import wait_for
-from tests.support.test_e2e_agent_day import case_of_mail, check_contracts, clocks, mail_env, wait_for_mail
-from tests.support.test_mail_inbound import ImapServer, customer_mail
+from tests.support.mail_e2e import case_of_mail, check_contracts, clocks, mail_env, wait_for_mail
+
+smtp = smtp_fixture("merge-smtp")
 
 
-@pytest.fixture(scope="module")
-def smtp(tmp_path_factory):
-    server = SmtpServer(tmp_path_factory.mktemp("merge-smtp"), "none", ("-", "-"), None)
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def imap():
-    server = ImapServer()
-    yield server
-    server.stop()
+imap = imap_fixture()
 
 
 def test_mail_to_a_merged_duplicate_reaches_the_case_it_was_merged_into(service_process, rpc_proxy, db, smtp,

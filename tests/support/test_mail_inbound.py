@@ -4,15 +4,8 @@ mail opens a case, replies thread by number or by In-Reply-To, machines'
 mail and bounces open nothing and send nothing, a bounced reply is marked,
 a message read twice or after a UIDVALIDITY change has one effect."""
 
-import imaplib
-import socket
 import ssl
-import subprocess
-import sys
-import time
 import uuid
-from email.message import EmailMessage
-from email.utils import make_msgid
 
 import pytest
 
@@ -22,76 +15,10 @@ from services.support.mail.inbound import ImapSettings, MailboxError, poll_once
 from services.support.service import SupportService
 from shared.kit.db import make_pool
 from shared.kit.testing import start_container
-from tests.helpers import free_port, wait_for
+from tests.helpers import wait_for
+from tests.mailservers import PASSWORD, USER, ImapServer, customer_mail, imap_fixture, make_certificate
 from tests.support.conftest import known_account
 from tests.support.test_mail_parsing import dsn_bytes
-
-USER, PASSWORD = "support", "secret"
-
-
-class ImapServer:
-    """pymap's in-memory backend: one user, a fresh mailbox (and a new UIDVALIDITY) at each start."""
-
-    def __init__(self, certificate=None):
-        self.port = free_port()
-        self.process = None
-        self.certificate = certificate  # (cert, key): STARTTLS offered
-        self.start()
-
-    def start(self):
-        tls = ["--cert", self.certificate[0], "--key", self.certificate[1]] if self.certificate else ["--no-tls"]
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", "import sys; from pymap.main import main; sys.argv[0] = 'pymap'; sys.exit(main())",
-             "--host", "127.0.0.1", "--port", str(self.port), *tls, "dict",
-             "--demo-user", USER, "--demo-password", PASSWORD], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("pymap did not start")
-
-    def restart(self):
-        self.stop()
-        self.start()
-
-    def stop(self):
-        self.process.kill()
-        self.process.wait()
-
-    def client(self):
-        client = imaplib.IMAP4("127.0.0.1", self.port, timeout=5)
-        if self.certificate:
-            client.starttls(ssl_context=ssl.create_default_context(cafile=self.certificate[0]))
-        client.login(USER, PASSWORD)
-        return client
-
-    def deliver(self, *raws):
-        client = self.client()
-        try:
-            for raw in raws:
-                status, _ = client.append("INBOX", None, None, raw)
-                assert status == "OK"
-        finally:
-            client.logout()
-
-    def seen(self):
-        client = self.client()
-        try:
-            client.select("INBOX")
-            status, data = client.uid("search", None, "SEEN")
-            return len(data[0].split())
-        finally:
-            client.logout()
-
-    def settings(self, **kwargs):
-        kwargs.setdefault("security", "starttls" if self.certificate else "none")
-        if self.certificate:
-            kwargs.setdefault("cafile", self.certificate[0])
-        return ImapSettings(host="127.0.0.1", port=self.port, username=USER, password=PASSWORD, timeout=5, **kwargs)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -102,11 +29,7 @@ def case_numbers_ahead(db):
                     " (SELECT last_value FROM case_numbers), 1))")
 
 
-@pytest.fixture(scope="module")
-def imap():
-    server = ImapServer()
-    yield server
-    server.stop()
+imap = imap_fixture()
 
 
 @pytest.fixture(scope="module")
@@ -114,24 +37,6 @@ def pool(support_database_url, support_migrated):
     pool = make_pool(support_database_url, "support", min_size=1, max_size=3, autocommit=True)
     yield pool
     pool.close()
-
-
-def customer_mail(subject="The pump is broken", text="It stopped this morning.",
-                  sender="Ada Lovelace <ada@example.com>",
-                  headers=None, html=None):
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = "Customer support <support@crm.local>"
-    message["Subject"] = subject
-    message["Message-ID"] = make_msgid(domain="example.com")
-    message["Date"] = "Wed, 02 Dec 2026 09:00:00 +0000"
-    for name, value in (headers or {}).items():
-        message[name] = value
-    if text is None:
-        message.set_content(html, subtype="html")
-    else:
-        message.set_content(text)
-    return message
 
 
 def poll(pool, imap, **kwargs):
@@ -315,11 +220,7 @@ def test_a_wrong_password_or_folder_is_a_mailbox_error(imap):
 
 
 def test_starttls(pool, db, tmp_path):
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)], check=True,
-                   capture_output=True)
-    server = ImapServer((str(cert), str(key)))
+    server = ImapServer(make_certificate(tmp_path))
     try:
         mail = customer_mail(subject="Over STARTTLS")
         server.deliver(mail.as_bytes())

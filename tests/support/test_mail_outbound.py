@@ -15,14 +15,9 @@ from shared.kit.db import make_pool
 from shared.kit.mail import SmtpSettings, send
 from shared.kit.testing import start_container
 from tests.helpers import wait_for
-from tests.kit.test_mail import Server
+from tests.mailservers import smtp_fixture
 
-
-@pytest.fixture(scope="module")
-def smtp(tmp_path_factory):
-    server = Server(tmp_path_factory.mktemp("smtp"), "none", ("-", "-"), None)
-    yield server
-    server.stop()
+smtp = smtp_fixture("smtp")
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +138,7 @@ def test_a_permanent_failure_fails_at_once_with_a_note_on_the_case(pool, db, set
 
 
 def test_no_server_is_temporary(pool, db, settings):
-    from tests.kit.test_mail import free_port
+    from tests.helpers import free_port
 
     nowhere = replace(settings, smtp=SmtpSettings(host="127.0.0.1", port=free_port(), timeout=2))
     message_id = queue(pool)

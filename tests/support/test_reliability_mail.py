@@ -22,9 +22,9 @@ import pytest
 from services.support.mail import commands
 from shared.kit.db import make_pool
 from tests.helpers import free_port, wait_for
+from tests.mailservers import customer_mail, imap_fixture
 from tests.services import unique
-from tests.support.test_e2e_agent_day import case_of_mail, mail_env
-from tests.support.test_mail_inbound import ImapServer, customer_mail
+from tests.support.mail_e2e import case_of_mail, mail_env
 
 # An SMTP server (aiosmtpd) that takes DELAY seconds to answer each message
 # and keeps every message it accepted (<n>.eml, <n>.json with its envelope).
@@ -87,11 +87,7 @@ def slow_smtp(tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def imap():
-    server = ImapServer()
-    yield server
-    server.stop()
+imap = imap_fixture()
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ relay had published it but not marked it)."""
 from services.support.sla.commands import WAKE_CHANNEL
 from tests.services import unique
 from tests.support.conftest import wait_for
-from tests.support.test_e2e_agent_day import ALWAYS
+from tests.support.mail_e2e import ALWAYS
 
 CASES = 40
 
