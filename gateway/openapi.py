@@ -20,7 +20,7 @@ import re
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
 from flask import request
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, validate
 
 from gateway.bodies import FORM_TYPES, IF_MATCH_PATTERN, if_match_version, query_args, request_body
 from gateway.idempotency import KEY_MAX
@@ -155,6 +155,16 @@ def _json_objects(converter, field, ret, **kwargs):
     return {"maxProperties": max_keys, "propertyNames": {"type": "string", **converter.field2length(key_field)}}
 
 
+def _choice_keys(converter, field, ret, **kwargs):
+    """A mapping whose keys are one of a few (``fields.Dict(keys=...OneOf)``)
+    names them: ``propertyNames`` with their ``enum``."""
+    key_field = getattr(field, "key_field", None) if isinstance(field, fields.Dict) else None
+    for validator in getattr(key_field, "validators", ()):
+        if isinstance(validator, validate.OneOf):
+            return {"propertyNames": {"enum": list(validator.choices)}}
+    return {}
+
+
 def _trimming_schema(field):
     """(the TrimmedSchema, the key it trims) when ``field`` is trimmed text."""
     parent = getattr(field, "parent", None)
@@ -200,7 +210,7 @@ class ContractPlugin(MarshmallowPlugin):
 
     def init_spec(self, spec):
         super().init_spec(spec)
-        for function in (_decimal_strings, _json_objects, _trimmed_text):
+        for function in (_decimal_strings, _json_objects, _choice_keys, _trimmed_text):
             self.converter.add_attribute_function(function)
 
 

@@ -29,7 +29,26 @@ that every request sent follows the whole contract:
 - a price's volume ``tiers`` start at distinct ``min_quantity``; its
   ``valid_to`` is not before ``valid_from``, which is today when not given;
 - a payment's ``paid_on`` is not in the future, a quote's ``valid_until``
-  not in the past, a delivery's ``delivered_at`` not in the future.
+  not in the past, a delivery's ``delivered_at`` not in the future;
+- a case is not merged into itself: the merge ``target_id`` is another case;
+- a business-hours calendar's intervals (its ``weekly_hours`` and each of
+  its ``dates``' ``hours``) start before they end and do not overlap; a
+  calendar's own ``dates`` are each given once; a new calendar (or new
+  weekly hours without dates) is open at least one interval in the week;
+- a holiday ``subdivision`` (``holiday_subdivision``) is one the holidays
+  library knows for the country given with it, or none;
+- a ``time_zone`` (a calendar's, the figures') is a name of the IANA tz
+  database: the document says so in words rather than listing the ~600
+  names (its coverage phase would spend a case on each), so a generated
+  name the database does not know is replaced by one it does, chosen from
+  the generated text (several zones get tried, deterministically);
+- likewise a holiday country (``holiday_country``, the holidays query's
+  ``country``) is one the holidays library knows, said in words rather than
+  listing its ~150 codes: an unknown code is replaced by a known one;
+- the support figures' period (``from``, ``to``: ``to`` defaults to today)
+  starts on or before it ends and spans at most 366 days;
+- a routing rule's ``tags`` and ``keywords`` are each given once in any
+  letter case (the document's ``uniqueItems`` tells only exact repeats).
 
 The run must not revoke the token it runs with (CRM_CONTRACT_TOKEN_ID):
 revoking one's own token is a logout, not a contract break.
@@ -49,6 +68,13 @@ form of a request, documented as such:
   sent after its ``valid_until``; a tax rate's period closed before the
   day it starts (422 saying why);
 - a tax category that does not exist (422 naming ``tax_category``);
+- support: an ``owner_id`` naming a user who is not an agent of support
+  (a member of a team), or a knowledge base ``category_id`` that does not
+  exist (422 naming the field, as for any unknown reference); the SLA
+  policies' new order naming other policies than the stored ones (422 on
+  ``policy_ids`` naming the missing and unknown ones); an ``order_id`` of a
+  case naming an order of another account than the case's; a change that
+  would leave an SLA policy without any target (its stored ones count);
 - per field (``errors``), for a document's lines and its settlement: an
   account merged into another; a product that is inactive, has no price in
   the book for the currency and day, or whose book prices tax otherwise
@@ -81,7 +107,8 @@ RULE_SETS = ("/api/v1/leads/scoring-rules", "/api/v1/leads/assignment-rules", "/
              "/api/v1/leads/assignment-rules/preview")
 # The fields that name other records, and the messages saying a record does not exist.
 REFERENCES = re.compile(r"_ids?$|^stage$|(^|\.)tax_category$")
-UNKNOWN_REFERENCE = re.compile(r"^(No such \w+|No \w+ with id \S+|There is no \w+( \w+)? with id \S+"
+UNKNOWN_REFERENCE = re.compile(r"^(No such \w+|No (\w+ ){1,3}with id \S+|There is no \w+( \w+)? with id \S+"
+                               r"|Not an agent of support \(a member of a team\)\."
                                r"|Not a stage of pipeline \S+|There is no tax category '[^']*'; use one of "
                                r"|Unknown tax category; use one of )")
 # Documented rules about the state of stored records (their problem's detail).
@@ -97,7 +124,8 @@ STATE_RULES = re.compile(
     r"|Account .+ has no country, so the tax country cannot be taken from it; give tax_country \(like DE\)\."
     r"|Quote \S+ revision \d+ was valid until [0-9-]+; set a new valid_until \(today or later\) before "
     r"sending it\."
-    r"|The period would end before it starts\.)$")
+    r"|The period would end before it starts\."
+    r"|A policy needs at least one target\.)$")
 # Documented rules about stored records, per field: a document's lines and its settlement (an ``errors`` message).
 FIELD_RULES = re.compile(
     r"^(Merged into account \S+\."
@@ -126,7 +154,15 @@ FIELD_RULES = re.compile(
     r"|Not a shipment of this order\."
     r"|At most \d+ decimal places in [A-Z]{3}\."
     r"|At most the balance, [0-9.]+ [A-Z]{3}\."
-    r"|Between the shipment's shipped_at and now; leave it out for now\.)$", re.DOTALL)
+    r"|Between the shipment's shipped_at and now; leave it out for now\."
+    r"|Every policy exactly once(; missing: [0-9a-f, -]+)?(; unknown: [0-9a-f, -]+)?\."
+    r"|Order \S+ belongs to another account\.)$", re.DOTALL)
+
+
+# Support's calendars, and the holidays query (a country and its subdivision).
+CALENDARS = ("/api/v1/support/calendars", "/api/v1/support/calendars/{calendar_id}")
+TIME_OF_DAY = re.compile(r"^(([01][0-9]|2[0-3]):([0-5][0-9])(:([0-5][0-9]))?|24:00(:00)?)$")
+OPEN_WEEK = {"mon": [["09:00", "17:00"]]}
 
 
 def _moment(value):
@@ -281,6 +317,142 @@ def _fit_days(body):
         body["delivered_at"] = datetime.now(UTC).isoformat()
 
 
+def _seconds(text):
+    """A time of day HH:MM[:SS] (24:00 the day's end) as seconds, or None."""
+    found = TIME_OF_DAY.match(text) if isinstance(text, str) else None
+    if not found:
+        return None
+    if text.startswith("24"):
+        return 86400
+    return int(found.group(2)) * 3600 + int(found.group(3)) * 60 + int(found.group(5) or 0)
+
+
+def _fit_intervals(pairs):
+    """Each [start, end] starts before it ends; none overlaps another (touching is fine)."""
+    if not isinstance(pairs, list):
+        return pairs
+    timed = []
+    for pair in pairs:
+        if not (isinstance(pair, list) and len(pair) == 2):
+            return pairs
+        start, end = _seconds(pair[0]), _seconds(pair[1])
+        if start is None or end is None:
+            return pairs
+        if start != end:
+            timed.append((min(start, end), max(start, end), sorted(pair, key=_seconds)))
+    kept, last_end = [], -1
+    for start, end, pair in sorted(timed, key=lambda item: item[:2]):
+        if start >= last_end:
+            kept.append(pair)
+            last_end = end
+    return kept
+
+
+def _holiday_region(country, subdivision):
+    """The subdivision when the holidays library knows it for the country, else None."""
+    from shared.schemas.support.hours import supported_countries
+
+    known = supported_countries().get(country.upper(), ()) if isinstance(country, str) else ()
+    return subdivision if subdivision in known else None
+
+
+def _fit_calendar(body, creating):
+    """Intervals in order, dates once each, open some time in the week, a
+    subdivision of the country (or none)."""
+    weekly = body.get("weekly_hours")
+    if isinstance(weekly, dict):
+        for day in list(weekly):
+            weekly[day] = _fit_intervals(weekly[day])
+    dates = body.get("dates")
+    if isinstance(dates, list):
+        seen, kept = set(), []
+        for entry in dates:
+            if isinstance(entry, dict) and entry.get("date") in seen:
+                continue
+            if isinstance(entry, dict):
+                seen.add(entry.get("date"))
+                entry["hours"] = _fit_intervals(entry.get("hours"))
+            kept.append(entry)
+        body["dates"] = kept
+    open_dates = isinstance(dates, list) and any(isinstance(entry, dict) and entry.get("hours") for entry in dates)
+    open_week = isinstance(weekly, dict) and any(weekly.values())
+    if isinstance(weekly, dict) and not open_week and not open_dates:
+        weekly.update(OPEN_WEEK)
+    elif creating and weekly is None and not open_dates:
+        body["weekly_hours"] = dict(OPEN_WEEK)
+    if body.get("holiday_subdivision") is not None:
+        body["holiday_subdivision"] = _holiday_region(body.get("holiday_country"), body["holiday_subdivision"])
+
+
+def _known_zone(value):
+    """``value`` when the tz database knows it, else one of its names picked by ``value``."""
+    from shared.schemas.support.hours import time_zone_names
+
+    names = time_zone_names()
+    if value in names:
+        return value
+    ordered = sorted(names)
+    return ordered[int(hashlib.sha256(str(value).encode()).hexdigest(), 16) % len(ordered)]
+
+
+def _known_country(value):
+    """``value`` when the holidays library knows the country (any letter case), else one it knows."""
+    from shared.schemas.support.hours import supported_countries
+
+    countries = sorted(supported_countries())
+    if value.upper() in countries:
+        return value
+    return countries[int(hashlib.sha256(value.encode()).hexdigest(), 16) % len(countries)]
+
+
+def _fit_figures_period(query):
+    """``from`` on or before ``to`` (default today), at most 366 days apart
+    (a day's margin for ``to`` left to the service's today in its time zone)."""
+    start, end = _day(query.get("from")), _day(query.get("to"))
+    if start and end:
+        start, end = min(start, end), max(start, end)
+        query["from"], query["to"] = max(start, end - timedelta(days=365)).isoformat(), end.isoformat()
+    elif start:
+        today = date.today()
+        query["from"] = min(max(start, today - timedelta(days=364)), today - timedelta(days=1)).isoformat()
+
+
+def _once_in_any_case(values):
+    seen, kept = set(), []
+    for value in values:
+        key = value.lower() if isinstance(value, str) else json.dumps(value, default=repr)
+        if key not in seen:
+            seen.add(key)
+            kept.append(value)
+    return kept
+
+
+def _fit_support(case, query, body):
+    for values in (query, body):
+        if isinstance(values.get("time_zone"), str):
+            values["time_zone"] = _known_zone(values["time_zone"])
+    if case.path.startswith("/api/v1/support/routing-rules"):
+        for name in ("tags", "keywords"):
+            if isinstance(body.get(name), list):
+                body[name] = _once_in_any_case(body[name])
+    if isinstance(body.get("holiday_country"), str) and case.path in CALENDARS:
+        body["holiday_country"] = _known_country(body["holiday_country"])
+    if isinstance(query.get("country"), str) and case.path == "/api/v1/support/holidays":
+        query["country"] = _known_country(query["country"])
+    if case.path in CALENDARS and case.method in ("POST", "PATCH"):
+        _fit_calendar(body, case.method == "POST")
+    if case.path == "/api/v1/support/holidays" and query.get("subdivision") is not None:
+        query["subdivision"] = _holiday_region(query.get("country"), query["subdivision"])
+        if query["subdivision"] is None:
+            del query["subdivision"]
+    if case.path == "/api/v1/support/figures":
+        _fit_figures_period(query)
+    if case.path == "/api/v1/cases/{case_id}/merge" and isinstance(body.get("target_id"), str):
+        source = str((case.path_parameters or {}).get("case_id", "")).lower()
+        if body["target_id"].lower() == source:
+            body["target_id"] = str(uuid.UUID(int=uuid.UUID(source).int ^ 1))
+
+
 @schemathesis.hook
 def before_call(context, case, kwargs):
     query = case.query or {}
@@ -301,6 +473,7 @@ def before_call(context, case, kwargs):
     if case.path in PERIODS:
         _fit_prices(body)
     _fit_days(body)
+    _fit_support(case, query, body)
     if case.path == "/api/v1/views" and case.method == "POST" and "query" in body:
         body["query"] = ""
     own_token = os.environ.get("CRM_CONTRACT_TOKEN_ID")

@@ -12,7 +12,10 @@ from tests.gateway.conftest import assert_problem, bearer, unique
 LEAD_ID = "7d9f2c4e-4a4b-4c1e-9a55-2f9f5f0d1a11"
 PUBLIC_ENDPOINTS = {"health.health", "health.ready", "docs.openapi_document", "docs.docs_page", "docs.docs_init",
                     "docs.docs_asset", "auth.login", "auth.create_session", "web_form.submit_web_form", "console.root",
-                    "console.console"}
+                    "console.console", "kb.list_public_articles", "kb.read_public_article", "kb.vote_public_article",
+                    "surveys.survey_page", "surveys.answer_page", "surveys.get_public_survey",
+                    "surveys.answer_public_survey",
+                    "help.help_centre", "help.help_article", "help.vote_article"}
 
 
 def test_every_route_is_public_or_has_a_permission(app):

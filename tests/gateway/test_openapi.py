@@ -6,7 +6,7 @@ from openapi_spec_validator import validate
 
 from gateway.openapi import _path
 from shared.schemas.common import EMAIL_PATTERN
-from tests.gateway.conftest import assert_problem
+from tests.gateway.conftest import assert_problem, bearer
 
 
 def document(client, version=None):
@@ -69,7 +69,9 @@ def test_problems_security_and_idempotency(client):
             public = operation["security"] == []
             assert public == (path in ("/health", "/ready", "/api/v1/openapi.json", "/api/v1/docs",
                                        "/api/v1/auth/login", "/api/v1/public/web-form")
-                              or (path, method) == ("/api/v1/auth/session", "post")), path
+                              or (path, method) == ("/api/v1/auth/session", "post")
+                              or path == "/api/v1/public/surveys/{token}"
+                              or path.startswith("/api/v1/public/articles")), path
             if not public:
                 assert operation["security"] == [{"bearer": []}, {"session": []}], path
             for status, answer in operation["responses"].items():
@@ -160,3 +162,32 @@ def test_email_fields_state_the_addresses_the_api_accepts(client):
     schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
     assert schemas["LeadCreate"]["properties"]["email"]["pattern"] == EMAIL_PATTERN
     assert schemas["ContactCreate"]["properties"]["emails"]["items"]["pattern"] == EMAIL_PATTERN
+
+
+def test_support_documents_the_rules_its_schemas_check(client):
+    """What the contract test needs from support's document: times of day,
+    weekdays, the holidays library's countries, lists whose items are each
+    given once, and whole numbers that may be written 2.0."""
+    schemas = document(client)["components"]["schemas"]
+    calendar = schemas["SlaCalendarCreate"]["properties"]
+    weekly = calendar["weekly_hours"]
+    assert weekly["propertyNames"] == {"enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}
+    time = weekly["additionalProperties"]["items"]["items"]
+    for text, ok in (("09:00", True), ("24:00", True), ("17:30:15", True), ("24:01", False), ("9:00", False)):
+        assert bool(re.fullmatch(time["pattern"], text)) is ok, text
+    assert calendar["holiday_country"]["pattern"] == "^[A-Za-z]{2}$"
+    assert "Europe/Berlin" in calendar["time_zone"]["description"] or "IANA" in calendar["time_zone"]["description"]
+    assert schemas["SlaPolicyOrder"]["properties"]["policy_ids"]["uniqueItems"] is True
+    assert schemas["RuleOrder"]["properties"]["ids"]["uniqueItems"] is True
+    assert schemas["RoutingRuleCreate"]["properties"]["channels"]["uniqueItems"] is True
+    assert schemas["EscalationRuleCreate"]["properties"]["priorities"]["uniqueItems"] is True
+
+
+def test_whole_numbers_take_a_zero_fraction(client, fake_rpc, tokens):
+    """JSON Schema's integer includes 2.0: a rule's position written so is taken (as 2); 2.5 is not."""
+    path = "/api/v1/support/routing-rules/7d9f2c4e-4a4b-4c1e-9a55-2f9f5f0d1a11"
+    client.patch(path, json={"position": 2.0}, headers=bearer(tokens["admin"]))
+    [(_, method, args)] = fake_rpc.calls
+    assert method == "update_routing_rule" and args[1] == {"position": 2} and type(args[1]["position"]) is int
+    assert_problem(client.patch(path, json={"position": 2.5}, headers=bearer(tokens["admin"])), 422, "position")
+    assert len(fake_rpc.calls) == 1

@@ -12,7 +12,7 @@ team and gets its next owner there by the team's method), ``raise_priority``
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from shared.schemas.common import StrictSchema, TrimmedSchema, VersionedSchema
+from shared.schemas.common import StrictSchema, TrimmedSchema, VersionedSchema, WholeNumber
 from shared.schemas.events import register_event
 from shared.schemas.support.cases import PRIORITIES, CaseSchema
 
@@ -30,7 +30,7 @@ def _unique(values):
 
 class EscalationRuleFieldsSchema(TrimmedSchema):
     name = fields.String(validate=validate.Length(min=1, max=100), error_messages={"null": "A rule needs a name."})
-    position = fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000), metadata={
+    position = WholeNumber(strict=True, validate=validate.Range(min=1, max=100_000), metadata={
         "description": "Where it is applied among the rules (1: first); the others move down."})
     on_event = fields.String(validate=validate.OneOf(KINDS), metadata={
         "description": "warning (the share of the target the policy warns at was used) or breach."})
@@ -38,9 +38,11 @@ class EscalationRuleFieldsSchema(TrimmedSchema):
         "description": "The clock: first_response, next_response or resolution; null: any."})
     priorities = fields.List(fields.String(validate=validate.OneOf(PRIORITIES)),
                              validate=[validate.Length(max=len(PRIORITIES)), _unique],
-                             metadata={"description": "The case has one of these priorities; empty: any."})
+                             metadata={"description": "The case has one of these priorities; empty: any.",
+                                       "uniqueItems": True})
     team_ids = fields.List(fields.UUID(), validate=[validate.Length(max=100), _unique],
-                           metadata={"description": "The case is in one of these teams; empty: any."})
+                           metadata={"description": "The case is in one of these teams; empty: any.",
+                                     "uniqueItems": True})
     notify_owner = fields.Boolean(metadata={"description": "Mail the case's owner."})
     notify_team_lead = fields.Boolean(metadata={"description": "Mail the lead of the case's team."})
     move_to_team_id = fields.UUID(allow_none=True, metadata={
@@ -58,14 +60,15 @@ class EscalationRuleCreateSchema(EscalationRuleFieldsSchema):
     ]}
     name = fields.String(required=True, validate=validate.Length(min=1, max=100),
                          error_messages={"required": "A rule needs a name.", "null": "A rule needs a name."})
-    position = fields.Integer(strict=True, load_default=None, allow_none=True,
-                              validate=validate.Range(min=1, max=100_000),
-                              metadata={"description": "Where it is applied (1: first); none: last."})
+    position = WholeNumber(strict=True, load_default=None, allow_none=True,
+                           validate=validate.Range(min=1, max=100_000),
+                           metadata={"description": "Where it is applied (1: first); none: last."})
     on_event = fields.String(required=True, validate=validate.OneOf(KINDS))
     metric = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(METRICS))
     priorities = fields.List(fields.String(validate=validate.OneOf(PRIORITIES)), load_default=list,
-                             validate=[validate.Length(max=len(PRIORITIES)), _unique])
-    team_ids = fields.List(fields.UUID(), load_default=list, validate=[validate.Length(max=100), _unique])
+                             validate=[validate.Length(max=len(PRIORITIES)), _unique], metadata={"uniqueItems": True})
+    team_ids = fields.List(fields.UUID(), load_default=list, validate=[validate.Length(max=100), _unique],
+                           metadata={"uniqueItems": True})
     notify_owner = fields.Boolean(load_default=False)
     notify_team_lead = fields.Boolean(load_default=False)
     move_to_team_id = fields.UUID(load_default=None, allow_none=True)

@@ -26,7 +26,8 @@ def _time_zone(value):
 
 class SupportFiguresQuerySchema(TrimmedSchema):
     from_ = fields.Date(data_key="from", load_default=None, allow_none=True, metadata={
-        "description": f"First day of the period (default: {DEFAULT_PERIOD_DAYS - 1} days before `to`)."})
+        "description": f"First day of the period (default: {DEFAULT_PERIOD_DAYS - 1} days before `to`); on or "
+                       f"before `to`, at most {MAX_PERIOD_DAYS} days before it all told (422 on `from` otherwise)."})
     to = fields.Date(load_default=None, allow_none=True, metadata={
         "description": "Last day of the period, included (default: today)."})
     team_id = fields.UUID(load_default=None, allow_none=True, metadata={"description": "One team's cases."})

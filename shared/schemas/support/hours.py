@@ -89,6 +89,11 @@ def _zone_names():
     return frozenset(available_timezones())
 
 
+def time_zone_names():
+    """The IANA time zones a calendar takes (the document lists them)."""
+    return _zone_names()
+
+
 @functools.cache
 def supported_countries():
     """``{country code: (subdivision codes)}`` of the holidays library."""

@@ -17,12 +17,23 @@ METRICS = ("first_response", "next_response", "resolution")
 # Ten years of business minutes: a target longer than that is a typo.
 MAX_TARGET_MINUTES = 10 * 365 * 24 * 60
 TIME_HELP = "Local wall-clock times HH:MM (24:00 ends the day)."
+# What the document says of a time of day and of the names the calendars take
+# (the lists are those the checks of shared/schemas/support/hours.py use).
+TIME_PATTERN = r"^(([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?|24:00(:00)?)$"
+# The time zones (the tz database's ~600 names) and the holidays library's
+# ~150 countries are said in words: listed as enums in the document, the
+# contract test would spend a case on each (its coverage phase).
+TIME_ZONE_HELP = "A name of the IANA tz database (Python's zoneinfo.available_timezones()), e.g. Europe/Berlin."
+COUNTRY_PATTERN = "^[A-Za-z]{2}$"
+COUNTRY_HELP = ("A country the holidays library knows (ISO 3166-1 alpha-2, any letter case; GET /support/holidays "
+                "refuses others with 422); none: no public holidays.")
 HOURS_DESCRIPTION = ("Intervals [start, end] of local wall-clock times HH:MM, start before end, not overlapping; "
                      "24:00 is the end of the day.")
 
 
 def _hours(description=HOURS_DESCRIPTION, **kwargs):
-    return fields.List(fields.List(fields.String(validate=validate.Length(max=8)), validate=validate.Length(equal=2)),
+    time = fields.String(validate=validate.Length(max=8), metadata={"pattern": TIME_PATTERN})
+    return fields.List(fields.List(time, validate=validate.Length(equal=2)),
                        validate=validate.Length(max=12), metadata={"description": description}, **kwargs)
 
 
@@ -60,11 +71,12 @@ class SlaCalendarCreateSchema(TrimmedSchema):
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
     time_zone = fields.String(required=True, validate=validate.Length(max=64),
-                              metadata={"description": "IANA time zone, e.g. Europe/Berlin."})
+                              metadata={"description": TIME_ZONE_HELP})
     weekly_hours = _weekly_hours(required=True)
     holiday_country = fields.String(load_default=None, allow_none=True, validate=validate.Length(equal=2),
                                     metadata={"description": "Public holidays of this country (ISO 3166-1 alpha-2, "
-                                                             "from the holidays library); none: no public holidays."})
+                                                             "from the holidays library); none: no public holidays.",
+                                              "pattern": COUNTRY_PATTERN})
     holiday_subdivision = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=10),
                                         metadata={"description": "A state or region of the country, e.g. BY."})
     is_default = fields.Boolean(load_default=False, metadata={
@@ -81,9 +93,10 @@ class SlaCalendarUpdateSchema(TrimmedSchema):
     upper = ("holiday_country",)
 
     name = fields.String(validate=validate.Length(min=1, max=120))
-    time_zone = fields.String(validate=validate.Length(max=64))
+    time_zone = fields.String(validate=validate.Length(max=64), metadata={"description": TIME_ZONE_HELP})
     weekly_hours = _weekly_hours()
-    holiday_country = fields.String(allow_none=True, validate=validate.Length(equal=2))
+    holiday_country = fields.String(allow_none=True, validate=validate.Length(equal=2),
+                                    metadata={"description": COUNTRY_HELP, "pattern": COUNTRY_PATTERN})
     holiday_subdivision = fields.String(allow_none=True, validate=validate.Length(max=10))
     is_default = fields.Boolean(validate=validate.Equal(True, error="Make another calendar the default instead."))
     dates = fields.List(fields.Nested(SlaCalendarDateSchema), validate=validate.Length(max=1000),
@@ -124,7 +137,8 @@ class SlaHolidayQuerySchema(TrimmedSchema):
     upper = ("country",)
 
     country = fields.String(required=True, validate=validate.Length(equal=2),
-                            metadata={"description": "ISO 3166-1 alpha-2 country code, e.g. DE."})
+                            metadata={"description": "ISO 3166-1 alpha-2 country code, e.g. DE.",
+                                      "pattern": COUNTRY_PATTERN})
     subdivision = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=10))
     year = WholeNumber(required=True, validate=validate.Range(min=1900, max=2200))
 
@@ -185,7 +199,8 @@ class SlaPolicyCreateSchema(SlaPolicyFieldsSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
     calendar_id = fields.UUID(required=True, metadata={"description": "The business hours the targets count in."})
 
-    json_schema_extra = {"anyOf": [{"required": [name]} for name in
+    # At least one target, given as a number (null is no target).
+    json_schema_extra = {"anyOf": [{"required": [name], "properties": {name: {"type": "integer"}}} for name in
                                    ("first_response_minutes", "next_response_minutes", "resolution_minutes")]}
 
     @validates_schema
@@ -231,7 +246,7 @@ class SlaPolicyQuerySchema(StrictSchema):
 
 class SlaPolicyOrderSchema(StrictSchema):
     policy_ids = fields.List(fields.UUID(), required=True, validate=validate.Length(min=1, max=1000), metadata={
-        "description": "Every policy's id, in the order they are to be tried."})
+        "description": "Every policy's id, in the order they are to be tried.", "uniqueItems": True})
 
 
 # Preview -----------------------------------------------------------------------

@@ -13,7 +13,7 @@ takes it (none while it is inactive)."""
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from shared.schemas.common import StrictSchema, TrimmedSchema, VersionedSchema, email_address, text
+from shared.schemas.common import StrictSchema, TrimmedSchema, VersionedSchema, WholeNumber, email_address, text
 from shared.schemas.sales.accounts import ACCOUNT_TYPES
 
 CHANNELS = ("email", "web", "phone", "portal", "chat")
@@ -31,7 +31,7 @@ def _unique_list(item, description, **kwargs):
             raise ValidationError("Each value at most once.")
 
     return fields.List(item, validate=[validate.Length(max=MAX_CONDITION_VALUES), unique],
-                       metadata={"description": description}, **kwargs)
+                       metadata={"description": description, "uniqueItems": True}, **kwargs)
 
 
 # Agents ------------------------------------------------------------------------
@@ -121,7 +121,7 @@ class TeamMemberUpdateSchema(StrictSchema):
 class RoutingRuleFieldsSchema(TrimmedSchema):
     trimmed_items = ("tags", "keywords")
     name = _name(error_messages={"null": "A rule needs a name."})
-    position = fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000), metadata={
+    position = WholeNumber(strict=True, validate=validate.Range(min=1, max=100_000), metadata={
         "description": "Where it is tried (1: first); the others move down. Past the end: last."})
     channels = _unique_list(fields.String(validate=validate.OneOf(CHANNELS)), "The case came in on one of these.")
     account_types = _unique_list(fields.String(validate=validate.OneOf(ACCOUNT_TYPES)),
@@ -137,9 +137,9 @@ class RoutingRuleFieldsSchema(TrimmedSchema):
 
 class RoutingRuleCreateSchema(RoutingRuleFieldsSchema):
     name = _name(required=True, error_messages={"required": "A rule needs a name.", "null": "A rule needs a name."})
-    position = fields.Integer(strict=True, load_default=None, allow_none=True,
-                              validate=validate.Range(min=1, max=100_000),
-                              metadata={"description": "Where it is tried (1: first); none: last."})
+    position = WholeNumber(strict=True, load_default=None, allow_none=True,
+                           validate=validate.Range(min=1, max=100_000),
+                           metadata={"description": "Where it is tried (1: first); none: last."})
     channels = _unique_list(fields.String(validate=validate.OneOf(CHANNELS)), "The case came in on one of these.",
                             load_default=list)
     account_types = _unique_list(fields.String(validate=validate.OneOf(ACCOUNT_TYPES)),
@@ -178,7 +178,7 @@ class RoutingRuleListSchema(StrictSchema):
 
 class RuleOrderSchema(StrictSchema):
     ids = fields.List(fields.UUID(), required=True, validate=validate.Length(min=1, max=1000), metadata={
-        "description": "Every rule's id, each once, in the new order."})
+        "description": "Every rule's id, each once, in the new order.", "uniqueItems": True})
 
     @validates_schema
     def each_once(self, data, **kwargs):
