@@ -150,5 +150,7 @@ def test_make_up_runs_it_and_points_the_services_at_it(tmp_path):
     assert (support["SMTP_HOST"], support["SMTP_PORT"]) == ("127.0.0.1", "11025")
     assert (support["IMAP_HOST"], support["IMAP_PORT"], support["IMAP_SECURITY"]) == ("127.0.0.1", "11143", "none")
     assert "IMAP_HOST" not in found["sales"].environment and found["sales"].environment["SMTP_PORT"] == "11025"
+    bare = programs(MAILCATCHER_SMTP="11025", MAILCATCHER_WEB="18025", MAILCATCHER_IMAP="11143")
+    assert bare["mailcatcher"].command == catcher.command.replace("127.0.0.1:8025", "127.0.0.1:18025")
     own = programs(SMTP_HOST="smtp.example.com", IMAP_HOST="imap.example.com")["support"].environment
     assert "SMTP_HOST" not in own and "IMAP_HOST" not in own  # the service's own settings (its environment) apply
