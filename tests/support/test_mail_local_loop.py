@@ -40,9 +40,10 @@ def catcher(tmp_path_factory):
          "--web", f"127.0.0.1:{ports['web']}", "--imap", f"127.0.0.1:{ports['imap']}",
          "--mailbox-address", "support@crm.local", "--mailbox-user", "support", "--mailbox-password", "support"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    def up():
+    def up():  # all three servers listen (they start one after the other)
         try:
-            socket.create_connection(("127.0.0.1", ports["web"]), timeout=0.5).close()
+            for port in ports.values():
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
             return True
         except OSError:
             return False
