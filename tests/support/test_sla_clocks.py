@@ -268,6 +268,28 @@ def test_warning_and_breach_are_marked_once_with_their_events(conn, terms):
     assert SlaEventSchema().validate(data) == {}  # the event's contract
 
 
+def test_a_breach_found_before_its_warning_records_the_warning_first(conn, terms):
+    """Both moments passed before any sweep saw the clock (or between one
+    replica's warning and breach passes): the breach pass owes the warning."""
+    opened = berlin(2026, 3, 2, 9, 0)
+    case = open_case(conn, opened, priority="urgent")
+    seen = []
+
+    def on_event(conn_, case_, clock_, kind):
+        seen.append((clock_["metric"], kind))
+
+    assert commands.sweep_due(conn, "breach", opened + datetime.timedelta(minutes=61), 10, on_event) == 1
+    assert commands.sweep_due(conn, "warning", opened + datetime.timedelta(minutes=62), 10, on_event) == 0
+    assert commands.sweep_due(conn, "breach", opened + datetime.timedelta(minutes=62), 10, on_event) == 0
+    assert seen == [("first_response", "warning"), ("first_response", "breach")]
+    first = clock(conn, case, "first_response")
+    assert first["warned_at"] == opened + datetime.timedelta(minutes=30)
+    assert first["breached_at"] == opened + datetime.timedelta(minutes=60)
+    events = conn.execute("SELECT event_type FROM outbox WHERE body::jsonb->'data'->'case'->>'id' = %s"
+                          " AND event_type LIKE 'case.sla_%%' ORDER BY id", (str(case["id"]),)).fetchall()
+    assert [row["event_type"] for row in events] == ["case.sla_warning", "case.sla_breached"]
+
+
 def test_a_failing_escalation_leaves_the_breach_recorded(conn, terms):
     opened = berlin(2026, 3, 2, 9, 0)
     case = open_case(conn, opened, priority="urgent")

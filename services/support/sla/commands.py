@@ -254,28 +254,38 @@ def sweep_due(conn, kind, at, batch, on_event=None):
     """Mark the clocks whose ``kind`` (``warning`` | ``breach``) moment has
     come by ``at``: ``warned_at`` / ``breached_at`` set once (to the moment
     itself), the event written, then ``on_event(conn, case, clock, kind)``
-    (escalation) called; returns how many were taken (``batch`` at most)."""
-    from services.support.cases import commands as cases  # it calls this module: imported when used
-
+    (escalation) called; returns how many were taken (``batch`` at most).
+    A breach whose warning was never recorded records the warning first:
+    each is detected exactly once, in order."""
     taken = store.take_due(conn, kind, at, batch)
     for clock in taken:
-        column, moment = ("warned_at", clock["warn_at"]) if kind == "warning" else ("breached_at", clock["due_at"])
-        changes = {column: moment}
-        if kind == "warning":
-            changes["warn_at"] = None
-        clock = store.update_clock(conn, clock["id"], changes)
-        case = cases.get_case(conn, clock["case_id"])  # locked with the clock by take_due
-        cal = store.calendar_of(conn, clock["calendar_id"])
-        view = {key: plain(value) for key, value in clocks.view(clock, cal, at).items()}
-        outbox.add(conn, EVENT_TYPES[kind],
-                   {"case": cases.case_snapshot(case), "clock": view, "detected_at": plain(at)})
-        if on_event is not None:
-            try:
-                with conn.transaction():  # a savepoint: a failing rule leaves the detection in place
-                    on_event(conn, case, view, kind)
-            except psycopg.OperationalError:
-                raise  # a deadlock, a timeout, the database gone: the batch is taken again, escalation and all
-            except Exception:
-                log.exception("escalation of %s %s of case %s failed; the %s stays recorded", clock["metric"], kind,
-                              case.get("number"), kind)
+        if kind == "breach" and clock["warn_at"] is not None and clock["warned_at"] is None:
+            # Both moments came between two sweeps (or between this replica's
+            # warning and breach passes): the warning is still owed, first.
+            clock = _detect(conn, clock, "warning", at, on_event)
+        _detect(conn, clock, kind, at, on_event)
     return len(taken)
+
+
+def _detect(conn, clock, kind, at, on_event):
+    from services.support.cases import commands as cases  # it calls this module: imported when used
+
+    column, moment = ("warned_at", clock["warn_at"]) if kind == "warning" else ("breached_at", clock["due_at"])
+    changes = {column: moment}
+    if kind == "warning":
+        changes["warn_at"] = None
+    clock = store.update_clock(conn, clock["id"], changes)
+    case = cases.get_case(conn, clock["case_id"])  # locked with the clock by take_due
+    cal = store.calendar_of(conn, clock["calendar_id"])
+    view = {key: plain(value) for key, value in clocks.view(clock, cal, at).items()}
+    outbox.add(conn, EVENT_TYPES[kind], {"case": cases.case_snapshot(case), "clock": view, "detected_at": plain(at)})
+    if on_event is not None:
+        try:
+            with conn.transaction():  # a savepoint: a failing rule leaves the detection in place
+                on_event(conn, case, view, kind)
+        except psycopg.OperationalError:
+            raise  # a deadlock, a timeout, the database gone: the batch is taken again, escalation and all
+        except Exception:
+            log.exception("escalation of %s %s of case %s failed; the %s stays recorded", clock["metric"], kind,
+                          case.get("number"), kind)
+    return clock
