@@ -44,6 +44,8 @@ PERMISSIONS = {
     "cases:write": frozenset({"admin", "support"}),  # work cases: reply, notes, status, merge, assign
     "kb:write": frozenset({"admin", "support"}),  # write, review, publish and archive articles
     "support:admin": frozenset({"admin"}),  # teams, routing and escalation rules, SLA policies, calendars
+    "campaigns:read": frozenset(ROLES),  # campaigns, people, segments, lists, consent, templates, sends, ROI
+    "campaigns:write": frozenset({"admin", "marketing"}),  # campaigns, segments, lists, templates, sends, costs
     "users:admin": frozenset({"admin"}),  # users, other people's tokens
     "self": frozenset(ROLES),  # one's own profile and tokens
 }

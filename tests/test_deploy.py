@@ -36,7 +36,8 @@ SECRET_EXAMPLE = BASE / "secret.example.yaml"
 SECRET_NAME = "crm-secrets"
 SECRET_KEYS = {"DATABASE_URL", "AMQP_URI"}
 # Secrets only one Deployment reads (optional ones may be left out of the Secret).
-OWN_SECRET_KEYS = {"support": {"SMTP_PASSWORD", "IMAP_PASSWORD", "SURVEY_SECRET"}}
+OWN_SECRET_KEYS = {"support": {"SMTP_PASSWORD", "IMAP_PASSWORD", "SURVEY_SECRET"},
+                   "campaigns": {"SMTP_PASSWORD", "CAMPAIGNS_SECRET"}}
 APP_UID = 10001
 OPS_PORT = 8081
 GATEWAY_PORT = 8080

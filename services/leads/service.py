@@ -9,6 +9,8 @@ background worker (import batches, rescoring)."""
 
 from services.leads.account_merges.events import AccountMergeEvents
 from services.leads.assignment.rpc import AssignmentRpc
+from services.leads.campaign_responses.events import CampaignResponseEvents
+from services.leads.consent.events import ConsentEvents
 from services.leads.conversion.rpc import ConversionRpc
 from services.leads.engagement.events import EngagementEvents
 from services.leads.engagement.rpc import EngagementRpc
@@ -21,7 +23,7 @@ from shared.kit.service import Service
 
 
 class LeadsService(Service, LeadRecordsRpc, ScoringRpc, AssignmentRpc, ImportsRpc, ConversionRpc, EngagementRpc,
-                   EngagementEvents, AccountMergeEvents, SearchRpc):
+                   EngagementEvents, AccountMergeEvents, SearchRpc, ConsentEvents, CampaignResponseEvents):
     name = "leads"
 
     worker = LeadsWorker()

@@ -7,6 +7,7 @@ only puts them together with the platform kit's dependencies."""
 
 from services.sales.accounts.rpc import AccountsRpc
 from services.sales.activities.rpc import ActivitiesRpc
+from services.sales.consent.events import ConsentEvents
 from services.sales.contacts.rpc import ContactsRpc
 from services.sales.conversion.rpc import ConversionRpc
 from services.sales.forecast.rpc import ForecastRpc
@@ -17,5 +18,5 @@ from shared.kit.service import Service
 
 
 class SalesService(Service, AccountsRpc, ContactsRpc, OpportunitiesRpc, ActivitiesRpc, ForecastRpc, ConversionRpc,
-                   SearchRpc, QuoteEvents):
+                   SearchRpc, QuoteEvents, ConsentEvents):
     name = "sales"

@@ -1,7 +1,7 @@
 """Imports every contract module, so the event registry is complete, and
 names the events the suite publishes (not those a test or benchmark adds)."""
 
-from shared.schemas import leads, orders, sales, support  # noqa: F401
+from shared.schemas import campaigns, leads, orders, sales, support  # noqa: F401
 from shared.schemas.events import EVENTS
 
 

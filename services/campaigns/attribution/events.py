@@ -1,0 +1,5 @@
+"""Revenue and pipeline events (orders, invoices, opportunities) credited to campaigns."""
+
+
+class RevenueEvents:
+    """Mixin of CampaignsService (which provides ``self.db`` and ``self.config``)."""

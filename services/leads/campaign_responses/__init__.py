@@ -1,0 +1,1 @@
+"""Campaign responses become leads, or credit a known lead's engagement (campaign.response_recorded)."""

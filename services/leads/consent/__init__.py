@@ -1,0 +1,1 @@
+"""Leads follow the campaigns service's consent decisions (consent.changed)."""

@@ -1,0 +1,1 @@
+"""Contracts of the campaigns service's segments area."""
