@@ -18,6 +18,7 @@ from services.campaigns.people.rpc import PeopleRpc
 from services.campaigns.people.sync import PeopleSync
 from services.campaigns.responses.events import ResponseEvents
 from services.campaigns.responses.rpc import ResponsesRpc
+from services.campaigns.segments.refresh import SegmentRefresh
 from services.campaigns.segments.rpc import SegmentsRpc
 from services.campaigns.sending.rpc import SendingRpc
 from services.campaigns.sending.sender import EmailSender
@@ -31,3 +32,4 @@ class CampaignsService(Service, PeopleRpc, PeopleEvents, SegmentsRpc, ConsentRpc
 
     people_sync = PeopleSync()
     email_sender = EmailSender()
+    segment_refresh = SegmentRefresh()
