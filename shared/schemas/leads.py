@@ -135,6 +135,9 @@ class LeadSchema(VersionedSchema):
     converted_opportunity_id = fields.UUID(allow_none=True, metadata={
         "description": "The opportunity its conversion created, if one was asked for."})
     converted_at = fields.AwareDateTime(allow_none=True)
+    do_not_email = fields.Boolean(load_default=False, metadata={
+        "description": "The address withdrew its marketing-email consent (the campaigns service's ledger): "
+                       "send it no marketing email. Cleared when it grants it again."})
 
 
 LEAD_SORTS = ("-created_at", "created_at", "-updated_at", "updated_at", "-score", "score", "name", "-name", "company",

@@ -223,7 +223,7 @@ def test_the_migration_gives_the_leads_there_are_their_keys(database_url, tmp_pa
                    " (gen_random_uuid(), NULL, NULL, '', 'manual'), (gen_random_uuid(), 'Cy', NULL, NULL, 'manual')"
                    " RETURNING id")
 
-            assert migrate(url, "leads", LEADS_MIGRATIONS) == [("own", 9)]
+            assert migrate(url, "leads", LEADS_MIGRATIONS)[0] == ("own", 9)  # then any later ones
 
             keys = db.all("SELECT sort_name, sort_company FROM leads ORDER BY sort_name")
             assert [(row["sort_name"], row["sort_company"]) for row in keys] == [

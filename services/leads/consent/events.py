@@ -1,6 +1,63 @@
 """consent.changed: a withdrawn or granted marketing-email consent marks the
-leads with that address do-not-email (or clears it), through the inbox."""
+leads with that address do-not-email (or clears it), through the inbox.
+
+Every lead with the address (open or closed; a merged lead's survivor is a
+lead of its own) is written by ``records.commands.write_lead``, so its
+version, its history and ``lead.updated`` follow as for any change; a lead
+marked already is left alone.  Other purposes and channels, and a consent
+pending confirmation, change nothing (no inbox row either).  Once per event
+however often it is delivered (the inbox).
+"""
+
+import logging
+
+from services.leads.normalize import normalize_email
+from services.leads.records import commands, store
+from shared.kit import outbox
+from shared.kit.inbox import inbox_handler
+
+log = logging.getLogger(__name__)
+
+ACTOR = "campaigns:consent"
+MARKS = {"withdrawn": True, "granted": False}
+
+
+def do_not_email_of(data):
+    """``(email_norm, do_not_email)`` a ``consent.changed`` event's data asks
+    for, or None when it asks nothing of leads."""
+    if not isinstance(data, dict) or data.get("purpose") != "marketing_email" or data.get("channel") != "email":
+        return None
+    mark = MARKS.get(data.get("status"))
+    email_norm = normalize_email(data.get("email")) if isinstance(data.get("email"), str) else None
+    if mark is None or email_norm is None:
+        return None
+    return email_norm, mark
+
+
+def mark_leads(conn, email_norm, do_not_email):
+    """Set do_not_email on the (unmerged) leads with this address; returns their ids."""
+    rows = conn.execute("SELECT * FROM leads WHERE email_norm = %s AND merged_into IS NULL"
+                        " AND do_not_email IS DISTINCT FROM %s ORDER BY id FOR UPDATE",
+                        (email_norm, do_not_email)).fetchall()
+    events = []
+    for row in rows:
+        updated = commands.write_lead(conn, row, {"do_not_email": do_not_email}, ACTOR, "updated")
+        events.append(("lead.updated", {"lead": store.snapshot(updated), "changed": ["do_not_email"]}))
+    if events:
+        outbox.add_many(conn, events)
+    return [str(row["id"]) for row in rows]
 
 
 class ConsentEvents:
     """Mixin of LeadsService (which provides ``self.db``)."""
+
+    @inbox_handler("campaigns", "consent.changed")
+    def on_consent_changed(self, event):
+        decision = do_not_email_of(event.get("data"))
+        if decision is None:
+            return
+        with self.db.handle_once(event) as conn:
+            if conn is not None:
+                marked = mark_leads(conn, *decision)
+                log.info("consent.changed event %s: %d lead(s) do_not_email=%s", event.get("id"), len(marked),
+                         decision[1])

@@ -49,7 +49,7 @@ def phone_values(text, country):
 def prepare(data, source_default, now, job_id=None):
     """A new lead row from validated input (LeadCreateSchema)."""
     lead = dict.fromkeys((*store.LEAD_COLUMNS, *store.CONVERSION_COLUMNS))
-    lead.update(data)
+    lead.update(data, do_not_email=False)
     lead.update(phone_values(data.get("phone"), data.get("country")))
     lead.update(
         id=str(uuid.uuid4()), source=data.get("source") or source_default, attributes=data.get("attributes") or {},

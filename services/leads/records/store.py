@@ -22,6 +22,8 @@ LEAD_COLUMNS = (
 )
 # Columns set only when the lead is converted (never by COPY).
 CONVERSION_COLUMNS = ("converted_account_id", "converted_contact_id", "converted_opportunity_id", "converted_at")
+# Flags other services' decisions set (never by COPY: new leads take the default).
+FLAG_COLUMNS = ("do_not_email",)
 INTERNAL_COLUMNS = ("email_norm", "phone_norm", "company_norm", "scored_with", "import_job_id")
 OPEN_STATUSES = ("new", "working", "qualified")
 OPEN_PREDICATE = "merged_into IS NULL AND status IN ('new', 'working', 'qualified')"
@@ -29,7 +31,8 @@ SEARCH_EXPRESSION = (
     "(coalesce(first_name, '') || ' ' || coalesce(last_name, '') || ' ' || coalesce(email, '') || ' '"
     " || coalesce(company, ''))"
 )
-SNAPSHOT_FIELDS = tuple(column for column in (*LEAD_COLUMNS, *CONVERSION_COLUMNS) if column not in INTERNAL_COLUMNS)
+SNAPSHOT_FIELDS = tuple(column for column in (*LEAD_COLUMNS, *CONVERSION_COLUMNS, *FLAG_COLUMNS)
+                        if column not in INTERNAL_COLUMNS)
 
 
 def json_value(value):

@@ -1,6 +1,66 @@
 """consent.changed: a withdrawn or granted marketing-email consent marks the
-contacts with that address do-not-email (or clears it), through the inbox."""
+contacts with that address do-not-email (or clears it), through the inbox.
+
+The address is the contacts' primary email (``email_norm``: the one
+marketing mails, and the key of the campaigns service's ledger).  Each
+contact is changed by ``commands.update_contact``, so its version, its
+history and ``contact.updated`` follow as for any change; a contact marked
+already is left alone.  Other purposes and channels, and a consent pending
+confirmation, change nothing (no inbox row either).  Once per event however
+often it is delivered (the inbox).
+"""
+
+import logging
+
+from services.sales.contacts import commands
+from services.sales.normalize import normalize_email
+from shared.kit.inbox import inbox_handler
+from shared.schemas.errors import CrmError
+
+log = logging.getLogger(__name__)
+
+ACTOR = "campaigns:consent"
+MARKS = {"withdrawn": True, "granted": False}
+
+
+def do_not_email_of(data):
+    """``(email_norm, do_not_email)`` a ``consent.changed`` event's data asks
+    for, or None when it asks nothing of contacts."""
+    if not isinstance(data, dict) or data.get("purpose") != "marketing_email" or data.get("channel") != "email":
+        return None
+    mark = MARKS.get(data.get("status"))
+    email_norm = normalize_email(data.get("email")) if isinstance(data.get("email"), str) else None
+    if mark is None or email_norm is None:
+        return None
+    return email_norm, mark
+
+
+def mark_contacts(conn, email_norm, do_not_email):
+    """Set do_not_email on the contacts with this primary address; returns their ids."""
+    rows = conn.execute("SELECT id FROM contacts WHERE email_norm = %s AND do_not_email IS DISTINCT FROM %s"
+                        " ORDER BY id FOR UPDATE", (email_norm, do_not_email)).fetchall()
+    marked = []
+    for row in rows:
+        try:
+            with conn.transaction():  # one contact refused leaves the others marked
+                commands.update_contact(conn, str(row["id"]), {"do_not_email": do_not_email}, ACTOR)
+            marked.append(str(row["id"]))
+        except CrmError as exc:
+            log.warning("consent.changed: contact %s not marked do_not_email=%s: %s", row["id"], do_not_email,
+                        exc.detail)
+    return marked
 
 
 class ConsentEvents:
     """Mixin of SalesService (which provides ``self.db``)."""
+
+    @inbox_handler("campaigns", "consent.changed")
+    def on_consent_changed(self, event):
+        decision = do_not_email_of(event.get("data"))
+        if decision is None:
+            return
+        with self.db.handle_once(event) as conn:
+            if conn is not None:
+                marked = mark_contacts(conn, *decision)
+                log.info("consent.changed event %s: %d contact(s) do_not_email=%s", event.get("id"), len(marked),
+                         decision[1])

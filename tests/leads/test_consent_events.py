@@ -1,0 +1,109 @@
+"""Leads follow the campaigns service's ``consent.changed``: a withdrawn
+marketing-email consent marks the leads with the address do-not-email
+(granted clears it), with the lead's version, history and
+``lead.updated``, once however often the event is delivered; other
+purposes and pending consents change nothing.  The flag is part of the
+lead as the API and events show it.
+
+Events are published by hand on ``campaigns.events`` as its relay would; a
+delivery's handling is observed through its consumer span."""
+
+import json
+import uuid
+
+import pytest
+from kombu import Connection, Exchange, Producer
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from services.leads.consent.events import do_not_email_of
+from shared.kit.outbox import envelope
+from shared.kit.tracing import setup_tracing
+from shared.schemas.events import contract
+from shared.schemas.leads import LeadSchema
+from tests.helpers import wait_for
+from tests.leads.conftest import person
+
+CONSUMER = "leads.on_consent_changed"
+
+
+@pytest.fixture(scope="module")
+def span_exporter():
+    exporter = InMemorySpanExporter()
+    setup_tracing("leads-consent-tests", extra_processor=SimpleSpanProcessor(exporter))
+    return exporter
+
+
+@pytest.fixture
+def deliver(amqp_uri, service, span_exporter):
+    """``deliver(body, times)``: publish on campaigns.events ``times`` times at
+    once and wait until each delivery was handled (acknowledged, not retried)."""
+    connection = Connection(amqp_uri)
+    exchange = Exchange("campaigns.events", type="topic", durable=True)
+    producer = Producer(connection.channel(), exchange=exchange)
+    exchange.declare(channel=producer.channel)
+
+    def send(body, times=1):
+        trace_id = uuid.uuid4().hex
+        for _ in range(times):
+            producer.publish(json.dumps(body), routing_key=body["type"], delivery_mode=2,
+                             content_type="application/json", content_encoding="utf-8", message_id=body["id"],
+                             headers={"nameko.traceparent": f"00-{trace_id}-{uuid.uuid4().hex[:16]}-01"})
+        spans = wait_for(lambda: (lambda found: found if len(found) >= times else None)(
+            [span for span in span_exporter.get_finished_spans()
+             if span.context.trace_id == int(trace_id, 16) and span.name == CONSUMER]),
+            message=f"{CONSUMER} did not handle the event {times} time(s)")
+        assert all(span.status.is_ok for span in spans), [span.status for span in spans]
+
+    yield send
+    connection.release()
+
+
+def consent_changed(email, status, purpose="marketing_email"):
+    data = {"email": email, "purpose": purpose, "channel": "email", "status": status, "previous_status": None,
+            "legal_basis": "consent", "source": "preference_page", "at": "2026-05-01T10:00:00+00:00",
+            "change_id": 1}
+    contract("consent.changed").schema().load(data)
+    return envelope("consent.changed", data)
+
+
+def test_only_marketing_email_decisions_concern_leads():
+    assert do_not_email_of({"email": "A@x.org", "purpose": "marketing_email", "channel": "email",
+                            "status": "withdrawn"}) == ("a@x.org", True)
+    assert do_not_email_of({"email": "a@x.org", "purpose": "sms", "channel": "sms", "status": "withdrawn"}) is None
+    assert do_not_email_of({"email": "a@x.org", "purpose": "marketing_email", "channel": "email",
+                            "status": "pending_confirmation"}) is None
+    assert do_not_email_of("nonsense") is None
+
+
+def test_a_withdrawal_delivered_twice_marks_the_lead_once_and_a_grant_clears_it(leads, db, events, deliver):
+    lead = leads.create_lead(person(), "ann")
+    assert lead["do_not_email"] is False
+    LeadSchema().load(lead)
+    withdrawn = consent_changed(lead["email"].lower(), "withdrawn")
+
+    deliver(withdrawn, times=2)
+    deliver(withdrawn)
+    marked = leads.get_lead(lead["id"])
+    assert marked["do_not_email"] is True and marked["version"] == lead["version"] + 1
+    assert db.scalar("SELECT count(*) FROM inbox WHERE consumer = %s AND event_id = %s",
+                     (CONSUMER, withdrawn["id"])) == 1
+    events.settle(db, [lead["id"]])
+    updates = events.of("lead.updated", lead["id"])
+    assert len(updates) == 1 and updates[0].data["changed"] == ["do_not_email"]
+    assert updates[0].data["lead"]["do_not_email"] is True
+    assert db.scalar("SELECT count(*) FROM lead_history WHERE lead_id = %s AND actor = 'campaigns:consent'",
+                     (lead["id"],)) == 1
+
+    deliver(consent_changed(lead["email"].lower(), "granted"))
+    cleared = leads.get_lead(lead["id"])
+    assert cleared["do_not_email"] is False and cleared["version"] == marked["version"] + 1
+
+
+def test_other_purposes_and_pending_consents_change_nothing(leads, db, deliver):
+    lead = leads.create_lead(person(), "ann")
+    for event in (consent_changed(lead["email"], "withdrawn", purpose="newsletter"),
+                  consent_changed(lead["email"], "pending_confirmation")):
+        deliver(event)
+        assert db.scalar("SELECT count(*) FROM inbox WHERE event_id = %s", (event["id"],)) == 0
+    assert leads.get_lead(lead["id"])["version"] == lead["version"]
