@@ -5,10 +5,11 @@ suite creates a throw-away vhost through the management API, so a running
 ``make up`` is never touched.
 """
 
-from shared.kit.monkey import patch_all
+from tests import workers
 
-patch_all()  # green threads, and psycopg's queries yield to them, as in a service
+workers.cooperative_process()  # green threads, and psycopg's queries yield to them, as in a service (tests/workers.py)
 
+import json  # noqa: E402
 import os  # noqa: E402
 import uuid  # noqa: E402
 from urllib.parse import quote, urlsplit, urlunsplit  # noqa: E402
@@ -19,15 +20,54 @@ import requests  # noqa: E402
 
 from shared.kit.config import load_component_config  # noqa: E402
 from shared.kit.migrate import migrate_component  # noqa: E402
+from tests import tally  # noqa: E402
 
 DATABASE_URL = os.environ.get("CRM_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/crm_test")
 AMQP_BASE = os.environ.get("CRM_TEST_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
 RABBIT_API = os.environ.get("CRM_TEST_RABBIT_API", "http://guest:guest@127.0.0.1:15672")
 
 
+def pytest_configure(config):
+    """Check tests/workers.py's guess: patched exactly where tests run (not in an xdist controller)."""
+    distributing = config.getoption("dist", "no") != "no" and bool(config.getoption("tx", None))
+    controller = distributing and not workers.worker_id()
+    runs_tests = not controller and not config.getoption("collectonly")
+    if (controller and workers.is_patched()) or (runs_tests and not workers.is_patched()):
+        raise pytest.UsageError(
+            "tests/workers.py misjudged whether this pytest is an xdist controller: give -n/--dist on the"
+            " command line (or in PYTEST_ADDOPTS), not in an ini file")
+    if controller:  # it runs no test: nameko's warning that it is not patched is no news
+        config.option.suppress_eventlet_notification = True
+
+
+def pytest_terminal_summary(terminalreporter):
+    """CRM_TEST_TALLY=FILE: this run's counts as JSON, for scripts/test.sh's sum of its runs (tests/tally.py)."""
+    path = os.environ.get("CRM_TEST_TALLY")
+    if path and not workers.worker_id():
+        with open(path, "w") as out:
+            json.dump(tally.counts(terminalreporter.stats), out)
+
+
 def pytest_collection_modifyitems(items):
-    """Outage tests (they restart the broker, cut the database off) run last."""
+    """Outage tests (they restart the broker, cut the database off) run last; under
+    pytest-xdist the longest work comes first (tests/workers.py)."""
+    if workers.worker_id():
+        items.sort(key=lambda item: workers.first_rank(item.nodeid))
     items.sort(key=lambda item: item.get_closest_marker("outage") is not None)
+    path = os.environ.get("CRM_TEST_OUTAGE_FILES")
+    if path and workers.worker_id() in (None, "gw0"):  # before -m deselects them: scripts/test.sh runs these alone
+        files = sorted({item.nodeid.split("::", 1)[0] for item in items if item.get_closest_marker("outage")})
+        with open(path + ".tmp", "w") as out:
+            out.write("".join(f"{name}\n" for name in files))
+        os.replace(path + ".tmp", path)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadfile``: each test file on one worker, the console's files all on one (tests/workers.py)."""
+    if config.getvalue("dist") == "loadfile":
+        return workers.make_scheduler(config, log)
+    return None
 
 
 def _ensure_database(url):
@@ -84,10 +124,33 @@ def amqp_uri(vhost):
     return AMQP_BASE.rstrip("/") + "/" + quote(vhost, safe="")
 
 
+def _worker_database_url(url, worker):
+    """The database of one pytest-xdist worker: the test database's name plus the worker's (crm_test_gw0)."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"{parts.path}_{worker}"))
+
+
+def _drop_database(url):
+    parts = urlsplit(url)
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
 def database_url():
-    _ensure_database(DATABASE_URL)
-    return DATABASE_URL
+    """The test database; under pytest-xdist each worker has one of its own
+    (created afresh, dropped at the end), so workers never share a schema."""
+    worker = workers.worker_id()
+    if not worker:
+        _ensure_database(DATABASE_URL)
+        yield DATABASE_URL
+        return
+    url = _worker_database_url(DATABASE_URL, worker)
+    _drop_database(url)  # left over by an interrupted run
+    _ensure_database(url)
+    yield url
+    _drop_database(url)
 
 
 @pytest.fixture(scope="session")

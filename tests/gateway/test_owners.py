@@ -29,6 +29,8 @@ OWNED = [
     ("POST", "/api/v1/activities", ACTIVITY, "log_activity"),
     ("PATCH", f"/api/v1/activities/{ID}", {}, "update_activity"),
 ]
+# "PUT /api/v1/leads/{id}/owner": the same test ids in every process (pytest-xdist compares them)
+OWNED_IDS = [f"{method} {path.replace(ID, '{id}')}" for method, path, _, _ in OWNED]
 
 
 def answer(*args):
@@ -47,7 +49,7 @@ def inactive(gdb):
     return user["username"]
 
 
-@pytest.mark.parametrize(("method", "path", "body", "rpc"), OWNED, ids=[f"{m} {p}" for m, p, _, _ in OWNED])
+@pytest.mark.parametrize(("method", "path", "body", "rpc"), OWNED, ids=OWNED_IDS)
 def test_an_owner_that_is_no_user_is_refused_before_any_service_is_asked(client, fake_rpc, admin, inactive, method,
                                                                          path, body, rpc):
     for name in ("ghost", inactive, "ANN"):  # no such user; a deactivated one; usernames are lower case
@@ -58,7 +60,7 @@ def test_an_owner_that_is_no_user_is_refused_before_any_service_is_asked(client,
     assert fake_rpc.calls == []
 
 
-@pytest.mark.parametrize(("method", "path", "body", "rpc"), OWNED, ids=[f"{m} {p}" for m, p, _, _ in OWNED])
+@pytest.mark.parametrize(("method", "path", "body", "rpc"), OWNED, ids=OWNED_IDS)
 def test_an_active_user_is_taken_as_owner(client, fake_rpc, admin, method, path, body, rpc):
     fake_rpc.answers[("leads" if "leads" in path else "sales", rpc)] = answer
     response = client.open(path, method=method, json={**body, "owner": "ann"}, headers=admin)

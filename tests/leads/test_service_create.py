@@ -115,7 +115,7 @@ def test_several_bad_fields_are_reported_together(leads):
     assert {"email", "country", "company_size", "extra"} <= set(raised.value.errors)
 
 
-@pytest.mark.parametrize("lead_id", [str(uuid.uuid4()), "not-an-id", ""])
+@pytest.mark.parametrize("lead_id", [pytest.param(str(uuid.uuid4()), id="unknown-uuid"), "not-an-id", ""])
 def test_get_of_an_unknown_lead_is_not_found(leads, lead_id):
     with pytest.raises(NotFound):
         leads.get_lead(lead_id)

@@ -215,7 +215,7 @@ def test_the_longest_subject_and_body_are_accepted(sales, db):
     assert len(activity["subject"]) == 300 and len(activity["body"]) == 20_000
 
 
-@pytest.mark.parametrize("bad_id", ["nope", "", str(uuid.uuid4())])
+@pytest.mark.parametrize("bad_id", ["nope", "", pytest.param(str(uuid.uuid4()), id="unknown-uuid")])
 def test_getting_an_unknown_activity_is_not_found(sales, bad_id):
     with pytest.raises(NotFound):
         sales.get_activity(bad_id)

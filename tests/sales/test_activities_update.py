@@ -102,7 +102,7 @@ def test_an_expected_version_that_is_not_a_number_is_refused(sales, activity, ve
     assert "expected_version" in refused.value.errors
 
 
-@pytest.mark.parametrize("bad_id", ["nope", str(uuid.uuid4())])
+@pytest.mark.parametrize("bad_id", ["nope", pytest.param(str(uuid.uuid4()), id="unknown-uuid")])
 def test_updating_an_unknown_activity_is_not_found(sales, bad_id):
     with pytest.raises(NotFound):
         sales.update_activity(bad_id, {"subject": "x"})

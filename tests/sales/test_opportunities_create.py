@@ -181,7 +181,8 @@ def test_something_other_than_an_object_is_refused(sales, data):
         sales.create_opportunity(data)
 
 
-@pytest.mark.parametrize("opportunity_id", [str(uuid.uuid4()), "not-a-uuid", "", None, 7])
+@pytest.mark.parametrize("opportunity_id",
+                         [pytest.param(str(uuid.uuid4()), id="unknown-uuid"), "not-a-uuid", "", None, 7])
 def test_an_unknown_or_malformed_id_is_not_found(sales, opportunity_id):
     with pytest.raises(NotFound):
         sales.get_opportunity(opportunity_id)

@@ -66,7 +66,7 @@ def test_an_account_without_activities_has_an_empty_timeline(sales, db):
     assert sales.account_timeline(make_account(db)) == {"items": [], "next_cursor": None}
 
 
-@pytest.mark.parametrize("account_id", ["nope", "", str(uuid.uuid4())])
+@pytest.mark.parametrize("account_id", ["nope", "", pytest.param(str(uuid.uuid4()), id="unknown-uuid")])
 def test_the_timeline_of_no_account_is_not_found(sales, account_id):
     with pytest.raises(NotFound):
         sales.account_timeline(account_id, {})
