@@ -21,5 +21,7 @@ export const NAV: NavItem[] = [
   { to: "/cases", label: "Cases", permission: "cases:read" },
   { to: "/support", label: "Support figures", permission: "cases:write" },
   { to: "/kb", label: "Knowledge base", permission: "cases:read" },
+  { to: "/campaigns", label: "Campaigns", permission: "campaigns:read" },
+  { to: "/segments", label: "Segments", permission: "campaigns:read" },
   { to: "/admin", label: "Admin", permission: "users:admin" },
 ];

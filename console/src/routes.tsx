@@ -26,6 +26,7 @@ import { casesRoutes } from "./pages/cases/routes";
 import { supportRoutes } from "./pages/support/routes";
 import { kbRoutes } from "./pages/kb/routes";
 import { supportAdminRoutes } from "./pages/admin/support/routes";
+import { campaignsRoutes } from "./pages/campaigns/routes";
 
 export const BASENAME = "/console";
 
@@ -87,6 +88,7 @@ export const routes: RouteObject[] = [
           ...supportRoutes,
           ...kbRoutes,
           ...supportAdminRoutes,
+          ...campaignsRoutes,
           { path: "*", element: <NotFound />, handle: { crumb: "Not found" } },
         ],
       },

@@ -1,6 +1,7 @@
 """Fixtures of the browser tests: the whole suite live (one stack for every
-console test), a person of each role, seed data made through the API, and
-Debian's Chromium driven by Playwright (tests/console/harness.py).
+console test, stopped after the last one), a person of each role, seed data
+made through the API, and Debian's Chromium driven by Playwright
+(tests/console/harness.py).
 
 ``signed_in(role)`` gives a page of that role's browser context: the first
 time, the person signs in through the real sign-in form; later pages of the
@@ -17,7 +18,7 @@ from tests.conftest import AMQP_BASE
 from tests.console import harness
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def console_stack(rabbit_admin, database_url, tmp_path_factory):
     if not harness.console_built():
         pytest.fail("console/dist is not built: run `bash scripts/console.sh` (make test runs it)")
@@ -28,24 +29,24 @@ def console_stack(rabbit_admin, database_url, tmp_path_factory):
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def people(console_stack):
     """username -> id of one person per role (harness.PEOPLE), all with harness.PASSWORD."""
     return harness.create_people(console_stack.database_url)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def api(console_stack):
     """The REST API as an admin's program (bearer token)."""
     return harness.Api(console_stack.base_url, console_stack.admin_token)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def seeded(api, people):
     return harness.seed(api, owner=harness.PEOPLE["sales"][0])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def base_url(console_stack):
     return console_stack.base_url
 
@@ -54,7 +55,7 @@ def base_url(console_stack):
 expect.set_options(timeout=15_000)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
     playwright = harness.start_playwright()
     try:
@@ -86,7 +87,7 @@ class Watcher:
             self.errors.append(f"{page.url}: {message.text}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def role_contexts(browser, base_url, people, seeded):
     """One signed-in browser context per role, made the first time it is asked for."""
     contexts = {}

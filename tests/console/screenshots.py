@@ -28,16 +28,18 @@ from shared.kit.paths import ROOT
 from tests.api.stack import live_stack, own_vhost
 from tests.conftest import RabbitAdmin
 from tests.console import harness
+from tests.console.campaign_screens import CAMPAIGN_SCREEN_NAMES, campaign_screens
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=ROOT / ".crm" / "screenshots")
     parser.add_argument("--only", default="", help="comma-separated screen names: "
-                                                    + ", ".join(["sign-in", *harness.SCREEN_NAMES]))
+                                                    + ", ".join(["sign-in", *harness.SCREEN_NAMES,
+                                                                 *CAMPAIGN_SCREEN_NAMES]))
     args = parser.parse_args()
     args.only = {name.strip() for name in args.only.split(",") if name.strip()}
-    unknown = args.only - {"sign-in", *harness.SCREEN_NAMES}
+    unknown = args.only - {"sign-in", *harness.SCREEN_NAMES, *CAMPAIGN_SCREEN_NAMES}
     if unknown:
         parser.error(f"unknown screen(s) {', '.join(sorted(unknown))}")
     return args
@@ -83,12 +85,14 @@ def main():
             live_stack(database_url, amqp_uri, Path(logs), LOGIN_RATE_LIMIT="100000", RPC_TIMEOUT="20") as stack:
         print(f"==> the suite runs at {stack.base_url}; seeding", flush=True)
         harness.create_people(stack.database_url)
-        made = harness.seed(harness.Api(stack.base_url, stack.admin_token), owner=harness.PEOPLE["sales"][0])
+        api = harness.Api(stack.base_url, stack.admin_token)
+        made = harness.seed(api, owner=harness.PEOPLE["sales"][0])
+        screens = harness.main_screens(made) + campaign_screens(api)
         print(f"==> photographing in {harness.CHROMIUM}", flush=True)
         playwright = harness.start_playwright()
         try:
             browser = harness.launch(playwright)
-            written = shoot(browser, stack.base_url, harness.main_screens(made), args.out, args.only)
+            written = shoot(browser, stack.base_url, screens, args.out, args.only)
             browser.close()
         finally:
             playwright.stop()

@@ -15,7 +15,11 @@ PUBLIC_ENDPOINTS = {"health.health", "health.ready", "docs.openapi_document", "d
                     "console.console", "kb.list_public_articles", "kb.read_public_article", "kb.vote_public_article",
                     "surveys.survey_page", "surveys.answer_page", "surveys.get_public_survey",
                     "surveys.answer_public_survey",
-                    "help.help_centre", "help.help_article", "help.vote_article"}
+                    "help.help_centre", "help.help_article", "help.vote_article",
+                    # campaign emails' signed links: unsubscribe (RFC 8058), preferences, double opt-in, tracking
+                    "consent.unsubscribe_page", "consent.unsubscribe", "consent.preferences_page",
+                    "consent.update_preferences", "consent.confirm", "consent.resend_confirmation",
+                    "campaign_responses.track_open", "campaign_responses.track_click"}
 
 
 def test_every_route_is_public_or_has_a_permission(app):

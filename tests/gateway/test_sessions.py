@@ -93,8 +93,8 @@ def test_signing_in_sets_an_httponly_session_cookie_and_a_readable_csrf_cookie(a
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
     assert body["user"] == {"id": str(person["id"]), "username": person["username"], "display_name": None,
-                            "role": "sales", "permissions": ["accounts:read", "accounts:write", "cases:read",
-                                                             "leads:read", "leads:write", "orders:read",
+                            "role": "sales", "permissions": ["accounts:read", "accounts:write", "campaigns:read",
+                                                             "cases:read", "leads:read", "leads:write", "orders:read",
                                                              "orders:write", "sales:read", "sales:write", "self"]}
     expires_at = datetime.fromisoformat(body["expires_at"])
     assert abs(expires_at - (datetime.now(UTC) + timedelta(hours=12))) < timedelta(minutes=1)
@@ -233,7 +233,7 @@ def test_the_role_still_decides(app, gdb):
     browser = Browser(app)
     assert browser.sign_in(user["username"]).status_code == 200
     assert browser.get("/api/v1/auth/session").get_json()["user"]["permissions"] == [
-        "accounts:read", "cases:read", "leads:read", "orders:read", "sales:read", "self"]
+        "accounts:read", "campaigns:read", "cases:read", "leads:read", "orders:read", "sales:read", "self"]
     body = assert_problem(browser.change("POST", "/api/v1/leads", json={"last_name": "X"}), 403)
     assert body["required_permission"] == "leads:write"
 

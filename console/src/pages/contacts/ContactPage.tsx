@@ -10,6 +10,7 @@ import { Activities, History } from "../../components/records";
 import { FormAlert } from "../../components/forms";
 import { AccountPicker } from "../accounts/AccountPicker";
 import { accountName } from "../accounts/account";
+import { ConsentPanel } from "../campaigns/ConsentPanel";
 import { CONTACT_ROLES, contactName, type Contact } from "./contact";
 
 interface Data {
@@ -146,6 +147,7 @@ export function ContactPage() {
         <aside>
           <AccountPanel key={`${contact.id}-${contact.version}`} contact={contact} etag={etag} account={account}
             writable={writable} done={refresh} />
+          <ConsentPanel kind="contact" sourceId={contact.id} />
         </aside>
       </div>
     </article>

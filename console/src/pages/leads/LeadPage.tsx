@@ -10,6 +10,7 @@ import { EditableFacts, type FactField } from "../../components/EditableFacts";
 import { Activities, History, OwnerSelect } from "../../components/records";
 import { applyProblem, FormAlert, TextField } from "../../components/forms";
 import { MissingRates, type Warning } from "../../components/MissingRates";
+import { ConsentPanel } from "../campaigns/ConsentPanel";
 import { leadName, type Lead } from "./lead";
 
 interface Score {
@@ -265,6 +266,7 @@ export function LeadPage() {
             ) : <p className="muted">No scoring rule matches this lead.</p>}
             <p className="muted">Engagement {lead.engagement}</p>
           </section>
+          <ConsentPanel kind="lead" sourceId={lead.id} />
         </aside>
       </div>
     </article>
