@@ -263,27 +263,39 @@ def update_preferences(token):
 @bp.get("/confirm/<token>")
 @public
 @undocumented
-def confirm(token):
-    """The double opt-in link: confirmed (or confirmed already); 410 with a button for a new link once expired."""
+def confirm_page(token):
+    """The double opt-in link opened: one button, nothing recorded yet (a
+    mail scanner that fetches every link confirms nobody)."""
     if not _valid(token):
         return _invalid_page()
-    view, failed = _calling("confirm_consent", token, _evidence())
+    view, failed = _calling("confirmation_for_link", token)
     if failed:
         return failed
     if view["state"] == "confirmed_already":
         return _page(200, "Confirmed already", email=view["email"],
                      message=f"{view['label']}: you confirmed this already. Thank you!")
-    return _page(200, "Thank you for confirming", email=view["email"],
-                 message=f"{view['label']}: your subscription is confirmed.")
+    return _page(200, "Confirm your subscription", "confirm", email=view["email"],
+                 message=f"{view['label']}: press the button to confirm that you want to receive these emails.")
 
 
 @bp.post("/confirm/<token>")
 @public
 @undocumented
-def resend_confirmation(token):
-    """The expired page's button: a new confirmation link mailed to the same address."""
+def confirm(token):
+    """``action=confirm`` (the link's button): confirmed, or confirmed already;
+    the expired page's button (any other action): a new link mailed to the
+    same address."""
     if not _valid(token):
         return _invalid_page()
+    if request.form.get("action") == "confirm":
+        view, failed = _calling("confirm_consent", token, _evidence())
+        if failed:
+            return failed
+        if view["state"] == "confirmed_already":
+            return _page(200, "Confirmed already", email=view["email"],
+                         message=f"{view['label']}: you confirmed this already. Thank you!")
+        return _page(200, "Thank you for confirming", email=view["email"],
+                     message=f"{view['label']}: your subscription is confirmed.")
     enforce("consent-confirm", resources().settings["WEB_FORM_RATE_LIMIT"])
     view, failed = _calling("resend_confirmation", token, _evidence())
     if failed:

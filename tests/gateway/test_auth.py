@@ -18,7 +18,7 @@ PUBLIC_ENDPOINTS = {"health.health", "health.ready", "docs.openapi_document", "d
                     "help.help_centre", "help.help_article", "help.vote_article",
                     # campaign emails' signed links: unsubscribe (RFC 8058), preferences, double opt-in, tracking
                     "consent.unsubscribe_page", "consent.unsubscribe", "consent.preferences_page",
-                    "consent.update_preferences", "consent.confirm", "consent.resend_confirmation",
+                    "consent.update_preferences", "consent.confirm_page", "consent.confirm",
                     "campaign_responses.track_open", "campaign_responses.track_click"}
 
 

@@ -209,6 +209,14 @@ def _confirmation(request, state, row=None):
             "status": row["status"] if row else None}
 
 
+def confirmation_view(conn, token, config):
+    """What a confirmation link stands for, read only: ``state`` pending or
+    ``confirmed_already``.  NotFound for a link this service did not sign,
+    Gone once expired."""
+    request = _request_of(conn, token, config)
+    return _confirmation(request, "pending" if request["confirmed_at"] is None else "confirmed_already")
+
+
 def confirm(conn, token, evidence, config):
     """Follow a confirmation link: ``state`` confirmed, or
     ``confirmed_already`` (nothing changes).  NotFound for a link this

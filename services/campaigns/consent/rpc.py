@@ -63,6 +63,14 @@ class ConsentRpc:
     # The person's pages (signed links) -------------------------------------------
 
     @rpc
+    def confirmation_for_link(self, token):
+        """What a confirmation link's page shows before its button is pressed
+        (nothing changes): 404 bad link, 410 expired."""
+        token = _token(token)
+        with self.db.read() as conn:
+            return commands.confirmation_view(conn, token, self.config)
+
+    @rpc
     def confirm_consent(self, token, evidence=None):
         """A confirmation link followed: 404 bad link, 410 expired."""
         token, evidence = _token(token), _evidence(evidence)
