@@ -154,9 +154,15 @@ def track_click(token):
     """A click: 302 to the link the signed token carries; 404 for a forged one."""
     if _valid(token) is None:
         return _not_found()
-    enforce("tracking", _limit())
+    try:  # over the rate, the person still gets where the link points; the click is not counted
+        enforce("tracking", _limit())
+        counted = True
+    except HttpProblem as problem:
+        if problem.status != 429:
+            raise
+        counted = False
     try:
-        tracked = call("campaigns", "track_click", token)
+        tracked = call("campaigns", "track_click", token, counted)
     except CrmError as error:
         if error.status == 404:
             return _not_found()

@@ -3,7 +3,9 @@ a known person touched along the funnel, an unknown one kept raw until
 leads' lead.created names the lead, tracking tokens (forged ones refused),
 bad input refused with nothing written."""
 
+import html as html_lib
 import json
+import re
 import uuid
 
 import pytest
@@ -229,6 +231,34 @@ def test_forged_and_altered_tokens_are_not_found(campaigns, db, campaigns_config
         campaigns.track_open(token)  # a click token is no open token
 
     assert counts(db) == before
+
+
+def test_a_click_not_counted_still_gives_its_address_and_records_nothing(campaigns, db, campaigns_config):
+    campaign, person = new_campaign(db), new_person(db)
+    token = tracking.click_token(campaigns_config, campaign, person, "https://example.org/later")
+    before = counts(db)
+    assert campaigns.track_click(token, False)["url"] == "https://example.org/later"
+    assert counts(db) == before
+    forged = tracking.click_token({"CAMPAIGNS_SECRET": "another"}, campaign, person, "https://evil.example/")
+    with pytest.raises(NotFound):
+        campaigns.track_click(forged, False)
+
+
+def test_an_emails_html_gets_click_links_and_an_open_pixel(campaigns_config):
+    campaign, person, email_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    unsubscribe = "https://crm.example/u/abc"
+    html = ('<p><a href="https://example.org/offer?a=1&amp;b=2">Offer</a> <a href="mailto:x@example.org">Mail</a>'
+            f' <a href="{unsubscribe}">Unsubscribe</a></p>')
+    done = tracking.instrument(campaigns_config, html, campaign, person, email_id, keep=(unsubscribe,))
+    links = re.findall(r'href="([^"]*)"', done)
+    assert links[1:] == ["mailto:x@example.org", unsubscribe]
+    click = tracking.read_click(campaigns_config, html_lib.unescape(links[0]).rsplit("/", 1)[1])
+    assert click == {"campaign_id": str(campaign), "person_id": str(person), "email_id": str(email_id),
+                     "url": "https://example.org/offer?a=1&b=2"}
+    pixel = re.search(r'<img src="([^"]*)"', done).group(1)
+    assert tracking.read_open(campaigns_config, html_lib.unescape(pixel).rsplit("/", 1)[1].removesuffix(".gif")) == \
+        {"campaign_id": str(campaign), "person_id": str(person), "email_id": str(email_id)}
+    assert tracking.instrument(campaigns_config, None, campaign, person) is None
 
 
 def test_links_that_cannot_be_tracked_stay_as_they_are(campaigns_config):

@@ -7,8 +7,11 @@ Tracking links: no token, the link's token checked for shape before the
 service is asked, 404 for one the service refuses, the pixel always a GIF,
 a click a 302 to where the service says (the signed address)."""
 
+import uuid
+
 import pytest
 
+from gateway.app import create_app
 from shared.schemas.errors import Conflict, NotFound, ValidationFailed
 from tests.gateway.conftest import assert_problem, bearer
 from tests.gateway.route_tables import ROLES, AreaChecks, FormBodyCheck, SchemaChecks, answering
@@ -123,7 +126,22 @@ def test_a_click_redirects_where_the_service_says(client, fake_rpc):
                                                       "url": "https://example.org/offer?a=1"}
     response = client.get(f"/t/c/{TOKEN}")
     assert response.status_code == 302 and response.headers["Location"] == "https://example.org/offer?a=1"
-    assert fake_rpc.calls == [("campaigns", "track_click", (TOKEN,))]
+    assert fake_rpc.calls == [("campaigns", "track_click", (TOKEN, True))]
+
+
+def test_over_the_tracking_rate_a_click_still_redirects_but_is_not_counted(gateway_config, fake_rpc):
+    app = create_app({**gateway_config, "TRACKING_RATE_LIMIT": 1}, rpc_pool=fake_rpc)
+    try:
+        client = app.test_client()
+        fake_rpc.answers[("campaigns", "track_click")] = {"campaign_id": CAMPAIGN_ID, "person_id": PERSON_ID,
+                                                          "url": "https://example.org/offer"}
+        ip = f"198.51.100.{uuid.uuid4().int % 250 + 1}"
+        for _ in range(3):
+            response = client.get(f"/t/c/{TOKEN}", environ_base={"REMOTE_ADDR": ip})
+            assert response.status_code == 302 and response.headers["Location"] == "https://example.org/offer"
+        assert [args for _, _, args in fake_rpc.calls] == [(TOKEN, True), (TOKEN, False), (TOKEN, False)]
+    finally:
+        app.extensions["gateway"].close()
 
 
 def test_a_token_the_service_refuses_is_404(client, fake_rpc):

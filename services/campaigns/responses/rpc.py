@@ -3,7 +3,7 @@
 
 import re
 
-from services.campaigns.responses import commands
+from services.campaigns.responses import commands, tracking
 from shared.kit.entrypoints import rpc
 from shared.kit.validation import load, load_uuid
 from shared.schemas.campaigns.responses import (
@@ -55,9 +55,15 @@ class ResponsesRpc:
             return commands.track_open(conn, token, self.config)
 
     @rpc
-    def track_click(self, token):
+    def track_click(self, token, record=True):
         """A click link was followed: ``{campaign_id, person_id, url}`` to
-        redirect to; NotFound for a forged token."""
+        redirect to; NotFound for a forged token.  ``record=False`` (a client
+        over the gateway's tracking rate): the address only, nothing counted."""
         token = _token(token)
+        if not record:
+            found = tracking.read_click(self.config, token)
+            if found is None:
+                raise NotFound("This link is not valid.", errors={"token": ["Not a valid link."]})
+            return {"campaign_id": found["campaign_id"], "person_id": found["person_id"], "url": found["url"]}
         with self.db.transaction() as conn:
             return commands.track_click(conn, token, self.config)
