@@ -3,7 +3,6 @@ pricing preview: non-overlapping periods, volume tiers, validity dates,
 the standard book fallback, and amounts that are strings with exactly the
 currency's decimals (no float anywhere)."""
 
-import datetime
 import uuid
 from decimal import Decimal
 
@@ -11,13 +10,13 @@ import pytest
 
 from services.orders import money
 from shared.schemas.errors import Conflict, DuplicateFound, NotFound, PreconditionFailed, ValidationFailed
+from tests import dates
 from tests.orders.conftest import concurrently, unique
-
-TODAY = datetime.date.today()
 
 
 def day(offset):
-    return (TODAY + datetime.timedelta(days=offset)).isoformat()
+    """The day ``offset`` days from today (as the orders service dates, local), read when called."""
+    return dates.days_from_today(offset).isoformat()
 
 
 @pytest.fixture
@@ -157,13 +156,14 @@ def test_the_standard_book_stays_active(orders):
 def test_set_price_and_list(orders, book, category):
     product = make_product(orders, category)
 
-    result = orders.set_price(book["id"], {"product_id": product["id"], "currency": "eur", "unit_price": "9.5",
-                                           "tiers": [{"min_quantity": "100", "unit_price": "8"},
-                                                     {"min_quantity": "10", "unit_price": "9.125"}]}, "admin1")
+    with dates.during(dates.today_iso) as today:  # valid_from defaults to the day it is set
+        result = orders.set_price(book["id"], {"product_id": product["id"], "currency": "eur", "unit_price": "9.5",
+                                               "tiers": [{"min_quantity": "100", "unit_price": "8"},
+                                                         {"min_quantity": "10", "unit_price": "9.125"}]}, "admin1")
 
     price = result["price"]
     assert result["closed"] is None
-    assert price["currency"] == "EUR" and price["unit_price"] == "9.50" and price["valid_from"] == day(0)
+    assert price["currency"] == "EUR" and price["unit_price"] == "9.50" and price["valid_from"] == today
     assert price["tiers"] == [{"min_quantity": "10", "unit_price": "9.125"},
                               {"min_quantity": "100", "unit_price": "8.00"}]
     assert price["sku"] == product["sku"]

@@ -4,7 +4,6 @@ the invoice void, a credit on a paid invoice leaves a credit balance;
 crediting a line in parts adds up to the line exactly; refunded returns
 are credited on the invoices that billed them, oldest first."""
 
-import datetime
 import uuid
 from decimal import Decimal
 
@@ -15,13 +14,12 @@ from services.orders.invoicing import commands
 from shared.schemas.errors import Conflict, NotFound, ValidationFailed
 from shared.schemas.events import contract
 from shared.schemas.orders.invoicing import CreditNoteSchema, InvoiceDetailSchema
+from tests import dates
 from tests.orders.invoicing_support import issued_invoice, make_order, make_shipment
-
-TODAY = datetime.date.today().isoformat()
 
 
 def pay(amount):
-    return {"amount": amount, "paid_on": TODAY, "method": "bank_transfer"}
+    return {"amount": amount, "paid_on": dates.today_iso(), "method": "bank_transfer"}
 
 
 def credit(lines=None, reason="Wrong price"):
@@ -39,11 +37,12 @@ def test_a_partial_credit_note(orders, db, events):
     invoice = issued_invoice(orders, db, items=((4, "10.00", "19"), (1, "5.00", "7")))
     line = invoice["lines"][0]
 
-    note = orders.issue_credit_note(invoice["id"], credit([(line["id"], "1")]), "fiona")
+    with dates.during(dates.today_iso) as today:
+        note = orders.issue_credit_note(invoice["id"], credit([(line["id"], "1")]), "fiona")
 
-    year = datetime.date.today().year
+    year = note["issue_date"][:4]  # the issue date's year; the issue date is checked to be today below
     assert note["number"].startswith(f"CN-{year}-") and note["invoice_number"] == invoice["number"]
-    assert note["reason"] == "Wrong price" and note["issue_date"] == TODAY and note["return_id"] is None
+    assert note["reason"] == "Wrong price" and note["issue_date"] == today and note["return_id"] is None
     assert [(item["source_line_id"], item["quantity"], item["gross_amount"]) for item in note["lines"]] == [
         (line["id"], "1", "11.90")]
     assert note["totals"]["gross_total"] == "11.90"

@@ -10,19 +10,19 @@ import pytest
 
 from shared.schemas.errors import Conflict, NotFound
 from shared.schemas.orders.customers import CustomerValueSchema
+from tests import dates
 from tests.orders.conftest import known_account, unique
 from tests.orders.test_customers_projection import insert_order
-
-TODAY = datetime.datetime.now(datetime.UTC).date()
 
 
 @pytest.fixture
 def rates(db):
     """Orders' copy of sales' rates (base EUR): USD 0.9 today, nothing for CHF."""
+    today = dates.utc_today()  # customer value's today is UTC's
     db.conn.execute("DELETE FROM exchange_rates")
     db.conn.execute("INSERT INTO exchange_rates (currency, valid_from, rate) VALUES"
                     " ('USD', '2020-01-01', 0.5), ('USD', %s, 0.9), ('USD', %s, 2)",
-                    (TODAY - datetime.timedelta(days=3), TODAY + datetime.timedelta(days=10)))
+                    (today - datetime.timedelta(days=3), today + datetime.timedelta(days=10)))
     db.conn.execute("UPDATE exchange_rates_source SET base_currency = 'EUR', refreshed_at = now()")
 
 
@@ -32,7 +32,7 @@ def placed(db, order_id, when):
 
 def insert_invoice(db, account_id, order_id, net, status="issued", paid="0", currency="EUR", due_in_days=30):
     invoice_id, tag = str(uuid.uuid4()), unique()[:8].upper()
-    issued = status != "draft"
+    issued, today = status != "draft", dates.utc_today()
     db.conn.execute(
         "INSERT INTO invoices (id, number, series, year, sequence, status, order_id, account_id, currency,"
         " prices_include_tax, net_total, tax_total, gross_total, discount_total, tax_lines, paid_total,"
@@ -40,7 +40,7 @@ def insert_invoice(db, account_id, order_id, net, status="issued", paid="0", cur
         " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, false, %s, 0, %s, 0, '[]', %s, 30, %s, %s)",
         (invoice_id, f"I{tag}-1" if issued else None, f"I{tag}", 2026 if issued else None, 1 if issued else None,
          status, order_id, account_id, currency, Decimal(net), Decimal(net), Decimal(paid),
-         TODAY if issued else None, TODAY + datetime.timedelta(days=due_in_days) if issued else None))
+         today if issued else None, today + datetime.timedelta(days=due_in_days) if issued else None))
     return invoice_id
 
 
@@ -73,12 +73,13 @@ def test_the_value_of_an_account_in_several_currencies(orders, db, rates):
     insert_invoice(db, account, submitted, "999.00", status="draft")  # not issued: no revenue
     insert_credit_note(db, account, overdue, delivered, "20.00")
 
-    value = orders.customer_value(account)
+    with dates.during(dates.utc_today_iso) as today:
+        value = orders.customer_value(account)
 
     assert CustomerValueSchema().validate(value) == {}
     breakdown = {entry["currency"]: entry for entry in value.pop("currencies")}
     assert value == {
-        "account_id": account, "account_name": "Value Ltd", "as_of": TODAY.isoformat(), "reporting_currency": "EUR",
+        "account_id": account, "account_name": "Value Ltd", "as_of": today, "reporting_currency": "EUR",
         "lifetime_revenue": "550.00",     # EUR 200 + 100 - 20, USD 300 * 0.9
         "open_orders": {"count": 2, "amount": "370.00"},  # EUR 100 submitted, USD 300 shipped * 0.9
         "unpaid_balance": "380.00",       # EUR 200, USD 200 * 0.9

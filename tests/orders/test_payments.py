@@ -12,13 +12,16 @@ from services.orders.invoicing import commands
 from shared.schemas.errors import Conflict, NotFound, ValidationFailed
 from shared.schemas.events import contract
 from shared.schemas.orders.invoicing import PaymentPageSchema, PaymentRecordedSchema
+from tests import dates
 from tests.orders.invoicing_support import issued_invoice, keyed, make_order
 
-TODAY = datetime.date.today().isoformat()
+# Stands for tomorrow in a parametrize list: read when the test runs, since a date read at collection would be
+# today by then if the run crosses midnight.
+TOMORROW = object()
 
 
 def pay(amount, **fields):
-    return {"amount": amount, "paid_on": TODAY, "method": "bank_transfer", **fields}
+    return {"amount": amount, "paid_on": dates.today_iso(), "method": "bank_transfer", **fields}
 
 
 def count_payments(db, invoice_id):
@@ -79,12 +82,14 @@ def test_a_keyed_payment_sent_twice_is_recorded_once(rpc_proxy, service, orders,
 
 def test_a_payment_without_a_date_is_dated_today(orders, db):
     invoice = issued_invoice(orders, db)
-    recorded = orders.record_payment(invoice["id"], {"amount": "1.00", "method": "cash"}, "fiona")
-    assert recorded["payment"]["paid_on"] == TODAY
+    with dates.during(dates.today_iso) as today:
+        recorded = orders.record_payment(invoice["id"], {"amount": "1.00", "method": "cash"}, "fiona")
+    assert recorded["payment"]["paid_on"] == today
 
 
+# The cases' paid_on, read at collection, is today's or (past midnight) yesterday's: a valid date either way.
 @pytest.mark.parametrize(("data", "field"), [
-    ({"paid_on": TODAY, "method": "card"}, "amount"),
+    ({"paid_on": dates.today_iso(), "method": "card"}, "amount"),
     (pay("-1"), "amount"),
     (pay("0"), "amount"),
     (pay("ten"), "amount"),
@@ -92,12 +97,13 @@ def test_a_payment_without_a_date_is_dated_today(orders, db):
     (pay("1.005"), "amount"),  # more decimals than EUR has
     (pay("1", method="barter"), "method"),
     (pay("1", paid_on="yesterday"), "paid_on"),
-    (pay("1", paid_on=(datetime.date.today() + datetime.timedelta(days=1)).isoformat()), "paid_on"),
+    (pay("1", paid_on=TOMORROW), "paid_on"),  # in the future
     (pay("1", reference="r" * 201), "reference"),
     (pay("1", colour="red"), "colour"),
 ])
 def test_bad_payment_input_is_a_clear_422_and_writes_nothing(orders, db, data, field):
     invoice = issued_invoice(orders, db)
+    data = {key: dates.days_from_today(1).isoformat() if value is TOMORROW else value for key, value in data.items()}
     if field is None:
         assert orders.record_payment(invoice["id"], data, "fiona")["payment"]["amount"] == "1.50"
         return

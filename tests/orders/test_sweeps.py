@@ -3,14 +3,12 @@ SWEEP_SECONDS expires a sent quote past its validity and marks an issued
 invoice past its due date overdue by itself, each once (one event each),
 however many rounds the loop makes."""
 
-import datetime
 import time
 
+from tests import dates
 from tests.helpers import wait_for
 from tests.orders.invoicing_support import issued_invoice
 from tests.orders.quote_support import sent_quote
-
-YESTERDAY = datetime.date.today() - datetime.timedelta(days=1)
 
 
 def _past_due(db, invoice_id):
@@ -19,7 +17,7 @@ def _past_due(db, invoice_id):
     one statement only)."""
     with db.conn.transaction():
         db.conn.execute("ALTER TABLE invoices DISABLE TRIGGER invoices_guard")
-        db.conn.execute("UPDATE invoices SET due_date = %s WHERE id = %s", (YESTERDAY, invoice_id))
+        db.conn.execute("UPDATE invoices SET due_date = %s WHERE id = %s", (dates.days_from_today(-1), invoice_id))
         db.conn.execute("ALTER TABLE invoices ENABLE TRIGGER invoices_guard")
 
 
@@ -28,7 +26,7 @@ def test_the_running_sweeper_expires_quotes_and_marks_invoices_overdue_once(serv
     with rpc_proxy() as cluster:
         quote = sent_quote(cluster.orders, db)
         invoice = issued_invoice(cluster.orders, db)
-    db.conn.execute("UPDATE quotes SET valid_until = %s WHERE id = %s", (YESTERDAY, quote["id"]))
+    db.conn.execute("UPDATE quotes SET valid_until = %s WHERE id = %s", (dates.days_from_today(-1), quote["id"]))
     _past_due(db, invoice["id"])
 
     wait_for(lambda: db.scalar("SELECT status FROM quotes WHERE id = %s", (quote["id"],)) == "expired",

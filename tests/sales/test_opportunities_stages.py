@@ -2,13 +2,12 @@
 illegal moves refused with nothing changed, loss reasons, reopening, the
 probability rule, history, events exactly once, and concurrent moves."""
 
-from datetime import UTC, datetime
-
 import pytest
 
 from shared.schemas.envelope import EnvelopeSchema
 from shared.schemas.errors import IllegalTransition, PreconditionFailed, ValidationFailed
 from shared.schemas.events import contract
+from tests import dates
 from tests.sales.conftest import account_data, concurrently
 from tests.sales.opportunity_helpers import (
     new_account,
@@ -18,8 +17,6 @@ from tests.sales.opportunity_helpers import (
     pipeline_data,
     stage,
 )
-
-TODAY = datetime.now(UTC).date().isoformat()
 
 
 @pytest.fixture
@@ -60,8 +57,9 @@ def test_a_move_follows_the_stage_records_history_and_publishes_once(sales, db, 
 
 def test_winning_publishes_won_and_reopening_clears_closed_on(sales, db, events, account_id):
     created = sales.create_opportunity(opportunity_data(account_id, stage="negotiation"))
-    won = sales.update_opportunity(created["id"], {"stage": "closed_won"}, "rep-1")
-    assert (won["category"], won["probability"], won["closed_on"]) == ("won", 100, TODAY)
+    with dates.during(dates.utc_today_iso) as today:  # closed_on: the day (UTC) of the move
+        won = sales.update_opportunity(created["id"], {"stage": "closed_won"}, "rep-1")
+    assert (won["category"], won["probability"], won["closed_on"]) == ("won", 100, today)
     assert sorted(event.type for event in published(events, db, won, ["opportunity.stage_changed",
                                                                          "opportunity.won"])) == [
         "opportunity.stage_changed", "opportunity.won"]
@@ -83,9 +81,10 @@ def test_losing_needs_a_reason_and_reopening_clears_it(sales, db, events, accoun
         sales.update_opportunity(created["id"], {"stage": "closed_lost", "loss_reason": "  "})
     assert opportunity_state(sales, db, created["id"]) == before
 
-    lost = sales.update_opportunity(created["id"], {"stage": "closed_lost", "loss_reason": "chose a competitor"})
+    with dates.during(dates.utc_today_iso) as today:
+        lost = sales.update_opportunity(created["id"], {"stage": "closed_lost", "loss_reason": "chose a competitor"})
     assert (lost["category"], lost["probability"], lost["closed_on"], lost["loss_reason"]) == (
-        "lost", 0, TODAY, "chose a competitor")
+        "lost", 0, today, "chose a competitor")
     types = sorted(event.type for event in published(events, db, lost, ["opportunity.stage_changed",
                                                                           "opportunity.lost", "opportunity.updated"]))
     assert types == ["opportunity.lost", "opportunity.stage_changed", "opportunity.updated"]

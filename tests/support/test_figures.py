@@ -84,7 +84,7 @@ def march(db):
     survey(db, c1, at("2021-03-03T12:00"), at("2021-03-04T08:00"), csat=5, nps=10)
     survey(db, c2, at("2021-03-06T09:00"), at("2021-03-07T08:00"), csat=2, nps=6)
     survey(db, c1, at("2021-03-20T09:00"))
-    return {"team": team, "a1": a1, "a2": a2, "c7": c7, "today_breach": today_breach}
+    return {"team": team, "a1": a1, "a2": a2, "c7": c7}
 
 
 def test_sla_compliance_per_metric(support, march):
@@ -141,12 +141,22 @@ def test_csat_and_nps(support, march):
     assert figures["nps"] == {"count": 2, "promoters": 1, "passives": 0, "detractors": 1, "score": 0.0}
 
 
-def test_todays_breaches(support, march):
-    figures = support.support_figures({**MARCH, "team_id": march["team"]})
+def test_todays_breaches(db, support, march):
+    # "Today" is the service's when it answers, and the module's cases may have been made the day before (a run
+    # crossing midnight): c7's breach is put in the middle of today now, and asked about again should midnight
+    # fall between the two.
+    for _ in range(2):
+        today_breach = db.scalar(
+            "UPDATE case_sla SET breached_at = date_trunc('day', now()) + (now() - date_trunc('day', now())) / 2"
+            " WHERE case_id = %s AND metric = 'first_response' RETURNING breached_at", (march["c7"]["id"],))
+        figures = support.support_figures({**MARCH, "team_id": march["team"]})
+        answered_at = datetime.datetime.fromisoformat(figures["generated_at"])
+        if answered_at.astimezone(datetime.UTC).date() == today_breach.astimezone(datetime.UTC).date():
+            break
     [breach] = figures["breaches_today"]
     assert breach["case_id"] == str(march["c7"]["id"]) and breach["metric"] == "first_response"
     assert breach["number"] == march["c7"]["number"] and breach["owner_id"] == march["a1"]
-    assert datetime.datetime.fromisoformat(breach["breached_at"]) == march["today_breach"]
+    assert datetime.datetime.fromisoformat(breach["breached_at"]) == today_breach
 
 
 def test_one_agents_figures(support, march):
