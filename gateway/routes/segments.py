@@ -1,6 +1,6 @@
 """Segments (rule trees with a live count and a join/leave history), static lists and suppression lists."""
 
-from flask import Blueprint
+from flask import Blueprint, g
 
 from gateway.auth import requires
 from gateway.csv_upload import CsvRows, UploadBroken, batches, open_upload, text_of
@@ -70,7 +70,8 @@ def _unusable(detail):
 
 def _csv_rows():
     """The uploaded CSV's rows as ``{"line", "email"}``, in batches."""
-    rows = CsvRows(text_of(open_upload()))
+    # Under an Idempotency-Key the idempotency layer opened the upload to fingerprint it as it streams.
+    rows = CsvRows(text_of(g.crm_upload if g.get("crm_upload") is not None else open_upload()))
     try:
         first = next(rows, None)
         if first is None:
@@ -258,6 +259,9 @@ def import_list(list_id):
     return _imported("import_static_list", str(list_id))
 
 
+import_list.crm_upload = open_upload
+
+
 # Suppressions
 
 @bp.get("/campaigns/suppressions")
@@ -285,6 +289,9 @@ def add_suppression(body):
            description="Rows that are no address come back in `rows_not_taken` with their line.")
 def import_suppressions():
     return _imported("import_suppressions")
+
+
+import_suppressions.crm_upload = open_upload
 
 
 @bp.get("/campaigns/suppressions/<email>")

@@ -3,6 +3,10 @@ may use each, what each sends to the campaigns service, bad input answered
 before the service is asked, CSV uploads (rows numbered by their line, a
 header without an email column refused), and their OpenAPI documentation."""
 
+import uuid
+
+import pytest
+
 from shared.schemas.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
 from tests.gateway.conftest import assert_problem, bearer
 from tests.gateway.route_tables import (
@@ -200,6 +204,21 @@ def test_a_list_import_sends_numbered_rows_in_batches_and_adds_up_the_answers(cl
     assert sent[0][:2] == [{"line": 2, "email": "ada@example.org"}, {"line": 4, "email": "not-an-address"}]
     assert result["rows"] == 2502 and result["not_taken"] == 1 and result["added"] == 2
     assert result["rows_not_taken"] == [{"line": 4, "email": "not-an-address", "reason": "Not an email address."}]
+
+
+@pytest.mark.parametrize("path", [f"{LIST}/import", "/api/v1/campaigns/suppressions/import"])
+def test_an_import_under_an_idempotency_key_reads_the_file_once_and_replays(client, tokens, fake_rpc, path):
+    answer = {"rows": 1, "added": 1, "not_taken": 0, "rows_not_taken": []}
+    fake_rpc.answers[("campaigns", "import_static_list")] = lambda list_id, data, actor: dict(answer)
+    fake_rpc.answers[("campaigns", "import_suppressions")] = lambda data, actor: dict(answer)
+    headers = {**bearer(tokens["marketing"]), "Content-Type": "text/csv", "Idempotency-Key": uuid.uuid4().hex}
+    first = client.post(path, data=b"email\na@x.org\n", headers=headers)
+    assert first.status_code == 200, first.get_json()
+    assert [call[2][-2] for call in fake_rpc.calls] == [{"rows": [{"line": 2, "email": "a@x.org"}]}]
+    again = client.post(path, data=b"email\na@x.org\n", headers=headers)
+    assert again.status_code == 200 and again.get_json() == first.get_json() and len(fake_rpc.calls) == 1
+    other = client.post(path, data=b"email\nb@x.org\n", headers=headers)
+    assert_problem(other, 422)
 
 
 def test_a_file_of_addresses_alone_is_taken_and_unusable_files_are_400(client, tokens, fake_rpc):
