@@ -8,6 +8,7 @@ lead as the API and events show it.
 Events are published by hand on ``campaigns.events`` as its relay would; a
 delivery's handling is observed through its consumer span."""
 
+import itertools
 import json
 import uuid
 
@@ -59,17 +60,22 @@ def deliver(amqp_uri, service, span_exporter):
     connection.release()
 
 
-def consent_changed(email, status, purpose="marketing_email"):
+CHANGES = itertools.count(1)  # the ledger's change numbers: each event a newer one unless given
+
+
+def consent_changed(email, status, purpose="marketing_email", change_id=None):
     data = {"email": email, "purpose": purpose, "channel": "email", "status": status, "previous_status": None,
             "legal_basis": "consent", "source": "preference_page", "at": "2026-05-01T10:00:00+00:00",
-            "change_id": 1}
+            "change_id": next(CHANGES) if change_id is None else change_id}
     contract("consent.changed").schema().load(data)
     return envelope("consent.changed", data)
 
 
 def test_only_marketing_email_decisions_concern_leads():
     assert do_not_email_of({"email": "A@x.org", "purpose": "marketing_email", "channel": "email",
-                            "status": "withdrawn"}) == ("a@x.org", True)
+                            "status": "withdrawn", "change_id": 3}) == ("a@x.org", True, 3)
+    assert do_not_email_of({"email": "a@x.org", "purpose": "marketing_email", "channel": "email",
+                            "status": "withdrawn", "change_id": "3"}) is None
     assert do_not_email_of({"email": "a@x.org", "purpose": "sms", "channel": "sms", "status": "withdrawn"}) is None
     assert do_not_email_of({"email": "a@x.org", "purpose": "marketing_email", "channel": "email",
                             "status": "pending_confirmation"}) is None
@@ -98,6 +104,17 @@ def test_a_withdrawal_delivered_twice_marks_the_lead_once_and_a_grant_clears_it(
     deliver(consent_changed(lead["email"].lower(), "granted"))
     cleared = leads.get_lead(lead["id"])
     assert cleared["do_not_email"] is False and cleared["version"] == marked["version"] + 1
+
+
+def test_an_older_decision_delivered_late_never_overrides_a_newer_one(leads, deliver):
+    lead = leads.create_lead(person(), "ann")
+    email = lead["email"].lower()
+    withdrawn, granted = next(CHANGES), next(CHANGES)
+    deliver(consent_changed(email, "withdrawn", change_id=withdrawn))
+    assert leads.get_lead(lead["id"])["do_not_email"] is True
+    deliver(consent_changed(email, "granted", change_id=granted))
+    deliver(consent_changed(email, "withdrawn", change_id=withdrawn - 1 if withdrawn > 1 else 0))  # older, late
+    assert leads.get_lead(lead["id"])["do_not_email"] is False
 
 
 def test_other_purposes_and_pending_consents_change_nothing(leads, db, deliver):

@@ -7,6 +7,7 @@ purposes, channels and pending consents change nothing.
 Events are published by hand on ``campaigns.events`` as its relay would; a
 delivery's handling is observed through its consumer span."""
 
+import itertools
 import json
 import uuid
 
@@ -56,19 +57,24 @@ def deliver(amqp_uri, service, span_exporter):
     connection.release()
 
 
-def consent_changed(email, status, purpose="marketing_email", channel="email"):
+CHANGES = itertools.count(1)  # the ledger's change numbers: each event a newer one unless given
+
+
+def consent_changed(email, status, purpose="marketing_email", channel="email", change_id=None):
     data = {"email": email, "purpose": purpose, "channel": channel, "status": status, "previous_status": None,
             "legal_basis": "consent", "source": "unsubscribe_link", "at": "2026-05-01T10:00:00+00:00",
-            "change_id": 1}
+            "change_id": next(CHANGES) if change_id is None else change_id}
     contract("consent.changed").schema().load(data)
     return envelope("consent.changed", data)
 
 
 def test_the_event_is_read_only_for_marketing_email_decisions():
     assert do_not_email_of({"email": "A@Example.org", "purpose": "marketing_email", "channel": "email",
-                            "status": "withdrawn"}) == ("a@example.org", True)
+                            "status": "withdrawn", "change_id": 7}) == ("a@example.org", True, 7)
     assert do_not_email_of({"email": "a@example.org", "purpose": "marketing_email", "channel": "email",
-                            "status": "granted"}) == ("a@example.org", False)
+                            "status": "granted", "change_id": 8}) == ("a@example.org", False, 8)
+    assert do_not_email_of({"email": "a@example.org", "purpose": "marketing_email", "channel": "email",
+                            "status": "granted"}) is None  # no change number: its order cannot be told
     for data in ({"email": "a@example.org", "purpose": "newsletter", "channel": "email", "status": "withdrawn"},
                  {"email": "a@example.org", "purpose": "marketing_email", "channel": "sms", "status": "withdrawn"},
                  {"email": "a@example.org", "purpose": "marketing_email", "channel": "email",
@@ -102,6 +108,18 @@ def test_a_withdrawal_delivered_twice_marks_the_contact_once_and_a_grant_clears_
     deliver(consent_changed(email.lower(), "granted"))
     cleared = sales.get_contact(contact["id"])
     assert cleared["do_not_email"] is False and cleared["version"] == marked["version"] + 1
+
+
+def test_an_older_decision_delivered_late_never_overrides_a_newer_one(sales, db, deliver):
+    contact = sales.create_contact(contact_data(), "ann")
+    email = contact["emails"][0].lower()
+    withdrawn, granted = next(CHANGES), next(CHANGES)
+    deliver(consent_changed(email, "granted", change_id=granted))
+    deliver(consent_changed(email, "withdrawn", change_id=withdrawn))  # the older one, redelivered after
+    assert sales.get_contact(contact["id"])["do_not_email"] is False
+    assert sales.get_contact(contact["id"])["version"] == contact["version"]
+    deliver(consent_changed(email, "withdrawn"))  # a newer withdrawal does apply
+    assert sales.get_contact(contact["id"])["do_not_email"] is True
 
 
 def test_other_purposes_and_pending_consents_change_nothing(sales, db, deliver):

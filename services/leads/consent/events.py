@@ -5,15 +5,18 @@ Every lead with the address (open or closed; a merged lead's survivor is a
 lead of its own) is written by ``records.commands.write_lead``, so its
 version, its history and ``lead.updated`` follow as for any change; a lead
 marked already is left alone.  Other purposes and channels, and a consent
-pending confirmation, change nothing (no inbox row either).  Once per event
-however often it is delivered (the inbox).
+pending confirmation, change nothing (no inbox row either).  Events handled
+out of order (a redelivery after a later change of the address) are told
+apart by the ledger's ``change_id``: an older decision never overrides a
+newer one (the kit's sequence module).  Once per event however often it is
+delivered (the inbox).
 """
 
 import logging
 
 from services.leads.normalize import normalize_email
 from services.leads.records import commands, store
-from shared.kit import outbox
+from shared.kit import outbox, sequence
 from shared.kit.inbox import inbox_handler
 
 log = logging.getLogger(__name__)
@@ -23,15 +26,16 @@ MARKS = {"withdrawn": True, "granted": False}
 
 
 def do_not_email_of(data):
-    """``(email_norm, do_not_email)`` a ``consent.changed`` event's data asks
+    """``(email_norm, do_not_email, change_id)`` a ``consent.changed`` event's data asks
     for, or None when it asks nothing of leads."""
     if not isinstance(data, dict) or data.get("purpose") != "marketing_email" or data.get("channel") != "email":
         return None
     mark = MARKS.get(data.get("status"))
     email_norm = normalize_email(data.get("email")) if isinstance(data.get("email"), str) else None
-    if mark is None or email_norm is None:
+    change_id = data.get("change_id")
+    if mark is None or email_norm is None or not isinstance(change_id, int) or isinstance(change_id, bool):
         return None
-    return email_norm, mark
+    return email_norm, mark, change_id
 
 
 def mark_leads(conn, email_norm, do_not_email):
@@ -58,6 +62,11 @@ class ConsentEvents:
             return
         with self.db.handle_once(event) as conn:
             if conn is not None:
-                marked = mark_leads(conn, *decision)
+                email_norm, do_not_email, change_id = decision
+                if not sequence.newer(conn, "consent.marketing_email", email_norm, change_id):
+                    log.info("consent.changed event %s: change %s of the address is older than one applied; "
+                             "nothing to do", event.get("id"), change_id)
+                    return
+                marked = mark_leads(conn, email_norm, do_not_email)
                 log.info("consent.changed event %s: %d lead(s) do_not_email=%s", event.get("id"), len(marked),
-                         decision[1])
+                         do_not_email)

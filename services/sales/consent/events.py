@@ -6,14 +6,18 @@ marketing mails, and the key of the campaigns service's ledger).  Each
 contact is changed by ``commands.update_contact``, so its version, its
 history and ``contact.updated`` follow as for any change; a contact marked
 already is left alone.  Other purposes and channels, and a consent pending
-confirmation, change nothing (no inbox row either).  Once per event however
-often it is delivered (the inbox).
+confirmation, change nothing (no inbox row either).  Events handled out of
+order (a redelivery after a later change of the address) are told apart by
+the ledger's ``change_id``: an older decision never overrides a newer one
+(the kit's sequence module).  Once per event however often it is delivered
+(the inbox).
 """
 
 import logging
 
 from services.sales.contacts import commands
 from services.sales.normalize import normalize_email
+from shared.kit import sequence
 from shared.kit.inbox import inbox_handler
 from shared.schemas.errors import CrmError
 
@@ -24,15 +28,16 @@ MARKS = {"withdrawn": True, "granted": False}
 
 
 def do_not_email_of(data):
-    """``(email_norm, do_not_email)`` a ``consent.changed`` event's data asks
+    """``(email_norm, do_not_email, change_id)`` a ``consent.changed`` event's data asks
     for, or None when it asks nothing of contacts."""
     if not isinstance(data, dict) or data.get("purpose") != "marketing_email" or data.get("channel") != "email":
         return None
     mark = MARKS.get(data.get("status"))
     email_norm = normalize_email(data.get("email")) if isinstance(data.get("email"), str) else None
-    if mark is None or email_norm is None:
+    change_id = data.get("change_id")
+    if mark is None or email_norm is None or not isinstance(change_id, int) or isinstance(change_id, bool):
         return None
-    return email_norm, mark
+    return email_norm, mark, change_id
 
 
 def mark_contacts(conn, email_norm, do_not_email):
@@ -61,6 +66,11 @@ class ConsentEvents:
             return
         with self.db.handle_once(event) as conn:
             if conn is not None:
-                marked = mark_contacts(conn, *decision)
+                email_norm, do_not_email, change_id = decision
+                if not sequence.newer(conn, "consent.marketing_email", email_norm, change_id):
+                    log.info("consent.changed event %s: change %s of the address is older than one applied; "
+                             "nothing to do", event.get("id"), change_id)
+                    return
+                marked = mark_contacts(conn, email_norm, do_not_email)
                 log.info("consent.changed event %s: %d contact(s) do_not_email=%s", event.get("id"), len(marked),
-                         decision[1])
+                         do_not_email)
