@@ -4,12 +4,13 @@ and evidence, and its append-only history), double opt-in requests, the
 public pages of signed links (one-click unsubscribe, preferences,
 confirmation), and the event ``consent.changed``."""
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import fields, validate
 
 from shared.schemas.common import StrictSchema, TrimmedSchema, email_address, text
 from shared.schemas.events import register_event
 
 PURPOSES = ("marketing_email", "newsletter", "phone", "sms")
+EMAIL_PURPOSES = ("marketing_email", "newsletter")  # those a confirmation link by email can ask for
 CHANNELS = ("email", "phone", "sms", "post")
 # The channel a purpose is about when none is given (an unsubscribe link's, the preference page's).
 DEFAULT_CHANNEL = {"marketing_email": "email", "newsletter": "email", "phone": "phone", "sms": "sms"}
@@ -74,7 +75,9 @@ class ConsentRequestSchema(_EvidenceSchema):
     follow it; without, it is granted at once (single opt-in)."""
 
     email = email_address(required=True)
-    purpose = _purpose(load_default="marketing_email")
+    purpose = fields.String(load_default="marketing_email", validate=validate.OneOf(EMAIL_PURPOSES, error=(
+        "Double opt-in is for email purposes: marketing_email or newsletter.")), metadata={
+        "description": "What the person is asked about: marketing_email (the default) or newsletter."})
     channel = fields.String(load_default=None, allow_none=True,
                             validate=validate.OneOf(("email",), error="Double opt-in confirms an email address: "
                                                                       "email (or leave it out)."),
@@ -84,11 +87,6 @@ class ConsentRequestSchema(_EvidenceSchema):
                        "is followed (default true)."})
     source = fields.String(load_default="form", validate=validate.OneOf(STAFF_SOURCES), metadata={
         "description": "Where the request came from (default form)."})
-
-    @validates_schema
-    def email_purposes(self, data, **kwargs):
-        if data.get("purpose") not in (None, "marketing_email", "newsletter"):
-            raise ValidationError("Double opt-in is for email purposes: marketing_email or newsletter.", "purpose")
 
 
 class ConsentQuerySchema(StrictSchema):
