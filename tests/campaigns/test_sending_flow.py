@@ -3,10 +3,12 @@ SMTP server: who is mailed and who is suppressed (and why), headers and the
 unsubscribe link, retries on 4xx, 5xx bounces, later bounces, the frequency
 cap across campaigns, cancelling, transactional mail, and bad input."""
 
+import psycopg
 import pytest
 
 from services.campaigns.consent import links
 from services.campaigns.sending import queue
+from shared.kit.locks import advisory_lock
 from shared.schemas.errors import Conflict, NotFound, ValidationFailed
 from tests.campaigns import sending_fixtures
 from tests.campaigns.sending_fixtures import (
@@ -73,6 +75,29 @@ def test_only_those_who_may_be_mailed_are_mailed_once(sending, db, smtp, events,
     assert len(page["items"]) == 4 and page["next_cursor"]
     rest = sending.list_email_send_recipients(send["id"], {"status": ["suppressed"], "cursor": page["next_cursor"]})
     assert len(rest["items"]) == 2 and rest["next_cursor"] is None
+
+
+def test_a_template_edited_while_its_send_runs_changes_none_of_its_emails(sending, db, smtp, campaigns_config):
+    email = address("steady")
+    set_consent(db, email)
+    template_id = template(db, subject="Old subject")
+    db.conn.execute("INSERT INTO template_versions (template_id, version, name, subject, html, text)"
+                    " SELECT id, version, name, subject, html, text FROM templates WHERE id = %s", (template_id,))
+    campaign_id = campaign(db)
+    members(db, campaign_id, [person(db, email)])
+    # The sender cannot decide this address while the test holds its lock: the edit lands mid-send.
+    with psycopg.connect(campaigns_config["DATABASE_URL"]) as holder:
+        with holder.transaction():
+            advisory_lock(holder, f"campaigns-email:{email}")
+            send = sending.create_email_send(campaign_id, {"template_id": template_id,
+                                                           "audience": {"kind": "members"}}, "mia")
+            assert send["template_version"] == 1
+            db.conn.execute("UPDATE templates SET subject = 'New subject', version = 2 WHERE id = %s", (template_id,))
+            db.conn.execute("INSERT INTO template_versions (template_id, version, name, subject, html, text)"
+                            " SELECT id, version, name, subject, html, text FROM templates WHERE id = %s",
+                            (template_id,))
+    wait_finished(db, send["id"])
+    assert [message["Subject"] for message in messages_to(smtp, email)] == ["Old subject"]
 
 
 def test_4xx_is_retried_and_5xx_bounces_and_suppresses(sending, db, smtp, events):

@@ -31,8 +31,8 @@ from shared.schemas.errors import Conflict, NotFound, ValidationFailed
 log = logging.getLogger(__name__)
 
 SEND_FIELDS = ("id", "campaign_id", "template_id", "audience_kind", "audience_id", "status", "scheduled_at",
-               "started_at", "finished_at", "recipients", "created_by", "cancelled_by", "version", "created_at",
-               "updated_at")
+               "started_at", "finished_at", "recipients", "template_version", "created_by", "cancelled_by", "version",
+               "created_at", "updated_at")
 RECIPIENT_FIELDS = ("id", "send_id", "person_id", "email", "status", "reason", "message_id", "attempts",
                     "decided_at", "sent_at", "bounced_at", "last_error")
 EMAIL_FIELDS = ("id", "send_id", "campaign_id", "person_id", "message_id", "status", "reason", "attempts")
@@ -170,7 +170,7 @@ def decide_recipient(conn, recipient, settings, config):
         return store.mark_suppressed(conn, recipient["id"], facts.email_norm, decision.reason), None
     send = store.find_send(conn, recipient["send_id"])
     campaign = store.find_campaign(conn, recipient["campaign_id"])
-    template = store.find_template(conn, send["template_id"])
+    template = store.template_of_send(conn, send)
     try:
         unsubscribe = links.unsubscribe_url(config, facts.email_norm, "marketing_email", str(campaign["id"]))
         extra = {"unsubscribe_url": unsubscribe, "preferences_url": links.preferences_url(config, facts.email_norm),

@@ -50,9 +50,21 @@ def due_scheduled(conn):
 
 
 def mark_started(conn, send_id, recipients):
+    """The send runs from now, with the template's version of this moment."""
     return conn.execute(
-        "UPDATE email_sends SET status = 'sending', started_at = now(), recipients = %s, version = version + 1, "
-        "updated_at = now() WHERE id = %s RETURNING *", (recipients, send_id)).fetchone()
+        "UPDATE email_sends s SET status = 'sending', started_at = now(), recipients = %s, version = s.version + 1,"
+        " template_version = (SELECT t.version FROM templates t WHERE t.id = s.template_id), updated_at = now()"
+        " WHERE s.id = %s RETURNING s.*", (recipients, send_id)).fetchone()
+
+
+def template_of_send(conn, send):
+    """The template as the send renders it: the version it started with."""
+    if send["template_version"] is not None:
+        row = conn.execute("SELECT template_id AS id, * FROM template_versions WHERE template_id = %s AND version = %s",
+                           (send["template_id"], send["template_version"])).fetchone()
+        if row is not None:
+            return row
+    return find_template(conn, send["template_id"])
 
 
 def mark_cancelled(conn, send_id, actor):

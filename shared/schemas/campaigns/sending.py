@@ -57,6 +57,8 @@ class SendSchema(StrictSchema):
     started_at = fields.AwareDateTime(allow_none=True)
     finished_at = fields.AwareDateTime(allow_none=True)
     recipients = fields.Integer(required=True, metadata={"description": "People in the audience when it started."})
+    template_version = fields.Integer(allow_none=True, metadata={
+        "description": "The template's version its emails render: the one current when the send started."})
     created_by = fields.String(allow_none=True)
     cancelled_by = fields.String(allow_none=True)
     version = fields.Integer(required=True)
