@@ -14,28 +14,14 @@ delivered (the inbox).
 
 import logging
 
-from services.leads.normalize import normalize_email
 from services.leads.records import commands, store
 from shared.kit import outbox, sequence
 from shared.kit.inbox import inbox_handler
+from shared.schemas.campaigns.consent import do_not_email_of
 
 log = logging.getLogger(__name__)
 
 ACTOR = "campaigns:consent"
-MARKS = {"withdrawn": True, "granted": False}
-
-
-def do_not_email_of(data):
-    """``(email_norm, do_not_email, change_id)`` a ``consent.changed`` event's data asks
-    for, or None when it asks nothing of leads."""
-    if not isinstance(data, dict) or data.get("purpose") != "marketing_email" or data.get("channel") != "email":
-        return None
-    mark = MARKS.get(data.get("status"))
-    email_norm = normalize_email(data.get("email")) if isinstance(data.get("email"), str) else None
-    change_id = data.get("change_id")
-    if mark is None or email_norm is None or not isinstance(change_id, int) or isinstance(change_id, bool):
-        return None
-    return email_norm, mark, change_id
 
 
 def mark_leads(conn, email_norm, do_not_email):

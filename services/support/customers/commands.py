@@ -11,28 +11,13 @@ case refers to with ``require_account``, ``require_contact`` and
 
 import datetime
 import logging
-import uuid
 
 from services.support.customers import store
+from shared.kit.payload import parse_id
+from shared.kit.payload import text as _text
 from shared.schemas.errors import ValidationFailed
 
 log = logging.getLogger(__name__)
-
-
-def parse_id(value):
-    """The canonical text of a UUID, or None."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError:
-        return None
-
-
-def _text(value, limit=500):
-    if not isinstance(value, str) or not value.strip():
-        return None
-    return value.strip()[:limit]
 
 
 def _version(value):

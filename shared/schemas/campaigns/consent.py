@@ -6,6 +6,7 @@ confirmation), and the event ``consent.changed``."""
 
 from marshmallow import fields, validate
 
+from shared.kit.normalize import normalize_email
 from shared.schemas.common import StrictSchema, TrimmedSchema, email_address, text
 from shared.schemas.events import register_event
 
@@ -213,3 +214,23 @@ register_event("consent.changed", ConsentChangedSchema, "campaigns",
                "A consent decision changed: granted, withdrawn (an unsubscribe, the preference page, staff) or "
                "pending a double opt-in confirmation. Sales marks the contacts with the address do-not-email "
                "(marketing_email withdrawn) or clears it (granted); leads does the same on leads.")
+
+
+DO_NOT_EMAIL_MARKS = {"withdrawn": True, "granted": False}
+
+
+def do_not_email_of(data):
+    """What a ``consent.changed`` event's data asks of the records (sales'
+    contacts, leads' leads) with its address: ``(email_norm, do_not_email,
+    change_id)``, or None when it asks nothing of them: only a marketing
+    email decision by email that is granted or withdrawn marks them (another
+    purpose or channel, or a consent pending confirmation, does not), and
+    only one with its ledger ``change_id`` (which orders the decisions)."""
+    if not isinstance(data, dict) or data.get("purpose") != "marketing_email" or data.get("channel") != "email":
+        return None
+    mark = DO_NOT_EMAIL_MARKS.get(data.get("status"))
+    email_norm = normalize_email(data.get("email")) if isinstance(data.get("email"), str) else None
+    change_id = data.get("change_id")
+    if mark is None or email_norm is None or not isinstance(change_id, int) or isinstance(change_id, bool):
+        return None
+    return email_norm, mark, change_id
