@@ -1,9 +1,9 @@
 """The campaigns service: campaigns and their members, the people marketing
 can reach (a projection of contacts and leads with the signals marketers
-segment on), segments that stay current as events arrive, static and
-suppression lists, the consent ledger, email templates and sends, responses,
-attribution of revenue and pipeline, and the figures of the campaign
-dashboards.
+segment on, money in sales' reporting currency), segments that stay current
+as events arrive, static and suppression lists, the consent ledger, email
+templates and sends, responses, attribution of revenue and pipeline, and the
+figures of the campaign dashboards.
 
 Each area's entrypoints live in a mixin next to its domain code; this class
 only puts them together with the platform kit's dependencies."""
@@ -14,6 +14,7 @@ from services.campaigns.campaigns.rpc import CampaignsRpc
 from services.campaigns.consent.rpc import ConsentRpc
 from services.campaigns.figures.rpc import FiguresRpc
 from services.campaigns.people.events import PeopleEvents
+from services.campaigns.people.rates import RatesRefresh
 from services.campaigns.people.rpc import PeopleRpc
 from services.campaigns.people.sync import PeopleSync
 from services.campaigns.responses.events import ResponseEvents
@@ -31,5 +32,6 @@ class CampaignsService(Service, PeopleRpc, PeopleEvents, SegmentsRpc, ConsentRpc
     name = "campaigns"
 
     people_sync = PeopleSync()
+    rates_refresh = RatesRefresh()
     email_sender = EmailSender()
     segment_refresh = SegmentRefresh()

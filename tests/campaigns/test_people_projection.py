@@ -20,6 +20,14 @@ NOW = datetime.datetime.now(datetime.UTC)
 MOVED = {"contacts": 0, "opportunities": 0, "activities": 0, "children": 0}
 
 
+@pytest.fixture(scope="module", autouse=True)
+def reporting_in_eur(db):
+    """Sales reports in EUR (as if its answer had been copied): the amounts
+    here are in EUR, so they need no exchange rate (tests/campaigns/
+    test_people_currencies.py converts others)."""
+    db.conn.execute("UPDATE exchange_rates_source SET base_currency = 'EUR'")
+
+
 @pytest.fixture
 def publish(amqp_uri, service):
     """``publish(envelope)`` on the producer's exchange; campaigns' queues exist (``service``)."""

@@ -1,12 +1,14 @@
-"""What the people projection reads from other services' snapshots (no
-broker, no database): unreadable ones are refused, not half-read."""
+"""What the people projection reads from other services' snapshots and
+sales' exchange rates (no broker, no database): unreadable ones are
+refused, not half-read."""
 
+import datetime
 import uuid
 from decimal import Decimal
 
 import pytest
 
-from services.campaigns.people import commands
+from services.campaigns.people import commands, rates
 
 ID = str(uuid.uuid4())
 
@@ -50,3 +52,19 @@ def test_a_credit_note_counts_against_revenue_and_a_merged_case_is_closed():
     assert commands.case_values(case)["is_open"] is True
     assert commands.case_values({**case, "merged_into": str(uuid.uuid4())})["is_open"] is False
     assert commands.case_values({**case, "status": "resolved"})["is_open"] is False
+
+
+def test_sales_exchange_rates_are_read_whole_or_not_at_all():
+    item = {"currency": "USD", "valid_from": "2026-01-01", "rate": "0.9", "set_by": "ann"}
+    assert rates.read_answer({"currency": "EUR", "items": [item, {**item, "currency": "EUR", "rate": "1"},
+                                                           {**item, "valid_from": "2025-01-01", "rate": "0.95"}]}) \
+        == ("EUR", [("USD", datetime.date(2025, 1, 1), Decimal("0.95")), ("USD", datetime.date(2026, 1, 1),
+                                                                            Decimal("0.9"))])
+    assert rates.read_answer({"currency": "EUR", "items": []}) == ("EUR", [])
+    for bad in ({"currency": "eur", "items": []}, {"currency": "EUR"}, None, {"currency": "EUR", "items": [1]},
+                {"currency": "EUR", "items": [{**item, "rate": "0"}]},
+                {"currency": "EUR", "items": [{**item, "rate": "NaN"}]},
+                {"currency": "EUR", "items": [{**item, "valid_from": "soon"}]},
+                {"currency": "EUR", "items": [{**item, "currency": "US"}]},
+                {"currency": "EUR", "items": [{"currency": "USD", "rate": "0.9"}]}):
+        assert rates.read_answer(bad) is None, bad

@@ -12,11 +12,12 @@ upkeep in the same transaction.
 
 import datetime
 import logging
-import uuid
 from decimal import Decimal, InvalidOperation
 
 from services.campaigns.people import store
 from services.campaigns.segments import upkeep
+from shared.kit.payload import parse_id
+from shared.kit.payload import text as _text
 from shared.kit.rows import plain
 
 log = logging.getLogger(__name__)
@@ -26,22 +27,6 @@ CLOSED_CASE_STATUSES = ("resolved", "closed")
 
 
 # Reading what other services' records carry ------------------------------------------
-
-def parse_id(value):
-    """The canonical text of a UUID, or None."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError:
-        return None
-
-
-def _text(value, limit=500):
-    if not isinstance(value, str) or not value.strip():
-        return None
-    return value.strip()[:limit]
-
 
 def _version(value):
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
@@ -291,6 +276,17 @@ def _record_signal(conn, table, row, write):
     if not write(conn, row):
         return []
     changed = store.refresh_signals(conn, accounts)
+    _accounts_changed(conn, changed)
+    return changed
+
+
+def recompute_signals(conn, account_ids):
+    """Recompute the accounts' signals from their rows as they are (after the
+    exchange rates changed), under the same locks as an event's; the people
+    of the accounts whose signals changed are handed to the upkeep.  Returns
+    those accounts."""
+    store.lock_accounts(conn, account_ids)
+    changed = store.refresh_signals(conn, account_ids)
     _accounts_changed(conn, changed)
     return changed
 

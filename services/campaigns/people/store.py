@@ -40,17 +40,21 @@ RETURNING id
 """
 
 # The account's signals recomputed from the per-record rows; only accounts whose
-# signals changed are updated (and returned).
+# signals changed are updated (and returned).  Money is in sales' reporting
+# currency (in_base_currency, migration 0008): open opportunities at today's
+# rate, invoices and credit notes at the rate of their issue date; an amount
+# whose currency has no rate is left out.  Each sum is rounded once, to the
+# cents of the numeric(18, 2) columns.
 _REFRESH_SIGNALS = """
 WITH fresh AS (
     SELECT ids.id,
            (SELECT count(*) FROM signal_opportunities o
              WHERE o.account_id = ids.id AND o.is_open) AS open_opportunities,
-           (SELECT coalesce(sum(o.amount), 0) FROM signal_opportunities o
-             WHERE o.account_id = ids.id AND o.is_open) AS open_pipeline,
+           (SELECT round(coalesce(sum(in_base_currency(o.amount, o.currency, current_date)), 0), 2)
+              FROM signal_opportunities o WHERE o.account_id = ids.id AND o.is_open) AS open_pipeline,
            (SELECT max(r.placed_at) FROM signal_orders r WHERE r.account_id = ids.id) AS last_order_at,
-           (SELECT coalesce(sum(d.net_amount), 0) FROM signal_documents d
-             WHERE d.account_id = ids.id) AS lifetime_revenue,
+           (SELECT round(coalesce(sum(in_base_currency(d.net_amount, d.currency, d.issued_on)), 0), 2)
+              FROM signal_documents d WHERE d.account_id = ids.id) AS lifetime_revenue,
            (SELECT count(*) FROM signal_cases c WHERE c.account_id = ids.id AND c.is_open) AS open_cases
       FROM unnest(%s::uuid[]) AS ids (id)
 )
@@ -197,6 +201,74 @@ def record_csat(conn, account_id, csat, answered_at):
         "UPDATE accounts SET last_csat = %s, last_csat_at = %s, updated_at = now()"
         " WHERE id = %s AND (last_csat_at IS NULL OR last_csat_at < %s) RETURNING id",
         (csat, answered_at, account_id, answered_at)).fetchone() is not None
+
+
+# Exchange rates ------------------------------------------------------------------------
+
+def rates_source(conn, lock=False):
+    """The one row of ``exchange_rates_source`` (locked: one refresh at a time)."""
+    return conn.execute("SELECT * FROM exchange_rates_source" + (" FOR UPDATE" if lock else "")).fetchone()
+
+
+def stored_rates(conn):
+    """The stored rates as a set of ``(currency, valid_from, rate)``."""
+    return {(row["currency"].strip(), row["valid_from"], row["rate"])
+            for row in conn.execute("SELECT currency, valid_from, rate FROM exchange_rates")}
+
+
+def replace_rates(conn, base_currency, items):
+    """Replace the stored rates by ``items`` (``(currency, valid_from, rate)``)
+    of the base currency ``base_currency``."""
+    conn.execute("DELETE FROM exchange_rates")
+    if items:
+        conn.execute("INSERT INTO exchange_rates (currency, valid_from, rate)"
+                     " SELECT * FROM unnest(%s::char(3)[], %s::date[], %s::numeric[])",
+                     [list(column) for column in zip(*items, strict=True)])
+    conn.execute("UPDATE exchange_rates_source SET base_currency = %s, changed_at = now()", (base_currency,))
+
+
+def mark_rates_refreshed(conn):
+    conn.execute("UPDATE exchange_rates_source SET refreshed_at = now()")
+
+
+def new_rates_day(conn):
+    """``(the day today's rate was last taken, today)`` when today is a later
+    day (None otherwise), recording today."""
+    row = conn.execute(
+        "UPDATE exchange_rates_source s SET rates_day = current_date FROM exchange_rates_source old"
+        " WHERE old.id = s.id AND s.rates_day IS DISTINCT FROM current_date"
+        " RETURNING old.rates_day AS before, s.rates_day AS today").fetchone()
+    return (row["before"], row["today"]) if row and row["before"] is not None and row["before"] < row["today"] \
+        else None
+
+
+def currencies_repriced(conn, before, today):
+    """The currencies whose rate in force on ``today`` differs from the one on ``before``."""
+    return [row["currency"].strip() for row in conn.execute(
+        "SELECT DISTINCT currency FROM exchange_rates"
+        " WHERE in_base_currency(1, currency, %s) IS DISTINCT FROM in_base_currency(1, currency, %s)"
+        " ORDER BY currency", (before, today))]
+
+
+def queue_recompute(conn, currencies=None, today_only=False):
+    """Queue for a recomputation the accounts with money signals: invoices,
+    credit notes or open opportunities (in ``currencies``; any when None).
+    ``today_only``: only amounts converted at today's rate (open
+    opportunities, documents without an issue date)."""
+    in_currency = "" if currencies is None else " AND currency = ANY(%(currencies)s::char(3)[])"
+    undated = " AND issued_on IS NULL" if today_only else ""
+    conn.execute(
+        "INSERT INTO rates_recompute (account_id)"
+        f" SELECT account_id FROM signal_documents WHERE true{in_currency}{undated}"
+        f" UNION SELECT account_id FROM signal_opportunities WHERE is_open{in_currency}"
+        " ON CONFLICT (account_id) DO NOTHING", {"currencies": list(currencies or ())})
+
+
+def take_recompute(conn, limit):
+    """Take (remove) the first ``limit`` queued accounts, in id order."""
+    return sorted(str(row["account_id"]) for row in conn.execute(
+        "DELETE FROM rates_recompute WHERE account_id IN"
+        " (SELECT account_id FROM rates_recompute ORDER BY account_id LIMIT %s) RETURNING account_id", (limit,)))
 
 
 # People --------------------------------------------------------------------------------

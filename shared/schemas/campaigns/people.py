@@ -44,10 +44,12 @@ class AccountSignalsSchema(StrictSchema):
     merged_into = fields.UUID(allow_none=True)
     open_opportunities = fields.Integer(required=True)
     open_pipeline = fields.Decimal(required=True, as_string=True, places=2, metadata={
-        "description": "Sum of the open opportunities' amounts, each in its own currency."})
+        "description": "Sum of the open opportunities' amounts in sales' reporting currency (at today's rates;"
+                       " amounts in a currency without a rate are left out)."})
     last_order_at = fields.AwareDateTime(allow_none=True)
     lifetime_revenue = fields.Decimal(required=True, as_string=True, places=2, metadata={
-        "description": "Net of issued invoices less credit notes, each in its document's currency."})
+        "description": "Net of issued invoices less credit notes in sales' reporting currency (each at the rate"
+                       " of its issue date; amounts in a currency without a rate are left out)."})
     open_cases = fields.Integer(required=True)
     last_csat = fields.Integer(allow_none=True, metadata={"description": "The latest satisfaction answer (1-5)."})
 
