@@ -155,9 +155,12 @@ def database_url():
 
 @pytest.fixture(scope="session")
 def test_env(database_url, amqp_uri):
-    """Environment that points a component's config at the test servers."""
+    """Environment that points a component's config at the test servers.  Small
+    connection pools: two test processes side by side, each with its services,
+    stay well inside PostgreSQL's max_connections (100 by default)."""
     return {**os.environ, "DATABASE_URL": database_url, "AMQP_URI": amqp_uri,
-            "OUTBOX_POLL_SECONDS": "0.2", "LOG_LEVEL": "INFO", "OPS_PORT": "0"}
+            "OUTBOX_POLL_SECONDS": "0.2", "LOG_LEVEL": "INFO", "OPS_PORT": "0", "DB_POOL_MIN": "1",
+            "DB_POOL_MAX": "6"}
 
 
 @pytest.fixture(scope="session")

@@ -76,7 +76,8 @@ def live_stack(database_url, amqp_uri, log_dir, **settings):
         env = {**os.environ, "DATABASE_URL": url, "AMQP_URI": amqp_uri, "OUTBOX_POLL_SECONDS": "0.2",
                "WORKER_POLL_SECONDS": "0.2", "LOG_LEVEL": "INFO", "SMTP_HOST": "127.0.0.1",
                "SMTP_PORT": str(smtp.port), "SMTP_SECURITY": "none", "SMTP_USERNAME": "", "SMTP_PASSWORD": "",
-               **settings}
+               # small pools: the whole suite beside another test process stays inside max_connections
+               "DB_POOL_MIN": "1", "DB_POOL_MAX": "5", **settings}
         for component in (*SERVICES, "gateway"):
             migrate_component(component, load_component_config(component, env))
         processes = [ServiceProcesses(service, env, load_component_config(service, env), log_dir)
