@@ -8,8 +8,9 @@
                     [--value-orders 500000] [--value-accounts 20000] [--value-requests 1000]
                     [--sla-open-cases 100000] [--sla-probes 200] [--sla-window 30]
                     [--kb-articles 50000] [--kb-requests 500] [--cases 300]
+                    [--segment-people 1000000] [--segment-events 2000] [--sends 10000]
                     [--only http,conversion,events,import,forecast,console,orders,customer_value,support_cases,
-                            support_sla,support_kb]
+                            support_sla,support_kb,campaigns_segments,campaigns_sending]
 
 The leads service runs as ``--leads-processes`` processes (replicas, as the
 Kubernetes base deploys it) and sales as one, beside one gateway under
@@ -34,8 +35,9 @@ from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
-from bench import console as console_bench
 from bench import (
+    campaigns_segments,
+    campaigns_sending,
     conversion,
     customer_value,
     events,
@@ -47,12 +49,13 @@ from bench import (
     support_kb,
     support_sla,
 )
+from bench import console as console_bench
 from bench import orders as orders_bench
 from bench.stack import Stack
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PARTS = ("http", "conversion", "events", "import", "forecast", "console", "orders", "customer_value", "support_cases",
-         "support_sla", "support_kb")
+         "support_sla", "support_kb", "campaigns_segments", "campaigns_sending")
 LOCAL_HOSTS = ("", "localhost", "127.0.0.1", "::1")
 
 
@@ -246,6 +249,11 @@ def parse_args():
     parser.add_argument("--sla-window", type=int, default=30, help="seconds the probes' due moments spread over")
     parser.add_argument("--kb-articles", type=int, default=50_000, help="knowledge base articles searched")
     parser.add_argument("--kb-requests", type=int, default=500, help="knowledge searches per measure")
+    parser.add_argument("--segment-people", type=int, default=1_000_000,
+                        help="people in the campaigns projection for the segments part")
+    parser.add_argument("--segment-events", type=int, default=2000,
+                        help="people-change events per segments measure (one per transaction, and in batches)")
+    parser.add_argument("--sends", type=int, default=10_000, help="campaign emails sent to the local SMTP catcher")
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts of {', '.join(PARTS)}")
     args = parser.parse_args()
     args.only = [part.strip() for part in args.only.split(",") if part.strip()]
@@ -313,6 +321,11 @@ def main():
             results["support_kb"] = support_kb.run(
                 stack.database_url, os.environ["CRM_BENCH_AMQP_URI"], os.environ["CRM_BENCH_RABBIT_API"],
                 args.kb_articles, args.kb_requests, progress=console.print)
+        if "campaigns_segments" in args.only:
+            results["campaigns_segments"] = campaigns_segments.run(stack, people=args.segment_people,
+                                                                   events=args.segment_events, progress=console.print)
+        if "campaigns_sending" in args.only:
+            results["campaigns_sending"] = campaigns_sending.run(stack, recipients=args.sends, progress=console.print)
     results["load_average"]["end"] = load_average()
     results["seconds"] = round(time.monotonic() - started, 1)
     console.print(header(results))
@@ -326,7 +339,8 @@ def main():
         console.print(http_table(results))
         console.print(cpu_table(results))
     if any(part in results for part in PARTS[1:]
-           if part not in ("orders", "customer_value", "support_cases", "support_sla", "support_kb")):
+           if part not in ("orders", "customer_value", "support_cases", "support_sla", "support_kb",
+                           "campaigns_segments", "campaigns_sending")):
         console.print(other_table(results))
     if "orders" in results:
         console.print(orders_bench.table(results["orders"], results["machine"]))
@@ -338,6 +352,10 @@ def main():
         console.print(support_sla.table(results["support_sla"], results["machine"]))
     if "support_kb" in results:
         console.print(support_kb.table(results["support_kb"], results["machine"]))
+    if "campaigns_segments" in results:
+        console.print(campaigns_segments.table(results["campaigns_segments"], results["machine"]))
+    if "campaigns_sending" in results:
+        console.print(campaigns_sending.table(results["campaigns_sending"], results["machine"]))
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
     path.write_text(json.dumps(results, indent=2) + "\n")
