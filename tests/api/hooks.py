@@ -114,8 +114,9 @@ DATE_RANGES = (("close_from", "close_to"), ("due_after", "due_before"))
 PERIODS = ("/api/v1/price-books/{price_book_id}/prices", "/api/v1/tax-rates")
 RULE_SETS = ("/api/v1/leads/scoring-rules", "/api/v1/leads/assignment-rules", "/api/v1/leads/scoring-rules/preview",
              "/api/v1/leads/assignment-rules/preview")
-# The fields that name other records, and the messages saying a record does not exist.
-REFERENCES = re.compile(r"_ids?(\.\d+)?$|^stage$|(^|\.)tax_category$")
+# The fields that name other records (a nested object's ``id``: ``audience.id``), and the messages saying a
+# record does not exist.
+REFERENCES = re.compile(r"_ids?(\.\d+)?$|\.id$|^stage$|(^|\.)tax_category$")
 UNKNOWN_REFERENCE = re.compile(r"^(No such \w+|No (\w+ ){1,3}with id \S+|There is no \w+( \w+)? with id \S+"
                                r"|Not an agent of support \(a member of a team\)\."
                                r"|Not a stage of pipeline \S+|There is no tax category '[^']*'; use one of "
@@ -554,10 +555,19 @@ def _business_refusal(response):
         return False
     if STATE_RULES.match(str(problem.get("detail"))):
         return True
-    errors = problem.get("errors") or {}
+    errors = list(_flat_errors(problem.get("errors") or {}))
     return bool(errors) and all(
         isinstance(messages, list) and all(_stored_data_message(field, message) for message in messages)
-        for field, messages in errors.items())
+        for field, messages in errors)
+
+
+def _flat_errors(errors, prefix=""):
+    """``(field, messages)`` of an ``errors`` map, a nested object's fields as ``audience.id``."""
+    for field, messages in errors.items():
+        if isinstance(messages, dict):
+            yield from _flat_errors(messages, f"{prefix}{field}.")
+        else:
+            yield f"{prefix}{field}", messages
 
 
 def _note_refusal(case, response):
