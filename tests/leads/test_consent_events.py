@@ -8,67 +8,18 @@ lead as the API and events show it.
 Events are published by hand on ``campaigns.events`` as its relay would; a
 delivery's handling is observed through its consumer span."""
 
-import itertools
-import json
-import uuid
-
-import pytest
-from kombu import Connection, Exchange, Producer
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-
 from services.leads.consent.events import do_not_email_of
-from shared.kit.outbox import envelope
-from shared.kit.tracing import setup_tracing
-from shared.schemas.events import contract
 from shared.schemas.leads import LeadSchema
-from tests.helpers import wait_for
+from tests.consent_delivery import CHANGES, delivery_fixtures
+from tests.consent_delivery import consent_changed as _consent_changed
 from tests.leads.conftest import person
 
 CONSUMER = "leads.on_consent_changed"
-
-
-@pytest.fixture(scope="module")
-def span_exporter():
-    exporter = InMemorySpanExporter()
-    setup_tracing("leads-consent-tests", extra_processor=SimpleSpanProcessor(exporter))
-    return exporter
-
-
-@pytest.fixture
-def deliver(amqp_uri, service, span_exporter):
-    """``deliver(body, times)``: publish on campaigns.events ``times`` times at
-    once and wait until each delivery was handled (acknowledged, not retried)."""
-    connection = Connection(amqp_uri)
-    exchange = Exchange("campaigns.events", type="topic", durable=True)
-    producer = Producer(connection.channel(), exchange=exchange)
-    exchange.declare(channel=producer.channel)
-
-    def send(body, times=1):
-        trace_id = uuid.uuid4().hex
-        for _ in range(times):
-            producer.publish(json.dumps(body), routing_key=body["type"], delivery_mode=2,
-                             content_type="application/json", content_encoding="utf-8", message_id=body["id"],
-                             headers={"nameko.traceparent": f"00-{trace_id}-{uuid.uuid4().hex[:16]}-01"})
-        spans = wait_for(lambda: (lambda found: found if len(found) >= times else None)(
-            [span for span in span_exporter.get_finished_spans()
-             if span.context.trace_id == int(trace_id, 16) and span.name == CONSUMER]),
-            message=f"{CONSUMER} did not handle the event {times} time(s)")
-        assert all(span.status.is_ok for span in spans), [span.status for span in spans]
-
-    yield send
-    connection.release()
-
-
-CHANGES = itertools.count(1)  # the ledger's change numbers: each event a newer one unless given
+span_exporter, deliver = delivery_fixtures(CONSUMER)
 
 
 def consent_changed(email, status, purpose="marketing_email", change_id=None):
-    data = {"email": email, "purpose": purpose, "channel": "email", "status": status, "previous_status": None,
-            "legal_basis": "consent", "source": "preference_page", "at": "2026-05-01T10:00:00+00:00",
-            "change_id": next(CHANGES) if change_id is None else change_id}
-    contract("consent.changed").schema().load(data)
-    return envelope("consent.changed", data)
+    return _consent_changed(email, status, purpose, change_id=change_id, source="preference_page")
 
 
 def test_only_marketing_email_decisions_concern_leads():
