@@ -464,6 +464,7 @@ def _fit_support(case, query, body):
 
 
 TEMPLATE_PARTS = ("subject", "html", "text")
+TEMPLATES = ("/api/v1/campaigns/templates", "/api/v1/campaigns/templates/{template_id}")
 SEGMENT_RULES = ("/api/v1/campaigns/segments", "/api/v1/campaigns/segments/count",
                  "/api/v1/campaigns/segments/{segment_id}")
 
@@ -473,7 +474,9 @@ def _rule_tree(rule):
     from services.campaigns.segments import rules
 
     try:
-        rules.compile_rule(rule, rules.Catalogue.of_people())
+        catalogue = rules.Catalogue.of_people()
+        rules.check(rule, catalogue)
+        rules.compile_rule(rule, catalogue)
         return rule
     except Exception:  # noqa: BLE001 - anything the service would refuse as a rule
         return {"field": "country", "op": "eq", "value": "DE" if len(json.dumps(rule, default=str)) % 2 else "FR"}
@@ -482,7 +485,7 @@ def _rule_tree(rule):
 def _fit_campaigns(case, body):
     if case.path in SEGMENT_RULES and "rule" in body and case.method in ("POST", "PATCH"):
         body["rule"] = _rule_tree(body["rule"])
-    if case.path.startswith("/api/v1/campaigns/templates") and case.method in ("POST", "PATCH"):
+    if case.path in TEMPLATES and case.method in ("POST", "PATCH"):
         for part in TEMPLATE_PARTS:
             if isinstance(body.get(part), str):
                 body[part] = body[part].replace("{", "(").replace("}", ")")
