@@ -29,7 +29,8 @@ that every request sent follows the whole contract:
 - a price's volume ``tiers`` start at distinct ``min_quantity``; its
   ``valid_to`` is not before ``valid_from``, which is today when not given;
 - a payment's ``paid_on`` is not in the future, a quote's ``valid_until``
-  not in the past, a delivery's ``delivered_at`` not in the future;
+  not in the past, a delivery's ``delivered_at`` and a campaign response's
+  or consent decision's ``at`` not in the future;
 - a case is not merged into itself: the merge ``target_id`` is another case;
 - a business-hours calendar's intervals (its ``weekly_hours`` and each of
   its ``dates``' ``hours``) start before they end and do not overlap; a
@@ -56,6 +57,7 @@ that every request sent follows the whole contract:
 - an email template's parts are Jinja2 templates (the document says so): a
   brace in generated text would be template syntax, so braces become
   parentheses; a template keeps an HTML or a text part;
+- a campaign's ``ends_on`` is not before its ``starts_on``;
 - a response names its person (``person_id``) or an ``email``; a send's
   ``audience`` gives an ``id`` exactly for a segment or a list.
 
@@ -314,7 +316,8 @@ def _fit_prices(body):
 
 def _fit_days(body):
     """A payment is not dated in the future, a quote is not valid until a day
-    past, a delivery did not happen later than now."""
+    past, a delivery, a campaign response or a consent decision (``at``) did
+    not happen later than now."""
     today = date.today()
     paid_on = _day(body.get("paid_on"))
     if paid_on and paid_on >= today:
@@ -322,9 +325,11 @@ def _fit_days(body):
     valid_until = _day(body.get("valid_until"))
     if valid_until and valid_until <= today:
         body["valid_until"] = (today + timedelta(days=30)).isoformat()
-    delivered_at = body.get("delivered_at")
-    if isinstance(delivered_at, str) and _moment(delivered_at) > _moment(datetime.now(UTC).isoformat()):
-        body["delivered_at"] = datetime.now(UTC).isoformat()
+    now = datetime.now(UTC).isoformat()
+    for name in ("delivered_at", "at"):
+        moment = body.get(name)
+        if isinstance(moment, str) and _moment(moment) > _moment(now):
+            body[name] = now
 
 
 def _seconds(text):
@@ -483,6 +488,9 @@ def _rule_tree(rule):
 
 
 def _fit_campaigns(case, body):
+    starts, ends = _day(body.get("starts_on")), _day(body.get("ends_on"))
+    if starts and ends and ends < starts:
+        body["starts_on"], body["ends_on"] = body["ends_on"], body["starts_on"]
     if case.path in SEGMENT_RULES and "rule" in body and case.method in ("POST", "PATCH"):
         body["rule"] = _rule_tree(body["rule"])
     if case.path in TEMPLATES and case.method in ("POST", "PATCH"):

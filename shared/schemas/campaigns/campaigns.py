@@ -93,6 +93,7 @@ class CampaignUpdateSchema(_DatesInOrder, TrimmedSchema):
     currency cannot change once costs are recorded."""
 
     upper = ("currency",)
+    json_schema_extra = {"minProperties": 1}
 
     name = _not_blank(NAME_MAX)
     type = _type_field()

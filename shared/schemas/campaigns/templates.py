@@ -52,6 +52,7 @@ class TemplateCreateSchema(TrimmedSchema):
 
 class TemplateUpdateSchema(TrimmedSchema):
     trimmed = ("name", "subject", "description")
+    json_schema_extra = {"minProperties": 1}
 
     name = _not_blank(NAME_MAX)
     description = text(DESCRIPTION_MAX)

@@ -125,6 +125,7 @@ class ArticleUpdateSchema(TrimmedSchema):
 
     trimmed = ("title", "slug", "language", "visibility", "category_id")
     trimmed_items = ("tags",)
+    json_schema_extra = {"minProperties": 1}
 
     title = not_blank(TITLE_MAX)
     body = fields.String(validate=validate.Length(max=BODY_MAX))
