@@ -8,7 +8,7 @@ lead as the API and events show it.
 Events are published by hand on ``campaigns.events`` as its relay would; a
 delivery's handling is observed through its consumer span."""
 
-from services.leads.consent.events import do_not_email_of
+from shared.schemas.campaigns.consent import do_not_email_of
 from shared.schemas.leads import LeadSchema
 from tests.consent_delivery import CHANGES, delivery_fixtures
 from tests.consent_delivery import consent_changed as _consent_changed

@@ -7,7 +7,7 @@ purposes, channels and pending consents change nothing.
 Events are published by hand on ``campaigns.events`` as its relay would; a
 delivery's handling is observed through its consumer span."""
 
-from services.sales.consent.events import do_not_email_of
+from shared.schemas.campaigns.consent import do_not_email_of
 from tests.consent_delivery import CHANGES, consent_changed, delivery_fixtures
 from tests.sales.conftest import contact_data
 

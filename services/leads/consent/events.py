@@ -8,18 +8,13 @@ marked already is left alone.  Other purposes and channels, and a consent
 pending confirmation, change nothing (no inbox row either).  Events handled
 out of order (a redelivery after a later change of the address) are told
 apart by the ledger's ``change_id``: an older decision never overrides a
-newer one (the kit's sequence module).  Once per event however often it is
-delivered (the inbox).
+newer one (the kit's consent and sequence modules).  Once per event
+however often it is delivered (the inbox).
 """
 
-import logging
-
 from services.leads.records import commands, store
-from shared.kit import outbox, sequence
+from shared.kit import consent, outbox
 from shared.kit.inbox import inbox_handler
-from shared.schemas.campaigns.consent import do_not_email_of
-
-log = logging.getLogger(__name__)
 
 ACTOR = "campaigns:consent"
 
@@ -43,16 +38,4 @@ class ConsentEvents:
 
     @inbox_handler("campaigns", "consent.changed")
     def on_consent_changed(self, event):
-        decision = do_not_email_of(event.get("data"))
-        if decision is None:
-            return
-        with self.db.handle_once(event) as conn:
-            if conn is not None:
-                email_norm, do_not_email, change_id = decision
-                if not sequence.newer(conn, "consent.marketing_email", email_norm, change_id):
-                    log.info("consent.changed event %s: change %s of the address is older than one applied; "
-                             "nothing to do", event.get("id"), change_id)
-                    return
-                marked = mark_leads(conn, email_norm, do_not_email)
-                log.info("consent.changed event %s: %d lead(s) do_not_email=%s", event.get("id"), len(marked),
-                         do_not_email)
+        consent.apply_do_not_email(self.db, event, mark_leads, "lead")

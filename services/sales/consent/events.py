@@ -9,16 +9,15 @@ already is left alone.  Other purposes and channels, and a consent pending
 confirmation, change nothing (no inbox row either).  Events handled out of
 order (a redelivery after a later change of the address) are told apart by
 the ledger's ``change_id``: an older decision never overrides a newer one
-(the kit's sequence module).  Once per event however often it is delivered
-(the inbox).
+(the kit's consent and sequence modules).  Once per event however often
+it is delivered (the inbox).
 """
 
 import logging
 
 from services.sales.contacts import commands
-from shared.kit import sequence
+from shared.kit import consent
 from shared.kit.inbox import inbox_handler
-from shared.schemas.campaigns.consent import do_not_email_of
 from shared.schemas.errors import CrmError
 
 log = logging.getLogger(__name__)
@@ -47,16 +46,4 @@ class ConsentEvents:
 
     @inbox_handler("campaigns", "consent.changed")
     def on_consent_changed(self, event):
-        decision = do_not_email_of(event.get("data"))
-        if decision is None:
-            return
-        with self.db.handle_once(event) as conn:
-            if conn is not None:
-                email_norm, do_not_email, change_id = decision
-                if not sequence.newer(conn, "consent.marketing_email", email_norm, change_id):
-                    log.info("consent.changed event %s: change %s of the address is older than one applied; "
-                             "nothing to do", event.get("id"), change_id)
-                    return
-                marked = mark_contacts(conn, email_norm, do_not_email)
-                log.info("consent.changed event %s: %d contact(s) do_not_email=%s", event.get("id"), len(marked),
-                         do_not_email)
+        consent.apply_do_not_email(self.db, event, mark_contacts, "contact")
