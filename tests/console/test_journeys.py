@@ -78,6 +78,8 @@ def test_sales_from_a_new_lead_to_the_forecast(signed_in, api, base_url):
     column = page.locator(f"section.board-column[aria-labelledby='stage-{stage}']")
     expect(column.get_by_role("article", name="Quist Freight fleet deal")).to_be_visible()
     expect(page.get_by_role("article", name="Quist Freight fleet deal")).to_have_count(1)
+    # The card shows in its new column while the move is saved; the status says once it is.
+    expect(page.get_by_role("status").filter(has_text="Moved “Quist Freight fleet deal” to")).to_be_visible()
     harness.settled(page)
     assert api.get(f"/opportunities/{opportunity_id}")["stage"] == stage
 
