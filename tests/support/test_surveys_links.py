@@ -17,7 +17,9 @@ def test_a_signed_token_gives_back_its_survey():
 
 
 @pytest.mark.parametrize("alter", [
-    lambda token: token[:-1] + ("A" if token[-1] != "A" else "B"),  # signature changed
+    # signature changed (its first character: every bit of it counts, unlike the last one's)
+    lambda token: token.split(".")[0] + "." + ("A" if token.split(".")[1][0] != "A" else "B")
+    + token.split(".")[1][1:],
     lambda token: token[:-5],  # cut by a mail program
     lambda token: token.split(".")[0],  # no signature at all
     # another survey's id with this token's signature
