@@ -2,8 +2,8 @@
 
 ``CustomersSync`` is one background loop per replica.  While
 ``customers_sync`` says a kind is not done, it reads every record of it
-from sales page by page, oldest first (sales' RPC ``list_accounts`` with merged
-ones included, then ``list_contacts``), and writes each one
+page by page over RPC, oldest first (the sales service's ``list_accounts``
+with merged ones included, then ``list_contacts``), and writes each one
 version-guarded, so an event consumed meanwhile is never overwritten by an
 older snapshot.  It starts only once the service's event queues consume:
 a record created after that arrives as an event, one created before is in
